@@ -1,0 +1,23 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import type { DocumentOptions } from '../render-document';
+import { renderDocument } from '../render-document';
+
+/** `hookspec generate <module...> --out openapi.json`: writes the document and says where it went. */
+export async function generateCommand(
+  modules: string[],
+  options: DocumentOptions & { out: string },
+  io: { cwd: string; stdout: (line: string) => void },
+): Promise<number> {
+  const { text, document } = await renderDocument(modules, options.out, options, io.cwd);
+  const file = resolve(io.cwd, options.out);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  const names = Object.keys(document.webhooks ?? {});
+  const schemas = Object.keys(document.components?.schemas ?? {}).length;
+  io.stdout(
+    `hookspec: wrote ${relative(io.cwd, file) || file}: ${names.length} webhook${names.length === 1 ? '' : 's'} ` +
+      `(${names.join(', ')}), ${schemas} schema${schemas === 1 ? '' : 's'}`,
+  );
+  return 0;
+}

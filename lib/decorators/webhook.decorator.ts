@@ -1,0 +1,61 @@
+import { WebhookDefinitionError } from '../errors';
+import { addWebhookMetadata, assertReflectMetadata, getOwnWebhookMetadata } from '../metadata';
+import type { WebhookOptions } from '../metadata';
+import { checkOptionKeys, memberName } from './check-options';
+import { checkWebhookName } from './webhook-name';
+
+const WEBHOOK_OPTION_KEYS: readonly (keyof WebhookOptions)[] = [
+  'summary',
+  'description',
+  'tags',
+  'operationId',
+  'deprecated',
+  'externalDocs',
+  'examples',
+];
+
+/**
+ * Declares a webhook.
+ *
+ * On a class, the class is the payload: its instances are what `WebhookClient.send` delivers.
+ * On a method of a catalog class (FastAPI style), the payload comes from `@Payload` on the method or
+ * on one of its parameters; the method body is never called.
+ *
+ * @param name the webhook's name, matching `^[a-zA-Z0-9._-]+$`; unique within a document.
+ * @param options what the OpenAPI operation says: summary, description, tags, operationId, …
+ */
+export function Webhook(name: string, options?: WebhookOptions): ClassDecorator & MethodDecorator {
+  return (target: object, propertyKey?: string | symbol): void => {
+    const where = `@Webhook(${JSON.stringify(name)}) on ${memberName(target, propertyKey)}`;
+    assertReflectMetadata(where);
+    checkWebhookName(name, where);
+    checkOptionKeys(options, WEBHOOK_OPTION_KEYS, where);
+    if (typeof propertyKey === 'symbol') {
+      throw new WebhookDefinitionError(
+        'invalid-target',
+        `${where}: a webhook method needs a string name, not a symbol.`,
+      );
+    }
+    if (propertyKey !== undefined && typeof target === 'function') {
+      throw new WebhookDefinitionError(
+        'invalid-target',
+        `${where}: @Webhook cannot decorate a static method. Make the method an instance method of the catalog class.`,
+      );
+    }
+    const cls = (propertyKey === undefined ? target : target.constructor) as Function;
+    const clash = getOwnWebhookMetadata(cls).find((record) => record.name === name);
+    if (clash) {
+      throw new WebhookDefinitionError(
+        'duplicate-webhook-name',
+        `${where}: ${cls.name} already declares a webhook named '${name}'` +
+          `${clash.methodName ? ` on ${cls.name}.${clash.methodName}` : ''}. Give each webhook its own name.`,
+      );
+    }
+    addWebhookMetadata(cls, {
+      name,
+      options: { ...(options as WebhookOptions | undefined) },
+      target: cls,
+      ...(propertyKey === undefined ? {} : { methodName: propertyKey }),
+    });
+  };
+}

@@ -1,0 +1,19 @@
+import { HookspecError } from './hookspec.error';
+
+/**
+ * A payload class cannot be turned into a JSON Schema: a property whose type cannot be inferred, two
+ * classes with one schema name, a converter that failed. `path` lists the classes and properties from
+ * the webhook's payload down to the fault, e.g. `[Order] [lines] [OrderLine] [sku]`.
+ */
+export class SchemaGenerationError extends HookspecError {
+  override name = 'SchemaGenerationError';
+
+  constructor(
+    code: string,
+    message: string,
+    readonly path: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(code, path.length > 0 ? `${path.map((p) => `[${p}]`).join(' ')} ${message}` : message, options);
+  }
+}

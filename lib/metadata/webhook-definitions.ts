@@ -1,0 +1,72 @@
+import { WebhookDefinitionError } from '../errors';
+import type { WebhookDefinition } from './definitions/webhook-definition';
+import type { WebhookMetadata } from './definitions/webhook.metadata';
+import { getOwnWebhookMetadata, getPayloadMetadata } from './metadata-store';
+import { resolveTypeReference } from './type-reference';
+
+/** Whether a value is a class that carries `@Webhook` metadata (on itself or on its methods). */
+export function isWebhookClass(value: unknown): value is Function {
+  return typeof value === 'function' && getOwnWebhookMetadata(value).length > 0;
+}
+
+/**
+ * The webhooks a class declares, payloads resolved. Throws a `WebhookDefinitionError` that names the
+ * class, the member and the fix when a class has no `@Webhook` or a method has no usable payload.
+ */
+export function resolveWebhookDefinitions(target: Function): WebhookDefinition[] {
+  const records = getOwnWebhookMetadata(target);
+  if (records.length === 0) {
+    throw new WebhookDefinitionError(
+      'not-a-webhook',
+      `${describeValue(target)} carries no @Webhook metadata. Decorate the payload class with @Webhook('name'), ` +
+        `or a method of a catalog class with @Webhook('name') and @Payload(Type).`,
+    );
+  }
+  return records.map((record) => resolveOne(record));
+}
+
+function resolveOne(record: WebhookMetadata): WebhookDefinition {
+  const base = { name: record.name, options: record.options, target: record.target };
+  if (record.methodName === undefined) {
+    return { ...base, payload: record.target, declaredAt: record.target.name };
+  }
+  const declaredAt = `${record.target.name}.${record.methodName}`;
+  const payloads = getPayloadMetadata(record.target, record.methodName);
+  if (payloads.length === 0) {
+    throw new WebhookDefinitionError(
+      'missing-payload',
+      `${declaredAt} is declared @Webhook('${record.name}') but has no payload. ` +
+        `Add @Payload(PayloadClass) to the method, or @Payload() to a parameter typed with the payload class.`,
+    );
+  }
+  if (payloads.length > 1) {
+    throw new WebhookDefinitionError(
+      'multiple-payloads',
+      `${declaredAt} declares ${payloads.length} payloads (${payloads.map((p) => p.declaredAs).join(', ')}); ` +
+        `a webhook sends exactly one body. Keep one @Payload.`,
+    );
+  }
+  const [declared] = payloads as [(typeof payloads)[0]];
+  const payload = resolveTypeReference(declared.type);
+  if (typeof payload !== 'function' || payload === Object || isPrimitiveConstructor(payload)) {
+    throw new WebhookDefinitionError(
+      'invalid-payload',
+      `${declaredAt}: ${declared.declaredAs} resolved to ${describeValue(payload)}, not a payload class. ` +
+        (declared.declaredAs.startsWith('@Payload()')
+          ? `Type the parameter with a class (not an interface or a type alias) and compile with emitDecoratorMetadata, or pass the class: @Payload(PayloadClass).`
+          : `Pass a class, or a thunk that returns one for forward references: @Payload(() => PayloadClass).`),
+    );
+  }
+  return { ...base, methodName: record.methodName, payload, declaredAt };
+}
+
+function isPrimitiveConstructor(value: Function): boolean {
+  return value === String || value === Number || value === Boolean || value === Date || value === Array;
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'function') return value.name ? `class ${value.name}` : 'an anonymous function';
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,145 @@
+import { isDeepStrictEqual } from 'node:util';
+import { OpenApiBuilder } from 'openapi3-ts/oas31';
+import type { OpenAPIObject, OperationObject, PathItemObject } from 'openapi3-ts/oas31';
+import { OpenApiDocumentError } from '../errors';
+import { resolveWebhookDefinitions } from '../metadata';
+import type { WebhookDefinition } from '../metadata';
+import { SchemaGenerator } from '../schema';
+import type { BuildOpenApiOptions } from './build-openapi-options';
+import { buildWebhookOperation } from './webhook-operation';
+
+const DEFAULT_INFO = { title: 'Webhooks', version: '1.0.0' };
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/**
+ * Builds an OpenAPI 3.1 document whose `webhooks` section describes the given classes: one `post`
+ * operation each, with the exact body schema, the signature headers and the delivery contract. Output
+ * is deterministic: the same classes give the same document, webhooks and schemas sorted by name.
+ */
+export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
+  const classes = checkWebhookList(options.webhooks);
+  const base = baseDocument(options);
+  const definitions = collectDefinitions(classes, base);
+  const generator = new SchemaGenerator(options.converters ? { converters: options.converters } : {});
+  const usedOperationIds = existingOperationIds(base);
+  const builder = OpenApiBuilder.create(base);
+
+  for (const definition of definitions) {
+    const bodySchema = generator.refFor(definition.payload, [`webhook '${definition.name}'`]);
+    const operation = buildWebhookOperation(definition, bodySchema);
+    claimOperationId(operation, definition, usedOperationIds);
+    builder.addWebhook(definition.name, { post: operation });
+  }
+  for (const [name, schema] of Object.entries(generator.components())) {
+    const existing = base.components?.schemas?.[name];
+    if (existing !== undefined && !isDeepStrictEqual(existing, schema)) {
+      throw new OpenApiDocumentError(
+        'schema-name-clash',
+        `components.schemas.${name} already exists in the document and differs from the schema generated for ` +
+          `class ${name}. Rename the class, or remove the document's schema if it describes the same class.`,
+      );
+    }
+    builder.addSchema(name, schema);
+  }
+  for (const server of options.servers ?? []) builder.addServer(server);
+  for (const tag of options.tags ?? []) {
+    const doc = builder.getSpec();
+    doc.tags = (doc.tags ?? []).filter((existing) => existing.name !== tag.name);
+    builder.addTag(tag);
+  }
+  return sortSections(builder.getSpec());
+}
+
+function checkWebhookList(webhooks: unknown): Function[] {
+  if (!Array.isArray(webhooks) || webhooks.length === 0) {
+    throw new OpenApiDocumentError(
+      'no-webhooks',
+      'buildOpenApi needs the webhook classes to document: buildOpenApi({ webhooks: [Subscription, BillingWebhooks] }).',
+    );
+  }
+  webhooks.forEach((entry, index) => {
+    if (typeof entry !== 'function') {
+      throw new OpenApiDocumentError(
+        'not-a-webhook',
+        `webhooks[${index}] is ${entry === undefined ? 'undefined (a circular import?)' : typeof entry}, not a class. ` +
+          `Pass the decorated classes themselves.`,
+      );
+    }
+  });
+  return [...new Set(webhooks as Function[])];
+}
+
+function baseDocument(options: BuildOpenApiOptions): OpenAPIObject {
+  if (!options.document) return { openapi: '3.1.0', info: { ...DEFAULT_INFO, ...options.info } };
+  const document = structuredClone(options.document);
+  const version = /^(\d+)\.(\d+)\.\d+/.exec(String(document.openapi));
+  if (!version || Number(version[1]) !== 3 || Number(version[2]) < 1) {
+    throw new OpenApiDocumentError(
+      'unsupported-openapi-version',
+      `the document is OpenAPI ${JSON.stringify(document.openapi)}, but webhooks need OpenAPI 3.1. ` +
+        `Raise its 'openapi' field to '3.1.0' (and check it for 3.0-only keywords such as 'nullable') before merging.`,
+    );
+  }
+  if (options.info) document.info = { ...document.info, ...options.info };
+  return document;
+}
+
+function collectDefinitions(classes: Function[], base: OpenAPIObject): WebhookDefinition[] {
+  const byName = new Map<string, WebhookDefinition>();
+  for (const definition of classes.flatMap((cls) => resolveWebhookDefinitions(cls))) {
+    const other = byName.get(definition.name);
+    if (other) {
+      throw new OpenApiDocumentError(
+        'duplicate-webhook-name',
+        `two webhooks are named '${definition.name}': ${other.declaredAt} and ${definition.declaredAt}. ` +
+          `Webhook names are keys of the document's webhooks section; rename one of them.`,
+      );
+    }
+    if (base.webhooks?.[definition.name]) {
+      throw new OpenApiDocumentError(
+        'duplicate-webhook-name',
+        `the document already has a webhook named '${definition.name}'; ${definition.declaredAt} declares it again. ` +
+          `Rename the webhook, or remove it from the document.`,
+      );
+    }
+    byName.set(definition.name, definition);
+  }
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function existingOperationIds(document: OpenAPIObject): Map<string, string> {
+  const ids = new Map<string, string>();
+  const collect = (section: Record<string, PathItemObject> | undefined, label: string): void => {
+    for (const [key, item] of Object.entries(section ?? {})) {
+      for (const method of HTTP_METHODS) {
+        const id = (item[method] as OperationObject | undefined)?.operationId;
+        if (id) ids.set(id, `${method.toUpperCase()} ${label} '${key}' in the document`);
+      }
+    }
+  };
+  collect(document.paths, 'path');
+  collect(document.webhooks, 'webhook');
+  return ids;
+}
+
+function claimOperationId(operation: OperationObject, definition: WebhookDefinition, used: Map<string, string>): void {
+  const id = operation.operationId as string;
+  const holder = used.get(id);
+  if (holder) {
+    throw new OpenApiDocumentError(
+      'duplicate-operation-id',
+      `operationId '${id}' of webhook '${definition.name}' (${definition.declaredAt}) is already used by ${holder}. ` +
+        `Set a unique one: @Webhook('${definition.name}', { operationId: '…' }).`,
+    );
+  }
+  used.set(id, `webhook '${definition.name}' (${definition.declaredAt})`);
+}
+
+/** Webhooks and schemas sorted by name, so that the order of classes or modules never shows in the output. */
+function sortSections(document: OpenAPIObject): OpenAPIObject {
+  const sorted = <T>(record: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (document.webhooks) document.webhooks = sorted(document.webhooks);
+  if (document.components?.schemas) document.components.schemas = sorted(document.components.schemas);
+  return document;
+}
