@@ -1,5 +1,6 @@
 // Type-checks every ```ts block of README.md and docs/**/*.md, each as its own module, against lib/
 // (imports of 'hookspec' resolve to the source). A snippet that does not compile fails `npm run typecheck`.
+// Named blocks share one folder: give them names that are unique across all pages.
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
@@ -25,7 +26,10 @@ for (const file of files) {
   let match;
   while ((match = pattern.exec(text)) !== null) {
     const line = text.slice(0, match.index).split('\n').length + 1;
-    const name = `${relative(root, file).replace(/[^a-zA-Z0-9]+/g, '_')}_L${line}.ts`;
+    // A block whose first line is `// file: webhooks.ts` is written under that name, so that another
+    // block of the same page can import it (`from './webhooks'`).
+    const named = /^\/\/ file: ([\w.-]+\.ts)\n/.exec(match[1]);
+    const name = named ? named[1] : `${relative(root, file).replace(/[^a-zA-Z0-9]+/g, '_')}_L${line}.ts`;
     writeFileSync(join(out, name), `// ${relative(root, file)}:${line}\n${match[1]}\nexport {};\n`);
     snippets.push(name);
   }

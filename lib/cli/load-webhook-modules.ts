@@ -12,7 +12,7 @@ export async function loadWebhookClasses(modules: readonly string[], cwd: string
     const exported = await loadModule(spec, cwd);
     const found = webhookExports(exported);
     if (found.length === 0) {
-      const names = Object.keys(exported ?? {});
+      const names = exportNames(exported);
       throw new HookspecError(
         'no-webhooks-in-module',
         `${spec} exports no class with @Webhook metadata (its exports: ${names.length ? names.join(', ') : 'none'}). ` +
@@ -22,6 +22,18 @@ export async function loadWebhookClasses(modules: readonly string[], cwd: string
     for (const cls of found) classes.add(cls);
   }
   return [...classes];
+}
+
+/** Export names, with a CommonJS module's `module.exports` (the namespace's `default`) spread out. */
+function exportNames(exported: unknown): string[] {
+  if (typeof exported !== 'object' || exported === null) return [];
+  const nested = (exported as { default?: unknown }).default;
+  const names = Object.keys(exported).filter(
+    (name) => name !== '__esModule' && (name !== 'default' || typeof nested !== 'object'),
+  );
+  if (typeof nested === 'object' && nested !== null)
+    names.push(...Object.keys(nested).filter((n) => n !== '__esModule'));
+  return [...new Set(names)].sort();
 }
 
 function webhookExports(exported: unknown): Function[] {

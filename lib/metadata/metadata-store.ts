@@ -33,9 +33,10 @@ export function addPayloadMetadata(target: Function, record: PayloadMetadata): v
   Reflect.defineMetadata(PAYLOADS_KEY, [...existing, record], target);
 }
 
-export function getPayloadMetadata(target: Function, methodName: string): readonly PayloadMetadata[] {
+/** The `@Payload` records of a class's methods (all of them, or one method's). */
+export function getPayloadMetadata(target: Function, methodName?: string): readonly PayloadMetadata[] {
   const all: PayloadMetadata[] = Reflect.getOwnMetadata(PAYLOADS_KEY, target) ?? [];
-  return all.filter((record) => record.methodName === methodName);
+  return methodName === undefined ? all : all.filter((record) => record.methodName === methodName);
 }
 
 export function addPropertyOptions(target: Function, propertyName: string, options: WebhookPropertyOptions): void {

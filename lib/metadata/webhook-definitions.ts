@@ -22,6 +22,16 @@ export function resolveWebhookDefinitions(target: Function): WebhookDefinition[]
         `or a method of a catalog class with @Webhook('name') and @Payload(Type).`,
     );
   }
+  const orphan = getPayloadMetadata(target).find(
+    (payload) => !records.some((record) => record.methodName === payload.methodName),
+  );
+  if (orphan) {
+    throw new WebhookDefinitionError(
+      'payload-without-webhook',
+      `${target.name}.${orphan.methodName} has ${orphan.declaredAs} but no @Webhook, so it declares nothing. ` +
+        `Add @Webhook('name') to the method, or remove @Payload.`,
+    );
+  }
   return records.map((record) => resolveOne(record));
 }
 

@@ -60,7 +60,7 @@ function checkWebhookList(webhooks: unknown): Function[] {
   webhooks.forEach((entry, index) => {
     if (typeof entry !== 'function') {
       throw new OpenApiDocumentError(
-        'not-a-webhook',
+        'invalid-webhook-list',
         `webhooks[${index}] is ${entry === undefined ? 'undefined (a circular import?)' : typeof entry}, not a class. ` +
           `Pass the decorated classes themselves.`,
       );
@@ -76,8 +76,9 @@ function baseDocument(options: BuildOpenApiOptions): OpenAPIObject {
   if (!version || Number(version[1]) !== 3 || Number(version[2]) < 1) {
     throw new OpenApiDocumentError(
       'unsupported-openapi-version',
-      `the document is OpenAPI ${JSON.stringify(document.openapi)}, but webhooks need OpenAPI 3.1. ` +
-        `Raise its 'openapi' field to '3.1.0' (and check it for 3.0-only keywords such as 'nullable') before merging.`,
+      `the document's 'openapi' field is ${JSON.stringify(document.openapi)}, but webhooks need OpenAPI 3.1 or later, ` +
+        `written as a full version. Set it to '3.1.0' (and check the document for 3.0-only keywords such as ` +
+        `'nullable') before merging.`,
     );
   }
   if (options.info) document.info = { ...document.info, ...options.info };

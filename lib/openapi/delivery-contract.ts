@@ -5,7 +5,8 @@ import type { ParameterObject, ResponsesObject } from 'openapi3-ts/oas31';
  * the delivery semantics in DESIGN.md). The client sends exactly these headers; keep the two in step.
  */
 
-export const SIGNATURE_HEADERS: readonly ParameterObject[] = [
+/** The three required header parameters, a fresh copy each call (documents are mutable). */
+export const signatureHeaders = (): ParameterObject[] => [
   {
     name: 'webhook-id',
     in: 'header',
@@ -40,7 +41,8 @@ export const SIGNATURE_HEADERS: readonly ParameterObject[] = [
   },
 ];
 
-export const DELIVERY_RESPONSES: ResponsesObject = {
+/** How the response is read, a fresh copy each call. */
+export const deliveryResponses = (): ResponsesObject => ({
   '2XX': {
     description:
       'Accepted: the message is delivered and will not be sent again. The response body is not interpreted; ' +
@@ -61,4 +63,4 @@ export const DELIVERY_RESPONSES: ResponsesObject = {
       },
     },
   },
-};
+});

@@ -1,7 +1,7 @@
 import { instanceToPlain } from 'class-transformer';
 import type { ExampleObject, OperationObject, ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
 import type { WebhookDefinition } from '../metadata';
-import { DELIVERY_RESPONSES, SIGNATURE_HEADERS } from './delivery-contract';
+import { deliveryResponses, signatureHeaders } from './delivery-contract';
 
 /** `new-subscription` → `newSubscription`, `payment.succeeded` → `paymentSucceeded`. */
 export function defaultOperationId(definition: WebhookDefinition): string {
@@ -23,12 +23,12 @@ export function buildWebhookOperation(
     ...(options.tags?.length ? { tags: [...options.tags] } : {}),
     ...(options.externalDocs ? { externalDocs: { ...options.externalDocs } } : {}),
     ...(options.deprecated ? { deprecated: true } : {}),
-    parameters: structuredClone([...SIGNATURE_HEADERS]),
+    parameters: signatureHeaders(),
     requestBody: {
       required: true,
       content: { 'application/json': { schema: bodySchema, ...(examples ? { examples } : {}) } },
     },
-    responses: structuredClone(DELIVERY_RESPONSES),
+    responses: deliveryResponses(),
   };
 }
 

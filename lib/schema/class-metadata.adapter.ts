@@ -11,8 +11,11 @@ import { getDesignType, getPropertyOptions, hasDesignMetadata, prototypeChain } 
 
 /** One validation decorator on a property, as class-validator recorded it. */
 export interface ValidationFact {
-  /** class-validator's name of the rule: `isString`, `min`, `isEnum`, … (`undefined` for anonymous ones). */
-  readonly name: string | undefined;
+  /**
+   * The rule's name: class-validator's (`isString`, `min`, `isEnum`, …), a custom constraint's registered
+   * name (`@ValidatorConstraint({ name })`), or the system type (`nestedValidation`) for the rest.
+   */
+  readonly name: string;
   readonly constraints: readonly unknown[];
   /** `each: true`: the rule applies to every item of an array, not to the array. */
   readonly each: boolean;
@@ -38,7 +41,10 @@ export interface PropertyFacts {
 
 interface TransformerStorage {
   findTypeMetadata(target: Function, propertyName: string): { typeFunction: () => unknown } | undefined;
-  findExposeMetadata(target: Function, propertyName: string): { options?: { name?: string } } | undefined;
+  findExposeMetadata(
+    target: Function,
+    propertyName: string,
+  ): { options?: { name?: string; groups?: string[] } } | undefined;
   getExposedProperties(target: Function, transformationType: TransformationType): string[];
   getExcludedProperties(target: Function, transformationType: TransformationType): string[];
   getStrategy(target: Function): 'excludeAll' | 'exposeAll' | 'none';
@@ -53,21 +59,30 @@ const transformerStorage = (require('class-transformer/cjs/storage') as { defaul
 
 const TO_PLAIN = TransformationType.CLASS_TO_PLAIN;
 
-/** The properties of a class that appear in its serialised form, base class first, in declaration order. */
+/**
+ * The properties of a class that appear in its serialised form, base class first. Within a class they come
+ * in declaration order per source: properties with class-validator rules, then those known only to
+ * `@WebhookProperty`, `@Expose` or `@Type` (the storages share no common order).
+ */
 export function readClassProperties(target: Function): PropertyFacts[] {
-  const validations = validationMetadataByProperty(target);
+  // One storage scan per class: class-validator's lookup walks every class it knows, so it is the cost
+  // that grows with the size of the application.
+  const allValidations = getMetadataStorage().getTargetValidationMetadatas(target, '', false, false);
+  const validations = validationMetadataByProperty(allValidations);
   const options = getPropertyOptions(target);
   const excluded = new Set(transformerStorage.getExcludedProperties(target, TO_PLAIN));
   const exposed = new Set(transformerStorage.getExposedProperties(target, TO_PLAIN));
   const exposeOnly = transformerStorage.getStrategy(target) === 'excludeAll';
 
-  return propertyNamesInOrder(target)
+  // The client calls instanceToPlain without options. Like it, this reads any @Expose of a property for
+  // its rename (even a toClassOnly one), and drops properties exposed only for groups.
+  const exposeOf = (name: string) => transformerStorage.findExposeMetadata(target, name);
+  return propertyNamesInOrder(target, allValidations)
     .filter((name) => !excluded.has(name) && (!exposeOnly || exposed.has(name)))
+    .filter((name) => (exposeOf(name)?.options?.groups?.length ?? 0) === 0)
     .map((propertyName) => {
       const metadata = validations.get(propertyName) ?? [];
-      const expose = exposed.has(propertyName)
-        ? transformerStorage.findExposeMetadata(target, propertyName)
-        : undefined;
+      const expose = exposeOf(propertyName);
       const typeMetadata = transformerStorage.findTypeMetadata(target, propertyName);
       return {
         propertyName,
@@ -76,7 +91,7 @@ export function readClassProperties(target: Function): PropertyFacts[] {
         hasDesignMetadata: hasDesignMetadata(target, propertyName),
         validations: metadata
           .filter((m) => m.type !== ValidationTypes.CONDITIONAL_VALIDATION)
-          .map((m) => ({ name: m.name ?? m.type, constraints: m.constraints ?? [], each: m.each === true })),
+          .map((m) => ({ name: ruleName(m), constraints: m.constraints ?? [], each: m.each === true })),
         optional: metadata.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === 'isOptional'),
         conditional: metadata.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name !== 'isOptional'),
         transformerType: typeMetadata?.typeFunction,
@@ -85,9 +100,22 @@ export function readClassProperties(target: Function): PropertyFacts[] {
     });
 }
 
-function validationMetadataByProperty(target: Function): Map<string, ValidationMetadata[]> {
-  // All groups, `always` or not: without groups at validate time, class-validator runs every rule.
-  const all = getMetadataStorage().getTargetValidationMetadatas(target, '', false, false);
+/**
+ * The rule's name, by which converters are looked up: class-validator's own (`isString`), the `name` of a
+ * `@ValidatorConstraint({ name })` class used through `@Validate(Constraint)`, or the system type
+ * (`nestedValidation`, `isDefined`) for the rest.
+ */
+function ruleName(metadata: ValidationMetadata): string {
+  if (metadata.name) return metadata.name;
+  if (metadata.type === ValidationTypes.CUSTOM_VALIDATION && metadata.constraintCls) {
+    const [constraint] = getMetadataStorage().getTargetValidatorConstraints(metadata.constraintCls);
+    if (constraint?.name) return constraint.name;
+  }
+  return metadata.type;
+}
+
+/** All groups, `always` or not: without groups at validate time, class-validator runs every rule. */
+function validationMetadataByProperty(all: readonly ValidationMetadata[]): Map<string, ValidationMetadata[]> {
   const byProperty = new Map<string, ValidationMetadata[]>();
   for (const metadata of all) {
     if (!metadata.propertyName) continue;
@@ -96,12 +124,23 @@ function validationMetadataByProperty(target: Function): Map<string, ValidationM
   return byProperty;
 }
 
-function propertyNamesInOrder(target: Function): string[] {
+/**
+ * The rules declared on one class itself. class-validator keeps them per class in a private map; reading
+ * it is O(1), where its public lookup scans every class it knows. The merged list drops a parent's rule
+ * that a child redeclares, so it cannot tell where the parent put that property.
+ */
+function ownValidationMetadata(cls: Function, merged: readonly ValidationMetadata[]): readonly ValidationMetadata[] {
+  const perClass = (getMetadataStorage() as unknown as { validationMetadatas?: unknown }).validationMetadatas;
+  if (perClass instanceof Map) return (perClass.get(cls) as ValidationMetadata[] | undefined) ?? [];
+  return merged.filter((metadata) => metadata.target === cls);
+}
+
+function propertyNamesInOrder(target: Function, validations: readonly ValidationMetadata[]): string[] {
   const names = new Set<string>();
-  const storage = getMetadataStorage();
   for (const cls of prototypeChain(target)) {
-    const own = storage.getTargetValidationMetadatas(cls, '', false, false).filter((m) => m.target === cls);
-    for (const metadata of own) if (metadata.propertyName) names.add(metadata.propertyName);
+    for (const metadata of ownValidationMetadata(cls, validations)) {
+      if (metadata.propertyName) names.add(metadata.propertyName);
+    }
     for (const name of getPropertyOptions(cls).keys()) names.add(name);
     for (const name of transformerStorage.getExposedProperties(cls, TO_PLAIN)) names.add(name);
     for (const name of transformerStorage._typeMetadatas?.get(cls)?.keys() ?? []) names.add(name);

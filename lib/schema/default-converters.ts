@@ -22,12 +22,15 @@ function typeOfValues(values: readonly unknown[]): SchemaObject {
   return {};
 }
 
-/** Values of a TypeScript enum; numeric enums carry a reverse mapping (`{ 0: 'A', A: 0 }`) that is skipped. */
+/**
+ * Values of a TypeScript enum. Numeric members carry a reverse mapping (`{ 0: 'A', A: 0 }`): a numeric key
+ * whose value names a member that maps back to a number. Those keys are skipped.
+ */
 function enumValues(entity: unknown): unknown[] {
   if (typeof entity !== 'object' || entity === null) return [];
   const record = entity as Record<string, unknown>;
   return Object.keys(record)
-    .filter((key) => !(typeof record[record[key] as string] === 'string' && /^-?\d+(\.\d+)?$/.test(key)))
+    .filter((key) => !(typeof record[record[key] as string] === 'number' && /^-?\d+(\.\d+)?$/.test(key)))
     .map((key) => record[key]);
 }
 
@@ -73,10 +76,15 @@ export const defaultConverters: SchemaConverters = {
   [cv.IS_INT]: fixed({ type: 'integer' }),
   [cv.IS_BOOLEAN]: fixed({ type: 'boolean' }),
   [cv.IS_DATE]: fixed({ type: 'string', format: 'date-time' }),
-  [cv.IS_ISO8601]: fixed({ type: 'string', format: 'date-time' }),
-  [cv.IS_DATE_STRING]: fixed({ type: 'string', format: 'date-time' }),
+  // class-validator accepts ISO 8601 dates without a time too (`2026-01-02`), so both formats are allowed.
+  [cv.IS_ISO8601]: fixed({ type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] }),
+  [cv.IS_DATE_STRING]: fixed({ type: 'string', anyOf: [{ format: 'date-time' }, { format: 'date' }] }),
   [cv.IS_EMAIL]: fixed({ type: 'string', format: 'email' }),
-  [cv.IS_URL]: fixed({ type: 'string', format: 'uri' }),
+  // Without require_protocol, class-validator accepts `example.com`: a URI reference, not a URI.
+  [cv.IS_URL]: constraint((options) => ({
+    type: 'string',
+    format: (options as { require_protocol?: boolean } | undefined)?.require_protocol ? 'uri' : 'uri-reference',
+  })),
   [cv.IS_UUID]: fixed({ type: 'string', format: 'uuid' }),
   [cv.IS_IP]: isIp,
   [cv.IS_ENUM]: ({ validation }) => allowed(enumValues(validation.constraints[0])),

@@ -13,6 +13,7 @@ export function makeNullable(schema: SchemaObject | ReferenceObject): SchemaObje
     if (s.enum && !s.enum.includes(null)) nullable.enum = [...s.enum, null];
     return nullable;
   }
-  if (!composite) return s; // no type at all: null is already allowed
+  // Without a type, null is already allowed, unless an enum lists the values (`@IsIn(['auto', 0])`).
+  if (!composite) return s.enum && !s.enum.includes(null) ? { ...s, enum: [...s.enum, null] } : s;
   return { anyOf: [s, { type: 'null' }] };
 }

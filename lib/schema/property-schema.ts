@@ -46,13 +46,19 @@ function inferSchema(facts: PropertyFacts, context: PropertyContext, where: stri
   const itemRules = facts.validations.filter((rule) => rule.each);
   const ownRules = facts.validations.filter((rule) => !rule.each);
   if (!declared.array) {
-    const schema = applyConverters(valueSchema(declared.type, context, where, path), facts.validations, context, where);
+    const schema = applyConverters(
+      valueSchema(declared.type, context, where, path),
+      facts.validations,
+      context,
+      where,
+      path,
+    );
     if (!isConstrained(schema)) throw uninferable(facts, where, path);
     return schema;
   }
   const items = facts.options?.items
     ? (structuredClone(facts.options.items) as SchemaObject)
-    : applyConverters(valueSchema(declared.type, context, where, path), itemRules, context, where);
+    : applyConverters(valueSchema(declared.type, context, where, path), itemRules, context, where, path);
   if (!isConstrained(items) && !facts.options?.items) {
     throw new SchemaGenerationError(
       'uninferable-type',
@@ -62,12 +68,17 @@ function inferSchema(facts: PropertyFacts, context: PropertyContext, where: stri
     );
   }
   const array: SchemaObject = { type: 'array', items, ...(declared.unique ? { uniqueItems: true } : {}) };
-  return applyConverters(array, ownRules, context, where);
+  return applyConverters(array, ownRules, context, where, path);
 }
 
 function declaredType(facts: PropertyFacts, where: string, path: string[]): DeclaredType {
+  // TypeScript records `T[] | null` as Object: item rules (`each: true`) or an `items` option still say "array".
+  const opaqueButItemised =
+    isOpaqueType(facts.designType) && (facts.options?.items !== undefined || facts.validations.some((r) => r.each));
   const collection =
-    isCollectionType(facts.designType) || facts.validations.some((r) => !r.each && r.name === cv.IS_ARRAY);
+    isCollectionType(facts.designType) ||
+    opaqueButItemised ||
+    facts.validations.some((r) => !r.each && r.name === cv.IS_ARRAY);
   const unique = facts.designType === Set;
   if (facts.options?.type) {
     const resolved = facts.options.type();
@@ -123,25 +134,41 @@ function applyConverters(
   rules: readonly ValidationFact[],
   context: PropertyContext,
   where: string,
+  path: readonly string[],
 ): SchemaObject {
   const ordered = [
-    ...rules.filter((r) => !LATE_CONVERTERS.has(r.name ?? '')),
-    ...rules.filter((r) => LATE_CONVERTERS.has(r.name ?? '')),
+    ...rules.filter((r) => !LATE_CONVERTERS.has(r.name)),
+    ...rules.filter((r) => LATE_CONVERTERS.has(r.name)),
   ];
   let schema = initial;
   for (const validation of ordered) {
-    const converter = validation.name === undefined ? undefined : context.converters[validation.name];
-    const fragment = converter?.({ validation, schema, where });
+    const converter = context.converters[validation.name];
+    const fragment = runConverter(() => converter?.({ validation, schema, where }), path);
     if (!fragment) continue;
     if (schema.$ref !== undefined) {
       // The referenced schema already states the type; keep only the extra constraints.
       const { type: _type, ...constraints } = fragment;
       schema = { ...schema, ...constraints };
+    } else if (schema.type === 'integer' && fragment.type === 'number') {
+      // @IsInt() and @IsNumber() together mean an integer, whichever is written first.
+      schema = { ...schema, ...fragment, type: 'integer' };
     } else {
       schema = { ...schema, ...fragment };
     }
   }
   return schema;
+}
+
+/** Converters know the property (`where`) but not how the payload reached it; the path is added here. */
+function runConverter(run: () => SchemaObject | undefined, path: readonly string[]): SchemaObject | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof SchemaGenerationError && error.path.length === 0) {
+      throw new SchemaGenerationError(error.code, error.message, path, { cause: error });
+    }
+    throw error;
+  }
 }
 
 function annotate(schema: SchemaObject, options: WebhookPropertyOptions): SchemaObject {

@@ -13,7 +13,13 @@ export async function checkCommand(
   const { text } = await renderDocument(modules, options.out, options, io.cwd);
   const file = resolve(io.cwd, options.out);
   const shown = relative(io.cwd, file) || file;
-  const regenerate = `hookspec generate ${modules.join(' ')} --out ${options.out}`;
+  const regenerate = [
+    'hookspec generate',
+    ...modules.map(quote),
+    '--out',
+    quote(options.out),
+    ...repeatedOptions(options),
+  ].join(' ');
   if (!existsSync(file)) {
     io.stderr(`hookspec: ${shown} does not exist. Create it with: ${regenerate}`);
     return 1;
@@ -23,10 +29,33 @@ export async function checkCommand(
     io.stdout(`hookspec: ${shown} is up to date`);
     return 0;
   }
-  const patch = createTwoFilesPatch(`${shown} (committed)`, `${shown} (generated)`, committed, text, '', '', {
-    context: 3,
-  });
+  const patch = createTwoFilesPatch(
+    `${shown} (committed)`,
+    `${shown} (generated)`,
+    committed,
+    text,
+    undefined,
+    undefined,
+    {
+      context: 3,
+    },
+  );
   io.stderr(`hookspec: ${shown} is stale; the webhooks' declarations changed since it was written.\n${patch}`);
   io.stderr(`hookspec: update it with: ${regenerate}`);
   return 1;
+}
+
+/** The options that shape the document, so the suggested command writes exactly what check compares. */
+function repeatedOptions(options: DocumentOptions): string[] {
+  return [
+    ...(options.base !== undefined ? ['--base', quote(options.base)] : []),
+    ...(options.title !== undefined ? ['--title', quote(options.title)] : []),
+    ...(options.version !== undefined ? ['--version', quote(options.version)] : []),
+    ...(options.yaml ? ['--yaml'] : []),
+  ];
+}
+
+/** Quotes an argument for a POSIX shell when it needs it. */
+function quote(argument: string): string {
+  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`;
 }

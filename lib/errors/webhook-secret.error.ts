@@ -1,0 +1,9 @@
+import { HookspecError } from './hookspec.error';
+
+/**
+ * A secret or key is malformed: not `whsec_` + strict base64 of 24–64 bytes, or not a `whsk_` / `whpk_`
+ * ed25519 key. The message says which rule failed, never the secret itself.
+ */
+export class WebhookSecretError extends HookspecError {
+  override name = 'WebhookSecretError';
+}

@@ -1,0 +1,32 @@
+import { HookspecError } from './hookspec.error';
+
+/** One failing property of a payload: its path from the payload root and the rules it broke. */
+export interface ValidationIssue {
+  /** `monthly_fee`, `lines[2].sku`, or `` for the payload itself. */
+  readonly path: string;
+  /** class-validator's messages by rule name, e.g. `{ isNumber: 'monthly_fee must be a number …' }`. */
+  readonly constraints: Readonly<Record<string, string>>;
+}
+
+/**
+ * A payload failed class-validator: every failing property is listed in `issues` and in the message.
+ * Nothing was queued or sent.
+ */
+export class WebhookValidationError extends HookspecError {
+  override name = 'WebhookValidationError';
+
+  constructor(
+    /** The payload class, e.g. `Subscription`. */
+    readonly payloadName: string,
+    readonly issues: readonly ValidationIssue[],
+    context: string,
+  ) {
+    super(
+      'invalid-payload',
+      `${context}: ${payloadName} is invalid; nothing was sent. ` +
+        issues
+          .map((issue) => `${issue.path || '(the payload)'}: ${Object.values(issue.constraints).join('; ')}`)
+          .join(' | '),
+    );
+  }
+}

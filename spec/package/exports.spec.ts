@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** Runs a script in a fresh Node process inside the package, so `hookspec` resolves through its exports. */
+function node(args: string[]): string {
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return result.stdout.trim();
+}
+
+describe('the published package', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'index.mjs'))) throw new Error('dist/ is missing: run `npm run build` first');
+  });
+
+  it('gives import and require one module instance (one copy of every class and error)', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      import * as esm from 'hookspec';
+      const cjs = createRequire(process.cwd() + '/')('hookspec');
+      const names = Object.keys(cjs).filter((n) => n !== '__esModule').sort();
+      const same = names.every((n) => esm[n] === cjs[n]);
+      console.log(JSON.stringify({ same, missing: names.filter((n) => !(n in esm)), count: names.length }));
+    `;
+    const result = JSON.parse(node(['--input-type=module', '-e', script]));
+    expect(result).toEqual({ same: true, missing: [], count: expect.any(Number) });
+    expect(result.count).toBeGreaterThan(10);
+  });
+
+  it('exports the public contract by name', () => {
+    const names = JSON.parse(node(['-e', "console.log(JSON.stringify(Object.keys(require('hookspec'))))"]));
+    expect(names).toEqual(
+      expect.arrayContaining(['Webhook', 'Payload', 'WebhookProperty', 'buildOpenApi', 'HookspecError']),
+    );
+    expect(names).not.toContain('default');
+  });
+
+  it('declares types for both entries and an executable bin', () => {
+    expect(pkg.exports['.'].import.types).toBe('./dist/index.d.mts');
+    expect(pkg.exports['.'].require.types).toBe('./dist/index.d.ts');
+    for (const file of ['dist/index.d.ts', 'dist/index.d.mts', pkg.bin.hookspec])
+      expect(existsSync(join(root, file))).toBe(true);
+    expect(readFileSync(join(root, pkg.bin.hookspec), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(join(root, pkg.bin.hookspec)).isFile()).toBe(true);
+    expect(node([pkg.bin.hookspec, '--version'])).toBe(pkg.version);
+  });
+
+  it('asks as peers only for the libraries whose instance the user owns', () => {
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual([
+      'class-transformer',
+      'class-validator',
+      'reflect-metadata',
+    ]);
+    expect(pkg.dependencies).toHaveProperty('openapi3-ts');
+  });
+});
