@@ -45,7 +45,9 @@ describe('hookspec check', () => {
     expect(result.stderr).toMatch(/^\+\+\+ openapi\.json \(generated\)$/m);
     expect(result.stderr).toMatch(/^-\s+"description": "Old text\.",$/m);
     expect(result.stderr).toMatch(/^\+\s+"description": "Monthly fee in the account’s currency\.",$/m);
-    expect(result.stderr).toContain(`hookspec: update it with: hookspec generate ${module} --out ${stale} --title 'Example webhooks'`);
+    expect(result.stderr).toContain(
+      `hookspec: update it with: hookspec generate ${module} --out ${stale} --title 'Example webhooks'`,
+    );
   });
 
   it('exits 1 when the document does not exist yet', () => {

@@ -124,7 +124,9 @@ describe('hookspec generate, when something is wrong', () => {
   it('refuses a 3.0 base document', () => {
     const result = runCli(['generate', exampleModule, '--base', `${fixtures}/base-3.0.json`, '--out', out()]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/the document's 'openapi' field is "3\.0\.3", but webhooks need OpenAPI 3\.1 or later/);
+    expect(result.stderr).toMatch(
+      /the document's 'openapi' field is "3\.0\.3", but webhooks need OpenAPI 3\.1 or later/,
+    );
   });
 
   it('exits 2 with usage help when --out is missing', () => {

@@ -71,7 +71,9 @@ describe('buildOpenApi with a document', () => {
         expect.objectContaining({
           name: 'OpenApiDocumentError',
           code: 'unsupported-openapi-version',
-          message: expect.stringMatching(/webhooks need OpenAPI 3\.1 or later, written as a full version\. Set it to '3\.1\.0'/),
+          message: expect.stringMatching(
+            /webhooks need OpenAPI 3\.1 or later, written as a full version\. Set it to '3\.1\.0'/,
+          ),
         }),
       );
     },

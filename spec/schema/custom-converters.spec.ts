@@ -2,6 +2,7 @@ import { IsOptional, IsString, Validate, ValidatorConstraint } from 'class-valid
 import type { ValidatorConstraintInterface } from 'class-validator';
 import { buildOpenApi, defaultConverters, SchemaGenerationError, Webhook, WebhookProperty } from 'hookspec';
 import type { SchemaConverter } from 'hookspec';
+import type { OpenAPIObject, SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
 
 @ValidatorConstraint({ name: 'isCurrencyCode' })
@@ -16,12 +17,15 @@ class PriceChanged {
   @IsString() @Validate(IsCurrencyCode) currency!: string;
 }
 
+const propertiesOf = (document: OpenAPIObject, name: string) =>
+  (document.components?.schemas?.[name] as SchemaObject).properties ?? {};
+
 const currencyConverter: SchemaConverter = () => ({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 });
 
 describe('converters given to buildOpenApi', () => {
   it('describe a @Validate(Constraint) rule by the constraint’s registered name', () => {
     const document = buildOpenApi({ webhooks: [PriceChanged], converters: { isCurrencyCode: currencyConverter } });
-    expect(document.components?.schemas?.PriceChanged?.properties?.currency).toEqual({
+    expect(propertiesOf(document, 'PriceChanged').currency).toEqual({
       type: 'string',
       pattern: '^[A-Z]{3}$',
       minLength: 3,
@@ -31,7 +35,7 @@ describe('converters given to buildOpenApi', () => {
 
   it('leave a rule without a converter out, and keep the other rules', () => {
     const document = buildOpenApi({ webhooks: [PriceChanged] });
-    expect(document.components?.schemas?.PriceChanged?.properties?.currency).toEqual({ type: 'string' });
+    expect(propertiesOf(document, 'PriceChanged').currency).toEqual({ type: 'string' });
   });
 
   it('can replace a built-in row, and see the rule and the schema so far', () => {
@@ -41,7 +45,10 @@ describe('converters given to buildOpenApi', () => {
       return { ...defaultConverters.isString?.(context), maxLength: 200 };
     };
     const document = buildOpenApi({ webhooks: [PriceChanged], converters: { isString } });
-    expect(document.components?.schemas?.PriceChanged?.properties?.currency).toEqual({ type: 'string', maxLength: 200 });
+    expect(propertiesOf(document, 'PriceChanged').currency).toEqual({
+      type: 'string',
+      maxLength: 200,
+    });
     expect(seen).toEqual([{ name: 'isString', each: false, where: 'PriceChanged.currency' }]);
   });
 
@@ -66,7 +73,7 @@ describe('a nullable array', () => {
       @IsOptional() @IsString({ each: true }) tags!: string[] | null;
       @WebhookProperty({ nullable: true, items: { type: 'integer' } }) ids!: number[] | null;
     }
-    const properties = buildOpenApi({ webhooks: [TagsChanged] }).components?.schemas?.TagsChanged?.properties;
+    const properties = propertiesOf(buildOpenApi({ webhooks: [TagsChanged] }), 'TagsChanged');
     expect(properties).toEqual({
       tags: { type: ['array', 'null'], items: { type: 'string' } },
       ids: { type: ['array', 'null'], items: { type: 'integer' } },

@@ -178,7 +178,7 @@ describe('OpenAPI 3.1 nullability', () => {
     const keys = keysIn(document);
     expect(keys.length).toBeGreaterThan(20);
     expect(keys.filter((key) => key.endsWith('.nullable'))).toEqual([]);
-    expect(document.components?.schemas?.ProfileUpdated?.properties?.value).toEqual({
+    expect((document.components?.schemas?.ProfileUpdated as SchemaObject).properties?.value).toEqual({
       anyOf: [{ oneOf: [{ type: 'string' }, { type: 'number' }] }, { type: 'null' }],
     });
   });

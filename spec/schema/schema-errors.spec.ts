@@ -149,10 +149,10 @@ describe('component names', () => {
   });
 
   it('refuses an anonymous class, which has no name to be a component', () => {
-    const Anonymous = (() =>
-      class {
-        @IsString() id!: string;
-      })();
+    class Anonymous {
+      @IsString() id!: string;
+    }
+    Object.defineProperty(Anonymous, 'name', { value: '' });
     const error = errorOf(() => new SchemaGenerator().refFor(Anonymous));
     expect(error.code).toBe('invalid-schema-name');
     expect(error.message).toMatch(/anonymous classes cannot be documented/);
