@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { parse, stringify } from 'yaml';
 import { HookspecError } from '../errors';
@@ -30,7 +30,7 @@ export async function renderDocument(
   };
   const document = buildOpenApi({
     webhooks,
-    ...(options.base !== undefined ? { document: readBaseDocument(options.base) } : {}),
+    ...(options.base !== undefined ? { document: readBaseDocument(options.base, cwd) } : {}),
     ...(Object.keys(info).length > 0 ? { info: info as { title: string; version: string } } : {}),
   });
   const yaml = options.yaml === true || ['.yaml', '.yml'].includes(extname(out));
@@ -38,10 +38,10 @@ export async function renderDocument(
   return { text, document };
 }
 
-function readBaseDocument(path: string): OpenAPIObject {
+function readBaseDocument(path: string, cwd: string): OpenAPIObject {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(resolve(cwd, path), 'utf8');
   } catch (error) {
     throw new HookspecError('base-unreadable', `cannot read the base document ${path}: ${(error as Error).message}`, {
       cause: error,
