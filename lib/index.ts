@@ -3,10 +3,45 @@ export { buildOpenApi } from './openapi';
 export type { BuildOpenApiOptions } from './openapi';
 export { defaultConverters } from './schema';
 export type { SchemaConverter, SchemaConverters, ConverterContext, ValidationFact } from './schema';
+export { generateSecret, generateKeyPair, sign, verifySignature } from './signing';
+export type { WebhookMessage, WebhookKeyPair } from './signing';
+export { WebhookClient } from './client';
+export type {
+  WebhookClientOptions,
+  SendResult,
+  SendOptions,
+  WebhookEndpoint,
+  EndpointStore,
+  WebhookLogger,
+  CatalogEvent,
+  WebhookClass,
+  WebhookClientEvents,
+  AttemptEvent,
+  DeliveredEvent,
+  RetryScheduledEvent,
+  ExhaustedEvent,
+  EndpointDisabledEvent,
+} from './client';
+export { MemoryQueue, RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
+export type {
+  DeliveryQueue,
+  LeaseRequest,
+  NewDelivery,
+  Lease,
+  Settlement,
+  MessageRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  AttemptRecord,
+  MessageView,
+  RetryOptions,
+} from './delivery';
+export type { Transport, TransportRequest, TransportResponse } from './transport';
 export { isWebhookClass, resolveWebhookDefinitions } from './metadata';
 export type {
   WebhookOptions,
   WebhookExample,
+  WebhookRetryOptions,
   WebhookPropertyOptions,
   WebhookDefinition,
   TypeReference,
@@ -17,4 +52,10 @@ export {
   ReflectMetadataMissingError,
   SchemaGenerationError,
   OpenApiDocumentError,
+  WebhookSecretError,
+  WebhookTransportError,
+  WebhookValidationError,
+  WebhookClientConfigError,
+  WebhookSendError,
 } from './errors';
+export type { ValidationIssue } from './errors';

@@ -66,7 +66,8 @@ export class StockChange {
 export class InventoryWebhooks {
   @Webhook('payment-success', { summary: 'Payment succeeded', tags: ['billing'] })
   @Payload(PaymentSuccess)
-  paymentSuccess(): void {}
+  // The parameter is never called; it types client.send() for this payload.
+  paymentSuccess(_event: PaymentSuccess): void {}
 
   @Webhook('stock-changed', { summary: 'Stock level changed', tags: ['inventory'] })
   stockChanged(@Payload() _event: StockChange): void {}

@@ -12,6 +12,7 @@ const WEBHOOK_OPTION_KEYS: readonly (keyof WebhookOptions)[] = [
   'deprecated',
   'externalDocs',
   'examples',
+  'retry',
 ];
 
 /**

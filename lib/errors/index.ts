@@ -7,3 +7,5 @@ export { WebhookSecretError } from './webhook-secret.error';
 export { WebhookTransportError } from './webhook-transport.error';
 export { WebhookValidationError } from './webhook-validation.error';
 export type { ValidationIssue } from './webhook-validation.error';
+export { WebhookClientConfigError } from './webhook-client-config.error';
+export { WebhookSendError } from './webhook-send.error';

@@ -18,6 +18,11 @@ export interface BuildOpenApiOptions {
   servers?: ServerObject[];
   /** Tag descriptions to list (a tag of the same name in the `document` is replaced). Default: none. */
   tags?: TagObject[];
+  /**
+   * How the client wraps bodies (`WebhookClient`'s `envelope` option): `standard` documents
+   * `{ type, timestamp, data }` with the payload under `data`. Default: `none`, the payload is the body.
+   */
+  envelope?: 'none' | 'standard';
   /** Extra class-validator → JSON Schema converters by rule name, laid over the built-in table. Default: none. */
   converters?: SchemaConverters;
 }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { OpenApiBuilder } from 'openapi3-ts/oas31';
-import type { OpenAPIObject, OperationObject, PathItemObject } from 'openapi3-ts/oas31';
+import type { OpenAPIObject, OperationObject, PathItemObject, ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
 import { OpenApiDocumentError } from '../errors';
 import { resolveWebhookDefinitions } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
@@ -18,6 +18,12 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  */
 export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
   const classes = checkWebhookList(options.webhooks);
+  if (options.envelope !== undefined && options.envelope !== 'none' && options.envelope !== 'standard') {
+    throw new OpenApiDocumentError(
+      'invalid-options',
+      `envelope must be 'none' or 'standard', got '${String(options.envelope)}'.`,
+    );
+  }
   const base = baseDocument(options);
   const definitions = collectDefinitions(classes, base);
   const generator = new SchemaGenerator(options.converters ? { converters: options.converters } : {});
@@ -25,7 +31,8 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
   const builder = OpenApiBuilder.create(base);
 
   for (const definition of definitions) {
-    const bodySchema = generator.refFor(definition.payload, [`webhook '${definition.name}'`]);
+    const payloadSchema = generator.refFor(definition.payload, [`webhook '${definition.name}'`]);
+    const bodySchema = options.envelope === 'standard' ? envelopeSchema(definition.name, payloadSchema) : payloadSchema;
     const operation = buildWebhookOperation(definition, bodySchema);
     claimOperationId(operation, definition, usedOperationIds);
     builder.addWebhook(definition.name, { post: operation });
@@ -48,6 +55,19 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
     builder.addTag(tag);
   }
   return sortSections(builder.getSpec());
+}
+
+/** The Standard Webhooks envelope around a payload, exactly as the client writes it. */
+function envelopeSchema(name: string, payload: ReferenceObject): SchemaObject {
+  return {
+    type: 'object',
+    properties: {
+      type: { type: 'string', const: name, description: 'The webhook name.' },
+      timestamp: { type: 'string', format: 'date-time', description: 'When the message was created.' },
+      data: payload,
+    },
+    required: ['type', 'timestamp', 'data'],
+  };
 }
 
 function checkWebhookList(webhooks: unknown): Function[] {

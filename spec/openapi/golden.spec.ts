@@ -58,5 +58,5 @@ describe('the committed example document', () => {
       .getPreEmitDiagnostics(program)
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(diagnostics).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -22,6 +22,21 @@ export interface WebhookOptions {
    * class-transformer exactly as it would be sent (dates become ISO 8601 strings). Default: none.
    */
   examples?: Record<string, WebhookExample>;
+  /**
+   * This webhook's retry schedule, laid over the client's `retry` option (e.g. a short schedule for a
+   * time-sensitive event). Not part of the document. Default: the client's.
+   */
+  retry?: WebhookRetryOptions;
+}
+
+/** Retry settings that a webhook can carry; the client reads them (see `RetryOptions`). */
+export interface WebhookRetryOptions {
+  /** Milliseconds to wait before attempts 2, 3, …; its length + 1 is the number of attempts. */
+  schedule?: readonly number[];
+  /** Random spread of each wait, as a fraction (0.2 waits 80–120 %). */
+  jitter?: number;
+  /** The longest `Retry-After` honoured, in milliseconds. */
+  maxRetryAfterMs?: number;
 }
 
 /** One named example of a webhook's body. */

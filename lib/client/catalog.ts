@@ -1,0 +1,89 @@
+import { WebhookClientConfigError, WebhookSendError } from '../errors';
+import { resolveWebhookDefinitions } from '../metadata';
+import type { WebhookDefinition } from '../metadata';
+
+/** The client's webhooks: by name, and by payload class for `send()`. */
+export class WebhookCatalog {
+  private readonly byName = new Map<string, WebhookDefinition>();
+  private readonly byPayload = new Map<Function, WebhookDefinition[]>();
+
+  constructor(classes: unknown) {
+    if (!Array.isArray(classes) || classes.length === 0) {
+      throw new WebhookClientConfigError(
+        'no-webhooks',
+        'new WebhookClient({ webhooks }) needs the webhook classes it may send: webhooks: [Subscription, BillingWebhooks].',
+      );
+    }
+    classes.forEach((cls, index) => {
+      if (typeof cls !== 'function') {
+        throw new WebhookClientConfigError(
+          'invalid-webhooks',
+          `webhooks[${index}] is ${cls === undefined ? 'undefined (a circular import?)' : typeof cls}, not a class.`,
+        );
+      }
+    });
+    for (const definition of [...new Set(classes as Function[])].flatMap((cls) => resolveWebhookDefinitions(cls))) {
+      const other = this.byName.get(definition.name);
+      if (other) {
+        throw new WebhookClientConfigError(
+          'duplicate-webhook-name',
+          `two webhooks are named '${definition.name}': ${other.declaredAt} and ${definition.declaredAt}. Rename one of them.`,
+        );
+      }
+      this.byName.set(definition.name, definition);
+      this.byPayload.set(definition.payload, [...(this.byPayload.get(definition.payload) ?? []), definition]);
+    }
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  get(name: string): WebhookDefinition | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The webhook that a payload instance is sent as; `event` picks one when its class serves several. */
+  resolve(payload: unknown, event: string | undefined): WebhookDefinition {
+    if (typeof payload !== 'object' || payload === null) {
+      throw new WebhookSendError(
+        'unknown-payload',
+        `send() takes an instance of a payload class (${this.payloadNames()}), got ${payload === null ? 'null' : typeof payload}.`,
+      );
+    }
+    const cls = payload.constructor;
+    const candidates = this.byPayload.get(cls);
+    if (!candidates) {
+      const hint =
+        cls === Object
+          ? ' It is a plain object: create an instance, e.g. plainToInstance(Subscription, data) or Object.assign(new Subscription(), data).'
+          : ` Add ${cls.name} (or the catalog class that declares it) to the client's webhooks.`;
+      throw new WebhookSendError(
+        'unknown-payload',
+        `send() got an instance of ${cls === Object ? 'Object' : cls.name}, which is not a payload of this client's webhooks (${this.payloadNames()}).${hint}`,
+      );
+    }
+    if (event !== undefined) {
+      const chosen = candidates.find((definition) => definition.name === event);
+      if (!chosen) {
+        throw new WebhookSendError(
+          'event-mismatch',
+          `send(…, { event: '${event}' }): ${cls.name} is the payload of ${candidates.map((d) => `'${d.name}'`).join(', ')}, not of '${event}'.`,
+        );
+      }
+      return chosen;
+    }
+    if (candidates.length > 1) {
+      throw new WebhookSendError(
+        'ambiguous-payload',
+        `${cls.name} is the payload of several webhooks (${candidates.map((d) => `'${d.name}'`).join(', ')}); ` +
+          `say which: client.send(event, { event: '${candidates[0]?.name}' }).`,
+      );
+    }
+    return candidates[0] as WebhookDefinition;
+  }
+
+  private payloadNames(): string {
+    return [...this.byPayload.keys()].map((cls) => cls.name).join(', ');
+  }
+}

@@ -1,0 +1,50 @@
+import type { AttemptRecord } from '../delivery';
+
+interface DeliveryRef {
+  /** The `webhook-id`. */
+  readonly messageId: string;
+  /** The webhook's name. */
+  readonly event: string;
+  readonly endpointId: string;
+  readonly url: string;
+}
+
+export interface AttemptEvent extends DeliveryRef {
+  readonly attempt: AttemptRecord;
+}
+
+export interface DeliveredEvent extends DeliveryRef {
+  readonly attempt: AttemptRecord;
+}
+
+export interface RetryScheduledEvent extends DeliveryRef {
+  readonly attempt: AttemptRecord;
+  readonly nextAttemptAt: Date;
+  readonly delayMs: number;
+  /** `HTTP 503`, `no response`, … */
+  readonly reason: string;
+}
+
+export interface ExhaustedEvent extends DeliveryRef {
+  /** The whole attempt log of this delivery. */
+  readonly attempts: readonly AttemptRecord[];
+  readonly reason: string;
+}
+
+export interface EndpointDisabledEvent {
+  readonly endpointId: string;
+  readonly url: string;
+  /** `gone` when it answered 410. */
+  readonly reason: 'gone';
+  readonly messageId: string;
+}
+
+/** The events a `WebhookClient` emits, by name. Listeners run synchronously; one that throws is logged, not fatal. */
+export interface WebhookClientEvents {
+  attempt: [AttemptEvent];
+  delivered: [DeliveredEvent];
+  'retry-scheduled': [RetryScheduledEvent];
+  exhausted: [ExhaustedEvent];
+  'endpoint-disabled': [EndpointDisabledEvent];
+  error: [Error];
+}

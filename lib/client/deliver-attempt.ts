@@ -1,0 +1,71 @@
+import type { AttemptRecord, AttemptResult, DeliverOnce, Lease } from '../delivery';
+import { HookspecError } from '../errors';
+import { sign } from '../signing';
+import type { Transport } from '../transport';
+import { VERSION } from '../version';
+import type { EndpointStore } from './endpoint';
+import { endpointKeys } from './endpoint-registry';
+
+export interface DeliverAttemptDependencies {
+  readonly endpoints: EndpointStore;
+  readonly transport: Transport;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * One attempt of one delivery: look the endpoint up again (a rotated secret or a disabled endpoint
+ * applies from the next attempt on), sign with a fresh timestamp, POST the stored bytes. Never throws:
+ * whatever goes wrong becomes the attempt's error code.
+ */
+export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverOnce {
+  const userAgent = `hookspec/${VERSION}`;
+  return async (lease: Lease, attempt: number): Promise<AttemptResult> => {
+    const { message, delivery } = lease;
+    const endpoint = await deps.endpoints.endpointById(delivery.endpointId);
+    if (!endpoint) return { kind: 'skipped', reason: 'endpoint-missing' };
+    if (endpoint.enabled === false) return { kind: 'skipped', reason: 'endpoint-disabled' };
+
+    const startedAt = deps.now();
+    const failed = (code: string, error: string): AttemptResult => ({
+      kind: 'attempted',
+      record: { attempt, startedAt, durationMs: Math.round(deps.now() - startedAt), errorCode: code, error },
+    });
+    let signature: string;
+    try {
+      signature = sign(
+        { id: message.id, timestamp: Math.floor(startedAt / 1000), body: message.body },
+        endpointKeys(endpoint),
+      );
+    } catch (error) {
+      return failed(error instanceof HookspecError ? error.code : 'signing-failed', (error as Error).message);
+    }
+    try {
+      const response = await deps.transport.send({
+        url: endpoint.url,
+        headers: {
+          ...endpoint.headers,
+          'content-type': 'application/json',
+          'user-agent': userAgent,
+          'webhook-id': message.id,
+          'webhook-timestamp': String(Math.floor(startedAt / 1000)),
+          'webhook-signature': signature,
+        },
+        body: message.body,
+        timeoutMs: deps.timeoutMs,
+      });
+      const record: AttemptRecord = {
+        attempt,
+        startedAt,
+        durationMs: Math.round(response.durationMs),
+        status: response.status,
+        response: response.body,
+        ...(response.truncated ? { responseTruncated: true } : {}),
+      };
+      const retryAfter = response.headers['retry-after'];
+      return { kind: 'attempted', record, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    } catch (error) {
+      return failed(error instanceof HookspecError ? error.code : 'network-error', (error as Error).message);
+    }
+  };
+}

@@ -1,0 +1,13 @@
+export { WebhookClient } from './webhook-client';
+export type { WebhookClientOptions, SendResult, SendOptions } from './webhook-client-options';
+export type { WebhookEndpoint, EndpointStore } from './endpoint';
+export type { WebhookLogger } from './logger';
+export type { CatalogEvent, WebhookClass } from './catalog-types';
+export type {
+  WebhookClientEvents,
+  AttemptEvent,
+  DeliveredEvent,
+  RetryScheduledEvent,
+  ExhaustedEvent,
+  EndpointDisabledEvent,
+} from './client-events';

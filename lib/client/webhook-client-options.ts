@@ -1,0 +1,57 @@
+import type { AxiosInstance, AxiosProxyConfig } from 'axios';
+import type { DeliveryQueue, RetryOptions } from '../delivery';
+import type { EnvelopeMode } from '../payload';
+import type { LookupAllFunction, Transport } from '../transport';
+import type { WebhookClass } from './catalog-types';
+import type { EndpointStore, WebhookEndpoint } from './endpoint';
+import type { WebhookLogger } from './logger';
+
+export interface WebhookClientOptions<C extends readonly WebhookClass[]> {
+  /** The webhook classes this client sends: payload classes and catalog classes. `send()` takes only their payloads. */
+  webhooks: C;
+  /** Where to deliver: a list, checked at construction, or a store looked up on every send and attempt. */
+  endpoints: readonly WebhookEndpoint[] | EndpointStore;
+  /** The retry schedule, jitter and Retry-After bound. Default: the Standard Webhooks schedule, ±20 % jitter. */
+  retry?: RetryOptions;
+  /** Total deadline of one attempt (connect, send, response), in milliseconds. Default: 15000. */
+  timeoutMs?: number;
+  /** CIDR ranges the SSRF guard lets through, e.g. `['127.0.0.0/8', '::1/128']` for local development. Default: none. */
+  allowNetworks?: readonly string[];
+  /** Refuse private, loopback, link-local and other non-public addresses. Default: true. */
+  ssrfGuard?: boolean;
+  /** Your axios instance (its interceptors run); the client still sets its agents, redirect and proxy rules. Default: its own. */
+  axios?: AxiosInstance;
+  /** An explicit proxy. Default: false (`HTTP(S)_PROXY` are ignored). */
+  proxy?: AxiosProxyConfig | false;
+  /** Resolves host names for the SSRF-guarded agents. Default: `dns.lookup`. */
+  lookup?: LookupAllFunction;
+  /** Sends the attempts instead of the built-in axios transport (and its SSRF guard). Default: axios. */
+  transport?: Transport;
+  /** A pino-compatible logger. Default: silent. */
+  logger?: WebhookLogger;
+  /** `standard` wraps bodies as `{ type, timestamp, data }`; `buildOpenApi` must be told the same. Default: `none`. */
+  envelope?: EnvelopeMode;
+  /** Attempts in flight at once over all endpoints. Default: 50. */
+  concurrency?: number;
+  /** Attempts in flight at once to one endpoint, so a slow endpoint cannot take every slot. Default: 10. */
+  endpointConcurrency?: number;
+  /** Where accepted messages wait. Default: a `MemoryQueue` (lost if the process dies). */
+  queue?: DeliveryQueue;
+  /** Deliver from this process. `false` only enqueues, for a producer whose workers run elsewhere. Default: true. */
+  worker?: boolean;
+}
+
+/** What `send()` resolves with, once the message is accepted by the queue. */
+export interface SendResult {
+  /** The `webhook-id`, the same on every attempt: use it with `getMessage()` and `redeliver()`. */
+  readonly id: string;
+  /** The webhook's name. */
+  readonly event: string;
+  /** One per subscribed, enabled endpoint; empty when no endpoint takes this event. */
+  readonly deliveries: readonly { readonly endpointId: string; readonly url: string }[];
+}
+
+export interface SendOptions {
+  /** The webhook to send as, when the payload's class serves several. Default: the only one. */
+  event?: string;
+}

@@ -1,0 +1,300 @@
+import { EventEmitter } from 'node:events';
+import type { DeliveryQueue, Lease, MessageView, RetryDecision, RetryOptions } from '../delivery';
+import { checkRetryOptions, DeliveryWorker, MemoryQueue, RetryPolicy } from '../delivery';
+import type { AttemptResult } from '../delivery';
+import { WebhookClientConfigError, WebhookSendError } from '../errors';
+import { serializePayload, validatePayload } from '../payload';
+import type { EnvelopeMode } from '../payload';
+import { createAxiosTransport } from '../transport';
+import type { Transport } from '../transport';
+import { WebhookCatalog } from './catalog';
+import type { CatalogEvent, WebhookClass } from './catalog-types';
+import type { WebhookClientEvents } from './client-events';
+import type { EndpointStore } from './endpoint';
+import { endpointId, shownUrl, StaticEndpointStore } from './endpoint-registry';
+import { createDeliverAttempt } from './deliver-attempt';
+import type { WebhookLogger } from './logger';
+import { silentLogger } from './logger';
+import { newMessageId } from './message-id';
+import type { SendOptions, SendResult, WebhookClientOptions } from './webhook-client-options';
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** A lease outlives the attempt's deadline by this much, so a live worker never loses its lease. */
+const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * Sends webhooks: validates a payload, serialises it once, queues one delivery per subscribed endpoint,
+ * and delivers each signed (Standard Webhooks), retrying until it is delivered or exhausted.
+ *
+ * ```ts
+ * const client = new WebhookClient({ webhooks: [Subscription], endpoints: [{ url, secret }] });
+ * const { id } = await client.send(subscription);
+ * ```
+ */
+export class WebhookClient<
+  C extends readonly WebhookClass[] = readonly WebhookClass[],
+  E extends object = CatalogEvent<C>,
+> extends EventEmitter<WebhookClientEvents> {
+  private readonly catalog: WebhookCatalog;
+  private readonly endpoints: EndpointStore;
+  private readonly queue: DeliveryQueue;
+  private readonly transport: Transport;
+  private readonly ownsTransport: boolean;
+  private readonly logger: WebhookLogger;
+  private readonly envelope: EnvelopeMode;
+  private readonly worker: DeliveryWorker | undefined;
+  private readonly policies = new Map<string, RetryPolicy>();
+  private closed: Promise<void> | undefined;
+
+  constructor(options: WebhookClientOptions<C>) {
+    super();
+    if (typeof options !== 'object' || options === null) {
+      throw new WebhookClientConfigError('invalid-options', 'new WebhookClient(options) needs an options object.');
+    }
+    this.catalog = new WebhookCatalog(options.webhooks);
+    this.endpoints = Array.isArray(options.endpoints)
+      ? new StaticEndpointStore(options.endpoints, this.catalog.names())
+      : checkStore(options.endpoints as EndpointStore);
+    const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+    const concurrency = positiveInteger(options.concurrency, 50, 'concurrency');
+    const endpointConcurrency = positiveInteger(options.endpointConcurrency, 10, 'endpointConcurrency');
+    this.envelope = options.envelope ?? 'none';
+    if (this.envelope !== 'none' && this.envelope !== 'standard') {
+      throw new WebhookClientConfigError(
+        'invalid-options',
+        `envelope must be 'none' or 'standard', got '${String(this.envelope)}'.`,
+      );
+    }
+    this.buildPolicies(options.retry);
+    this.logger = options.logger ?? silentLogger;
+    this.queue = options.queue ?? new MemoryQueue();
+    this.ownsTransport = options.transport === undefined;
+    this.transport =
+      options.transport ??
+      createAxiosTransport({
+        ...(options.axios ? { axios: options.axios } : {}),
+        ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
+        ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
+        ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+      });
+    if (options.worker !== false) {
+      const deliver = createDeliverAttempt({
+        endpoints: this.endpoints,
+        transport: this.transport,
+        timeoutMs,
+        now: Date.now,
+      });
+      this.worker = new DeliveryWorker(this.queue, deliver, {
+        concurrency,
+        endpointConcurrency,
+        leaseMs: timeoutMs + LEASE_MARGIN_MS,
+        policyFor: (event) => this.policies.get(event) as RetryPolicy,
+        onSettled: (lease, result, decision) => this.settled(lease, result, decision),
+        onError: (error) => this.report(error, 'the delivery queue failed; retrying in a second'),
+      });
+      this.worker.start();
+    }
+  }
+
+  /**
+   * Validates the payload (class-validator), serialises it, and queues one delivery per enabled endpoint
+   * subscribed to its webhook. Resolves once the queue has accepted the message; from then on it is
+   * delivered or ends exhausted with its attempt log. Rejects with `WebhookValidationError` (nothing is
+   * queued) or `WebhookSendError`.
+   */
+  async send(payload: E, options: SendOptions = {}): Promise<SendResult> {
+    this.assertOpen('send()');
+    const definition = this.catalog.resolve(payload, options.event);
+    await validatePayload(payload, `send() of '${definition.name}'`);
+    const now = Date.now();
+    const message = {
+      id: newMessageId(),
+      event: definition.name,
+      body: serializePayload(payload, definition.name, this.envelope, new Date(now)),
+      createdAt: now,
+    };
+    const endpoints = (await this.endpoints.endpointsFor(definition.name)).filter((e) => e.enabled !== false);
+    // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
+    const deliveries = endpoints.map((endpoint) => ({
+      endpointId: endpointId(endpoint),
+      url: shownUrl(endpoint.url),
+      nextAttemptAt: now,
+    }));
+    if (deliveries.length > 0) await this.queue.enqueue(message, deliveries);
+    this.logger.debug(
+      { messageId: message.id, event: message.event, deliveries: deliveries.length },
+      'webhook accepted',
+    );
+    this.worker?.wake();
+    return {
+      id: message.id,
+      event: message.event,
+      deliveries: deliveries.map((d) => ({ endpointId: d.endpointId, url: d.url })),
+    };
+  }
+
+  /** A message with each delivery's status and attempt log; undefined when the queue does not know it. */
+  async getMessage(id: string): Promise<MessageView | undefined> {
+    return this.queue.getMessage(id);
+  }
+
+  /**
+   * Sends an exhausted (or disabled-endpoint) message again, with the same `webhook-id` and bytes and a
+   * fresh retry schedule; only to `endpointId` when given. Resolves with the number of deliveries restarted.
+   */
+  async redeliver(id: string, options: { endpointId?: string } = {}): Promise<number> {
+    this.assertOpen('redeliver()');
+    if (!(await this.queue.getMessage(id))) {
+      throw new WebhookSendError('unknown-message', `redeliver('${id}'): the queue holds no message with this id.`);
+    }
+    const count = await this.queue.redeliver(id, { now: Date.now(), ...options });
+    this.worker?.wake();
+    return count;
+  }
+
+  /** Resolves when nothing is pending: every delivery is delivered, exhausted or disabled. */
+  async drain(): Promise<void> {
+    if (!this.worker) {
+      throw new WebhookSendError(
+        'no-worker',
+        'drain() needs a client that delivers (worker: true); this one only enqueues.',
+      );
+    }
+    await this.worker.idle();
+  }
+
+  /** Stops timers and sockets. Pending work stays in the queue: a durable queue resumes it in the next process. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.worker?.stop();
+      if (this.ownsTransport) await this.transport.close();
+      await this.queue.close();
+    })();
+    return this.closed;
+  }
+
+  private buildPolicies(retry: RetryOptions | undefined): void {
+    const problem = checkRetryOptions(retry, 'retry');
+    if (problem) throw new WebhookClientConfigError('invalid-options', problem);
+    for (const name of this.catalog.names()) {
+      const own = this.catalog.get(name)?.options.retry;
+      const ownProblem = checkRetryOptions(own, `@Webhook('${name}') retry`);
+      if (ownProblem) throw new WebhookClientConfigError('invalid-options', ownProblem);
+      this.policies.set(name, new RetryPolicy({ ...retry, ...own }));
+    }
+  }
+
+  private settled(lease: Lease, result: AttemptResult, decision: RetryDecision | undefined): void {
+    const { message, delivery } = lease;
+    const ref = {
+      messageId: message.id,
+      event: message.event,
+      endpointId: delivery.endpointId,
+      url: delivery.url,
+    };
+    if (result.kind === 'skipped') {
+      this.logger.info({ ...ref, reason: result.reason }, 'webhook not sent: the endpoint is disabled or gone');
+      return;
+    }
+    const attempt = result.record;
+    this.safeEmit('attempt', { ...ref, attempt });
+    const fields = {
+      ...ref,
+      attempt: attempt.attempt,
+      status: attempt.status,
+      errorCode: attempt.errorCode,
+      durationMs: attempt.durationMs,
+    };
+    switch (decision?.kind) {
+      case 'delivered':
+        this.logger.info(fields, 'webhook delivered');
+        this.safeEmit('delivered', { ...ref, attempt });
+        break;
+      case 'retry': {
+        const nextAttemptAt = new Date(Date.now() + decision.delayMs);
+        this.logger.warn(
+          { ...fields, delayMs: decision.delayMs, reason: decision.reason },
+          'webhook attempt failed; retry scheduled',
+        );
+        this.safeEmit('retry-scheduled', {
+          ...ref,
+          attempt,
+          nextAttemptAt,
+          delayMs: decision.delayMs,
+          reason: decision.reason,
+        });
+        break;
+      }
+      case 'exhausted':
+        this.logger.error({ ...fields, reason: decision.reason }, 'webhook exhausted: no attempt left');
+        this.safeEmit('exhausted', { ...ref, attempts: [...delivery.attempts, attempt], reason: decision.reason });
+        break;
+      case 'disable':
+        this.logger.warn(fields, 'endpoint answered 410 Gone; it is disabled');
+        void this.endpoints
+          .disable?.(delivery.endpointId, 'gone')
+          ?.catch((error: unknown) => this.report(error, 'the endpoint store failed to disable an endpoint'));
+        this.safeEmit('endpoint-disabled', {
+          endpointId: delivery.endpointId,
+          url: ref.url,
+          reason: 'gone',
+          messageId: message.id,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A listener that throws must not stop deliveries: it is logged and reported as an `error` event. */
+  private safeEmit<K extends Exclude<keyof WebhookClientEvents, 'error'>>(
+    name: K,
+    ...args: WebhookClientEvents[K]
+  ): void {
+    try {
+      (this.emit as (event: K, ...rest: WebhookClientEvents[K]) => boolean)(name, ...args);
+    } catch (error) {
+      this.report(error, `a '${name}' listener threw`);
+    }
+  }
+
+  private report(error: unknown, what: string): void {
+    this.logger.error({ err: error }, what);
+    if (this.listenerCount('error') > 0) this.emit('error', error instanceof Error ? error : new Error(String(error)));
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed)
+      throw new WebhookSendError('client-closed', `${what} on a closed WebhookClient; create a new client.`);
+  }
+}
+
+function checkStore(store: EndpointStore): EndpointStore {
+  if (typeof store?.endpointsFor !== 'function' || typeof store.endpointById !== 'function') {
+    throw new WebhookClientConfigError(
+      'invalid-endpoints',
+      'endpoints must be a list of { url, secret } or a store with endpointsFor(event) and endpointById(id).',
+    );
+  }
+  return store;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new WebhookClientConfigError(
+      'invalid-options',
+      `${name} must be a positive number of milliseconds, got ${value}.`,
+    );
+  }
+  return value;
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new WebhookClientConfigError('invalid-options', `${name} must be a positive whole number, got ${value}.`);
+  }
+  return value;
+}

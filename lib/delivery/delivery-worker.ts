@@ -1,0 +1,189 @@
+import type { DeliveryQueue } from './delivery-queue';
+import type { AttemptRecord, Lease } from './delivery-records';
+import type { RetryDecision, RetryPolicy } from './retry-policy';
+
+/** What one attempt came to: an HTTP exchange (or a failure to have one), or no attempt at all. */
+export type AttemptResult =
+  | { readonly kind: 'attempted'; readonly record: AttemptRecord; readonly retryAfter?: string }
+  | { readonly kind: 'skipped'; readonly reason: 'endpoint-disabled' | 'endpoint-missing' };
+
+/** Makes one attempt of a leased delivery; never throws (a failure is an attempt record). */
+export type DeliverOnce = (lease: Lease, attemptNumber: number) => Promise<AttemptResult>;
+
+export interface DeliveryWorkerOptions {
+  /** Attempts in flight at once, over all endpoints. */
+  readonly concurrency: number;
+  /** Attempts in flight at once to one endpoint, so a slow endpoint cannot take every slot. */
+  readonly endpointConcurrency: number;
+  /** How long a lease lasts: longer than an attempt's deadline. */
+  readonly leaseMs: number;
+  readonly policyFor: (event: string) => RetryPolicy;
+  readonly onSettled: (lease: Lease, result: AttemptResult, decision: RetryDecision | undefined) => void;
+  readonly onError: (error: unknown) => void;
+  readonly now?: () => number;
+}
+
+/** Longest wait that setTimeout takes without overflowing (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Wait before trying the queue again after it failed (a database or Redis hiccup). */
+const QUEUE_ERROR_BACKOFF_MS = 1_000;
+
+/**
+ * The loop that moves messages: it leases due deliveries up to its concurrency, makes one attempt each,
+ * and settles them by the retry policy. It sleeps on a timer until the next delivery is due — no
+ * polling — and is woken early when work is added or a slot frees up.
+ */
+export class DeliveryWorker {
+  private readonly now: () => number;
+  private running = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Map<string, number>();
+  private active = 0;
+  private readonly settling = new Set<Promise<void>>();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly queue: DeliveryQueue,
+    private readonly deliver: DeliverOnce,
+    private readonly options: DeliveryWorkerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  /** Looks for due work now (after `send()`, or when a slot frees up). */
+  wake(): void {
+    if (!this.running) return;
+    void this.pump();
+  }
+
+  /** Resolves when no delivery is pending in the queue and no attempt is in flight. */
+  async idle(): Promise<void> {
+    if (await this.isIdle()) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops leasing, clears the timer and waits for the attempts in flight to be settled. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.settling]);
+  }
+
+  private readonly capacity = (endpointId: string): number =>
+    this.options.endpointConcurrency - (this.inFlight.get(endpointId) ?? 0);
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        const free = this.options.concurrency - this.active;
+        if (free <= 0) break;
+        const leases = await this.queue.lease({
+          now: this.now(),
+          limit: free,
+          leaseMs: this.options.leaseMs,
+          endpointCapacity: this.capacity,
+        });
+        for (const lease of leases) this.run(lease);
+        if (leases.length === free) this.pumpAgain = true;
+      } while (this.pumpAgain && this.running);
+      await this.scheduleTimer();
+    } catch (error) {
+      this.options.onError(error);
+      this.setTimer(QUEUE_ERROR_BACKOFF_MS);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async scheduleTimer(): Promise<void> {
+    if (!this.running) return;
+    const next = await this.queue.nextDueAt(this.capacity);
+    if (next === undefined) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    this.setTimer(next - this.now());
+  }
+
+  private setTimer(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.running) return;
+    this.timer = setTimeout(() => this.wake(), Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+  }
+
+  private run(lease: Lease): void {
+    const { endpointId } = lease.delivery;
+    this.active += 1;
+    this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
+    const work = this.attempt(lease)
+      .catch((error: unknown) => this.options.onError(error))
+      .finally(() => {
+        this.active -= 1;
+        const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+        if (left === 0) this.inFlight.delete(endpointId);
+        else this.inFlight.set(endpointId, left);
+        this.settling.delete(work);
+        this.wake();
+        void this.notifyIfIdle();
+      });
+    this.settling.add(work);
+  }
+
+  private async attempt(lease: Lease): Promise<void> {
+    const { delivery, message } = lease;
+    const result = await this.deliver(lease, delivery.attempts.length + 1);
+    if (result.kind === 'skipped') {
+      if (await this.queue.settle(lease, undefined, { status: 'disabled' })) {
+        this.options.onSettled(lease, result, undefined);
+      }
+      return;
+    }
+    const now = this.now();
+    const attemptsInRound = delivery.attempts.length + 1 - delivery.scheduleBase;
+    const decision = this.options.policyFor(message.event).decide(
+      {
+        ...(result.record.status !== undefined ? { status: result.record.status } : {}),
+        ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
+      },
+      attemptsInRound,
+      now,
+    );
+    const settlement =
+      decision.kind === 'delivered'
+        ? ({ status: 'delivered' } as const)
+        : decision.kind === 'disable'
+          ? ({ status: 'disabled' } as const)
+          : decision.kind === 'exhausted'
+            ? ({ status: 'exhausted' } as const)
+            : ({ status: 'pending', nextAttemptAt: now + decision.delayMs } as const);
+    if (await this.queue.settle(lease, result.record, settlement)) {
+      this.options.onSettled(lease, result, decision);
+    }
+  }
+
+  private async isIdle(): Promise<boolean> {
+    return this.active === 0 && (await this.queue.countPending()) === 0;
+  }
+
+  private async notifyIfIdle(): Promise<void> {
+    if (this.idleWaiters.length === 0 || !(await this.isIdle())) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,16 @@
+export type {
+  AttemptRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  Lease,
+  MessageRecord,
+  MessageView,
+  Settlement,
+} from './delivery-records';
+export type { DeliveryQueue, LeaseRequest, NewDelivery } from './delivery-queue';
+export { MemoryQueue } from './memory-queue';
+export type { MemoryQueueOptions } from './memory-queue';
+export { RetryPolicy, DEFAULT_RETRY_SCHEDULE, parseRetryAfter, checkRetryOptions } from './retry-policy';
+export type { RetryOptions, RetryDecision, AttemptOutcome } from './retry-policy';
+export { DeliveryWorker } from './delivery-worker';
+export type { AttemptResult, DeliverOnce, DeliveryWorkerOptions } from './delivery-worker';

@@ -1,0 +1,30 @@
+import { createHmac, sign as ed25519Sign } from 'node:crypto';
+import { HookspecError } from '../errors';
+import { buildSignedContent, findMessageProblem, type WebhookMessage } from './message';
+import { parseKeyList, parseSigningKey } from './signing-keys';
+
+/**
+ * Signs a message for the `webhook-signature` header. Each key adds one space-separated entry, in the
+ * order given: `v1,<base64 HMAC-SHA256>` for a `whsec_` secret, `v1a,<base64 ed25519>` for a `whsk_`
+ * private key. During rotation pass the old and the new key; receivers accept a message when any entry
+ * matches one of their keys.
+ *
+ * @param message - id, timestamp (Unix seconds or a Date) and the exact body that will be sent.
+ * @param keys - one key or a non-empty list of keys.
+ * @throws WebhookSecretError (`invalid-secret`, `invalid-key`) for a malformed key, naming its index.
+ * @throws HookspecError (`invalid-message-id`, `invalid-timestamp`, `invalid-body`) for a message that
+ * cannot be signed unambiguously.
+ */
+export function sign(message: WebhookMessage, keys: string | readonly string[]): string {
+  const signingKeys = parseKeyList(keys, parseSigningKey);
+  const problem = findMessageProblem(message);
+  if (problem !== undefined) throw new HookspecError(problem.code, `sign(): ${problem.reason}`);
+  const content = buildSignedContent(message);
+  return signingKeys
+    .map((key) =>
+      key.version === 'v1'
+        ? `v1,${createHmac('sha256', key.secret).update(content).digest('base64')}`
+        : `v1a,${ed25519Sign(null, content, key.privateKey).toString('base64')}`,
+    )
+    .join(' ');
+}

@@ -1,0 +1,138 @@
+import axios, { type AxiosResponse } from 'axios';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { HookspecError, WebhookTransportError } from '../errors';
+import { AddressPolicy } from './address-policy';
+import { startDeadline } from './attempt-deadline';
+import { createTransportAgents } from './guarded-agents';
+import { readCappedBody } from './read-capped-body';
+import { parseTarget, type Target } from './target-url';
+import { toTransportError } from './to-transport-error';
+import type { AxiosTransportOptions, Transport, TransportRequest, TransportResponse } from './transport';
+
+/** Default of `maxResponseBytes`: the 20 kB of a response that DESIGN.md says are read and kept. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024;
+
+/** Webhooks are always POSTed (Standard Webhooks). */
+const METHOD = 'POST';
+
+/**
+ * A transport that sends each attempt with axios, through agents that carry the SSRF guard. It never
+ * follows redirects, treats every status as a response, enforces one deadline over the whole attempt
+ * and reads at most `maxResponseBytes` of the body.
+ */
+export function createAxiosTransport(options: AxiosTransportOptions = {}): Transport {
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 0) {
+    throw new HookspecError(
+      'invalid-transport-option',
+      `maxResponseBytes must be a non-negative integer, got ${String(maxResponseBytes)}`,
+    );
+  }
+  const policy = options.ssrfGuard === false ? undefined : new AddressPolicy(options.allowNetworks ?? []);
+  const agents = createTransportAgents({
+    policy,
+    lookup: options.lookup ?? dnsLookup,
+    keepAlive: options.keepAlive ?? true,
+  });
+  const instance = options.axios ?? axios.create();
+  const proxy = options.proxy ?? false;
+  let closed = false;
+
+  async function send(request: TransportRequest): Promise<TransportResponse> {
+    const target = parseTarget(request.url, METHOD);
+    if (closed) throw new WebhookTransportError('network-error', 'the transport is closed', METHOD, target.safeUrl);
+    // Behind a proxy the agents see the proxy's address, not the target's: judge a literal target here.
+    if (policy && proxy !== false) refuseLiteralTarget(policy, target);
+
+    const deadline = startDeadline(checkTimeout(request.timeoutMs), request.signal);
+    const { signal } = deadline;
+    const started = performance.now();
+    try {
+      const response: AxiosResponse<Readable> = await instance.request<Readable>({
+        url: target.url.href,
+        method: METHOD,
+        headers: { ...request.headers },
+        // The signed bytes must go out unchanged. A Buffer passes axios's default transformRequest
+        // untouched; a string with a JSON content type would be trimmed, or JSON-quoted if it did not parse.
+        data: Buffer.from(request.body, 'utf8'),
+        responseType: 'stream',
+        // Set per request, so they override whatever the user's instance has as defaults: the fetch
+        // adapter, HTTP/2, a custom transport or a socket path would each bypass the guarded agents.
+        adapter: 'http',
+        httpVersion: 1,
+        transport: null,
+        socketPath: null,
+        httpAgent: agents.http,
+        httpsAgent: agents.https,
+        proxy,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        signal,
+        // The deadline is the signal; axios's timeout only measures socket idle time.
+        timeout: 0,
+        // The cap is ours: axios would fail the attempt where we truncate.
+        maxContentLength: -1,
+      });
+      const body = await readCappedBody(response.data, maxResponseBytes, signal);
+      return {
+        status: response.status,
+        headers: flattenHeaders(response.headers),
+        body: body.bytes.toString('utf8'),
+        truncated: body.truncated,
+        durationMs: performance.now() - started,
+      };
+    } catch (error) {
+      throw toTransportError(error, {
+        method: METHOD,
+        url: target.safeUrl,
+        host: target.url.hostname,
+        timeoutMs: request.timeoutMs,
+        deadline,
+      });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  return {
+    send,
+    async close() {
+      if (closed) return;
+      closed = true;
+      agents.destroy();
+    },
+  };
+}
+
+/** Node's timers hold at most 2^31-1 ms; a longer delay would silently fire after 1 ms. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function checkTimeout(timeoutMs: number): number {
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new HookspecError(
+      'invalid-transport-option',
+      `timeoutMs must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`,
+    );
+  }
+  return Math.ceil(timeoutMs);
+}
+
+function refuseLiteralTarget(policy: AddressPolicy, target: Target): void {
+  const host = target.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const refusal = isIP(host) === 0 ? undefined : policy.refusal(host, [host], false);
+  if (refusal)
+    throw new WebhookTransportError('ssrf-blocked', refusal.message, METHOD, target.safeUrl, { cause: refusal });
+}
+
+/** Lower-case names, one string per header (repeated ones, like `set-cookie`, joined with `, `). */
+function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return flat;
+}

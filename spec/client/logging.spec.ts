@@ -1,0 +1,148 @@
+import { Writable } from 'node:stream';
+import { generateSecret, WebhookClient } from 'hookspec';
+import type { EndpointStore, WebhookEndpoint } from 'hookspec';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startReceiver } from '../support/receiver';
+import { LOOPBACK, Subscription, subscription } from './fixtures';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** A real pino logger writing JSON lines into memory. */
+function memoryLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+describe('logging and events', () => {
+  it('tell the story of a delivery through a pino logger without a secret, a signature or a URL credential', async () => {
+    const server = await startReceiver((_r, n) => ({ status: n === 1 ? 500 : 204 }));
+    const secret = generateSecret();
+    const { logger, lines } = memoryLogger();
+    const url = `${server.url.replace('http://', 'http://user:pa55word@')}/hook?token=s3cr3t-token`;
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: [{ id: 'crm', url, secret, headers: { authorization: 'Bearer abc.def' } }],
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [10] },
+      logger,
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const seen: unknown[] = [];
+    client.on('attempt', (e) => seen.push(e));
+    client.on('retry-scheduled', (e) => seen.push(e));
+    client.on('delivered', (e) => seen.push(e));
+    const { id } = await client.send(subscription());
+    await client.drain();
+
+    const messages = lines.map((line) => JSON.parse(line).msg);
+    expect(messages).toEqual(['webhook accepted', 'webhook attempt failed; retry scheduled', 'webhook delivered']);
+    expect(JSON.parse(lines[2]!)).toMatchObject({
+      messageId: id,
+      event: 'new-subscription',
+      endpointId: 'crm',
+      status: 204,
+      attempt: 2,
+    });
+    const signatures = server.requests.map((r) => String(r.headers['webhook-signature']).slice(3));
+    const everything = [...lines, JSON.stringify(seen), JSON.stringify(await client.getMessage(id))].join('\n');
+    for (const leak of [secret, secret.slice(6, 20), ...signatures, 'pa55word', 's3cr3t-token', 'abc.def']) {
+      expect(everything).not.toContain(leak);
+    }
+    expect(JSON.stringify(seen)).toContain(`${server.url}/hook`);
+  });
+
+  it('keep delivering when a listener throws, and report it as an error event', async () => {
+    const server = await startReceiver();
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: [{ url: server.url, secret: generateSecret() }],
+      allowNetworks: LOOPBACK,
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error));
+    client.on('attempt', () => {
+      throw new Error('listener bug');
+    });
+    await client.send(subscription());
+    await client.send(subscription());
+    await client.drain();
+    expect(server.requests).toHaveLength(2);
+    expect(errors.map((e) => e.message)).toEqual(['listener bug', 'listener bug']);
+  });
+});
+
+describe('an endpoint store', () => {
+  it('is asked on every send and before every attempt, so a rotated secret signs the next retry', async () => {
+    const server = await startReceiver((_r, n) => ({ status: n === 1 ? 500 : 204 }));
+    const [oldSecret, newSecret] = [generateSecret(), generateSecret()];
+    const endpoints = new Map<string, WebhookEndpoint>([['e1', { id: 'e1', url: server.url, secret: oldSecret }]]);
+    const disabled: string[] = [];
+    const store: EndpointStore = {
+      endpointsFor: async () => [...endpoints.values()],
+      endpointById: async (id) => endpoints.get(id),
+      disable: async (id) => void disabled.push(id),
+    };
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: store,
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [50] },
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    client.once('retry-scheduled', () => endpoints.set('e1', { id: 'e1', url: server.url, secret: newSecret }));
+    await client.send(subscription());
+    await client.drain();
+    const { sign } = await import('hookspec');
+    const [first, second] = server.requests;
+    const signed = (secret: string, r: typeof first) =>
+      sign(
+        { id: String(r?.headers['webhook-id']), timestamp: Number(r?.headers['webhook-timestamp']), body: r!.body },
+        secret,
+      );
+    expect(first?.headers['webhook-signature']).toBe(signed(oldSecret, first));
+    expect(second?.headers['webhook-signature']).toBe(signed(newSecret, second));
+    expect(disabled).toEqual([]);
+  });
+
+  it('is told when an endpoint answers 410', async () => {
+    const server = await startReceiver(() => ({ status: 410 }));
+    const endpoint: WebhookEndpoint = { id: 'gone', url: server.url, secret: generateSecret() };
+    const disabled: string[] = [];
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: {
+        endpointsFor: async () => [endpoint],
+        endpointById: async () => endpoint,
+        disable: async (id, reason) => void disabled.push(`${id}:${reason}`),
+      },
+      allowNetworks: LOOPBACK,
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    await client.send(subscription());
+    await client.drain();
+    expect(disabled).toEqual(['gone:gone']);
+  });
+});
