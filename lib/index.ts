@@ -6,6 +6,15 @@ export type { SchemaConverter, SchemaConverters, ConverterContext, ValidationFac
 export { generateSecret, generateKeyPair, sign, verifySignature } from './signing';
 export type { WebhookMessage, WebhookKeyPair } from './signing';
 export { WebhookClient } from './client';
+export { verifyWebhook, verifyWebhookMessage, parseWebhook, MemorySeenStore } from './receiver';
+export type {
+  VerifiedWebhook,
+  ParseOptions,
+  VerifyOptions,
+  SeenStore,
+  MemorySeenStoreOptions,
+  WebhookHeaders,
+} from './receiver';
 export type {
   WebhookClientOptions,
   SendResult,
@@ -57,5 +66,6 @@ export {
   WebhookValidationError,
   WebhookClientConfigError,
   WebhookSendError,
+  WebhookVerificationError,
 } from './errors';
-export type { ValidationIssue } from './errors';
+export type { ValidationIssue, VerificationFailure } from './errors';

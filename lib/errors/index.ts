@@ -9,3 +9,5 @@ export { WebhookValidationError } from './webhook-validation.error';
 export type { ValidationIssue } from './webhook-validation.error';
 export { WebhookClientConfigError } from './webhook-client-config.error';
 export { WebhookSendError } from './webhook-send.error';
+export { WebhookVerificationError } from './webhook-verification.error';
+export type { VerificationFailure } from './webhook-verification.error';

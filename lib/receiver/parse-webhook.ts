@@ -1,0 +1,64 @@
+import { plainToInstance } from 'class-transformer';
+import type { ClassConstructor } from 'class-transformer';
+import { WebhookVerificationError } from '../errors';
+import { getOwnWebhookMetadata } from '../metadata';
+import { validatePayload } from '../payload';
+import type { VerifyOptions } from './verify-options';
+import { verifyWebhookMessage } from './verify-webhook';
+import type { WebhookHeaders } from './webhook-headers';
+
+export interface ParseOptions extends VerifyOptions {
+  /**
+   * `standard` when the sender wraps bodies as `{ type, timestamp, data }`: `type` must be one of the
+   * class's webhook names (or `event`), and `data` becomes the instance. Default: `none`.
+   */
+  envelope?: 'none' | 'standard';
+  /** The webhook name expected in the envelope, for a payload class of a method-style webhook. */
+  event?: string;
+}
+
+/**
+ * Verifies a request (see `verifyWebhook`), then turns the body into an instance of `type` with
+ * class-transformer (dates become `Date`s) and validates it with class-validator. Rejects with
+ * `WebhookVerificationError`, or `WebhookValidationError` listing every failing property path.
+ */
+export async function parseWebhook<T extends object>(
+  type: ClassConstructor<T>,
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options: ParseOptions = {},
+): Promise<T> {
+  const { body } = await verifyWebhookMessage(rawBody, headers, secretOrKeys, options);
+  const data = options.envelope === 'standard' ? unwrap(body, expectedTypes(type, options.event)) : body;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new WebhookVerificationError(
+      'invalid-body',
+      `The body is not a JSON object, so it cannot be a ${type.name}.`,
+    );
+  }
+  const instance = plainToInstance(type, data as object);
+  await validatePayload(instance, `parseWebhook(${type.name})`);
+  return instance;
+}
+
+function expectedTypes(type: Function, event: string | undefined): string[] {
+  return [...getOwnWebhookMetadata(type).map((record) => record.name), ...(event !== undefined ? [event] : [])];
+}
+
+function unwrap(body: unknown, expected: readonly string[]): unknown {
+  const envelope = body as { type?: unknown; data?: unknown } | null;
+  if (typeof envelope !== 'object' || envelope === null || typeof envelope.type !== 'string' || !('data' in envelope)) {
+    throw new WebhookVerificationError(
+      'invalid-body',
+      'The body is not a Standard Webhooks envelope { type, timestamp, data }; is the sender’s envelope option on?',
+    );
+  }
+  if (expected.length > 0 && !expected.includes(envelope.type)) {
+    throw new WebhookVerificationError(
+      'unexpected-type',
+      `The envelope's type is '${envelope.type}', but this handler expects ${expected.map((n) => `'${n}'`).join(' or ')}.`,
+    );
+  }
+  return envelope.data;
+}

@@ -1,0 +1,40 @@
+/**
+ * Remembers the `webhook-id`s already accepted, so a replayed message is refused. `remember` must be
+ * atomic (set-if-absent): with Redis, `SET key 1 NX EX ttl`; with SQL, an insert into a unique column.
+ */
+export interface SeenStore {
+  /** Records the id for `ttlSeconds`; resolves false when it was already recorded. */
+  remember(id: string, ttlSeconds: number): boolean | Promise<boolean>;
+}
+
+export interface MemorySeenStoreOptions {
+  /** The most ids kept; the oldest are forgotten first. Default: 100000. */
+  maxEntries?: number;
+}
+
+/** A `SeenStore` in this process's memory: right for one process; use a shared store for several. */
+export class MemorySeenStore implements SeenStore {
+  private readonly expiries = new Map<string, number>();
+  private readonly maxEntries: number;
+
+  constructor(
+    options: MemorySeenStoreOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.maxEntries = options.maxEntries ?? 100_000;
+  }
+
+  remember(id: string, ttlSeconds: number): boolean {
+    const now = this.now();
+    const expiry = this.expiries.get(id);
+    if (expiry !== undefined && expiry > now) return false;
+    this.expiries.delete(id);
+    this.expiries.set(id, now + ttlSeconds * 1000);
+    // Insertion order is expiry order (one TTL per receiver), so the oldest entries come first.
+    for (const [oldest, expires] of this.expiries) {
+      if (this.expiries.size <= this.maxEntries && expires > now) break;
+      this.expiries.delete(oldest);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,146 @@
+import { HookspecError, WebhookVerificationError } from '../errors';
+import { verifySignature } from '../signing';
+import type { VerifyOptions } from './verify-options';
+import type { WebhookHeaders } from './webhook-headers';
+import { readSignatureHeaders } from './webhook-headers';
+
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** What verification established about a message, besides its body. */
+export interface VerifiedWebhook {
+  /** The `webhook-id`: use it to drop duplicates (delivery is at-least-once). */
+  readonly id: string;
+  /** The `webhook-timestamp`, as a Date. */
+  readonly timestamp: Date;
+  /** The parsed JSON body. */
+  readonly body: unknown;
+}
+
+/**
+ * Verifies a Standard Webhooks request and returns its parsed JSON body. Checks, in order: the raw body
+ * is bytes or a string (not a parsed object), the three headers are there, the timestamp is digits
+ * within `toleranceSeconds` of now, one signature matches one key (v1 HMAC with `whsec_` secrets, v1a
+ * ed25519 with `whpk_` keys; several keys during rotation), the body is JSON, and — with
+ * `options.seen` — the id was not accepted before. Throws `WebhookVerificationError` with a `code`.
+ *
+ * @param rawBody the body exactly as received: a Buffer or a string, never re-serialised JSON.
+ * @param headers `req.headers`, a Fetch `Headers`, or any object (any casing; `svix-*` names work too).
+ * @param secretOrKeys the endpoint's `whsec_` secret, `whpk_` public key, or several during rotation.
+ */
+export function verifyWebhook(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options?: VerifyOptions & { seen?: undefined },
+): unknown;
+export function verifyWebhook(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options: VerifyOptions,
+): unknown | Promise<unknown>;
+export function verifyWebhook(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options: VerifyOptions = {},
+): unknown {
+  const verified = verifyMessage(rawBody, headers, secretOrKeys, options);
+  if (!options.seen) return verified.body;
+  return rememberOnce(verified, options).then(() => verified.body);
+}
+
+/** `verifyWebhook`, returning the id and timestamp too; always a Promise. */
+export async function verifyWebhookMessage(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options: VerifyOptions = {},
+): Promise<VerifiedWebhook> {
+  const verified = verifyMessage(rawBody, headers, secretOrKeys, options);
+  if (options.seen) await rememberOnce(verified, options);
+  return verified;
+}
+
+function verifyMessage(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options: VerifyOptions,
+): VerifiedWebhook {
+  checkRawBody(rawBody);
+  const { id, timestamp, signature } = readSignatureHeaders(headers);
+  const seconds = checkTimestamp(timestamp, options);
+  let matches: boolean;
+  try {
+    matches = verifySignature({ id, timestamp: seconds, body: rawBody }, signature, secretOrKeys);
+  } catch (error) {
+    const reason = error instanceof HookspecError ? error.message : 'the keys could not be read';
+    throw new WebhookVerificationError('invalid-secret', `The verification key is unusable: ${reason}`, {
+      cause: error,
+    });
+  }
+  if (!matches) {
+    throw new WebhookVerificationError(
+      'invalid-signature',
+      'No signature in webhook-signature matches the body with this endpoint’s keys. Check that the secret is ' +
+        'the one of this endpoint and that the body is the raw bytes received (not parsed and re-serialised).',
+    );
+  }
+  const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
+  try {
+    return { id, timestamp: new Date(seconds * 1000), body: JSON.parse(text) };
+  } catch (error) {
+    throw new WebhookVerificationError('invalid-body', 'The signed body is not JSON.', { cause: error });
+  }
+}
+
+function checkRawBody(rawBody: unknown): void {
+  if (typeof rawBody === 'string' || rawBody instanceof Uint8Array) return;
+  throw new WebhookVerificationError(
+    'raw-body-required',
+    `The body must be the raw request bytes (a Buffer or a string), got ${rawBody === null ? 'null' : typeof rawBody}. ` +
+      'A framework parsed the JSON before verification, and re-serialising it does not give back the signed bytes. ' +
+      "Express: express.raw({ type: 'application/json' }) on the webhook route (or hookspec's webhookMiddleware); " +
+      'NestJS: NestFactory.create(AppModule, { rawBody: true }) and req.rawBody; ' +
+      "Fastify: a content-type parser with { parseAs: 'buffer' }.",
+  );
+}
+
+function checkTimestamp(value: string, options: VerifyOptions): number {
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new WebhookVerificationError(
+      'invalid-timestamp',
+      'webhook-timestamp must be Unix time in whole seconds (digits only).',
+    );
+  }
+  const seconds = Number(value);
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const now = Math.floor((options.now === undefined ? Date.now() : Number(options.now)) / 1000);
+  if (now - seconds > tolerance) {
+    throw new WebhookVerificationError(
+      'timestamp-too-old',
+      `webhook-timestamp is ${now - seconds} s in the past, more than the ${tolerance} s tolerance: a replay, ` +
+        'or this machine’s clock is wrong.',
+    );
+  }
+  if (seconds - now > tolerance) {
+    throw new WebhookVerificationError(
+      'timestamp-too-new',
+      `webhook-timestamp is ${seconds - now} s in the future, more than the ${tolerance} s tolerance: ` +
+        'the sender’s clock or this machine’s is wrong.',
+    );
+  }
+  return seconds;
+}
+
+async function rememberOnce(verified: VerifiedWebhook, options: VerifyOptions): Promise<void> {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const first = await options.seen?.remember(verified.id, options.seenTtlSeconds ?? 2 * tolerance);
+  if (first === false) {
+    throw new WebhookVerificationError(
+      'replayed',
+      `webhook-id ${verified.id} was already accepted: this is a replay or a duplicate delivery.`,
+    );
+  }
+}
