@@ -4,13 +4,15 @@ import { sign } from '../signing';
 import type { Transport } from '../transport';
 import { VERSION } from '../version';
 import type { EndpointStore } from './endpoint';
-import { endpointKeys } from './endpoint-registry';
+import { checkEndpoint, endpointKeys } from './endpoint-registry';
 
 export interface DeliverAttemptDependencies {
   readonly endpoints: EndpointStore;
   readonly transport: Transport;
   readonly timeoutMs: number;
   readonly now: () => number;
+  /** The webhook names, when endpoints must be checked before each attempt (they come from a store). */
+  readonly checkEndpoint?: readonly string[] | undefined;
 }
 
 /**
@@ -31,6 +33,13 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
       kind: 'attempted',
       record: { attempt, startedAt, durationMs: Math.round(deps.now() - startedAt), errorCode: code, error },
     });
+    if (deps.checkEndpoint) {
+      try {
+        checkEndpoint(endpoint, `endpoint '${delivery.endpointId}'`, deps.checkEndpoint);
+      } catch (error) {
+        return failed('invalid-endpoint', (error as Error).message);
+      }
+    }
     let signature: string;
     try {
       signature = sign(

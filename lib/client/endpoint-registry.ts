@@ -121,4 +121,9 @@ export class StaticEndpointStore implements EndpointStore {
     const endpoint = this.byId.get(id);
     if (endpoint) this.byId.set(id, { ...endpoint, enabled: false });
   }
+
+  async enable(id: string): Promise<void> {
+    const endpoint = this.byId.get(id);
+    if (endpoint) this.byId.set(id, { ...endpoint, enabled: true });
+  }
 }

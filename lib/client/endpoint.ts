@@ -27,4 +27,6 @@ export interface EndpointStore {
   endpointsFor(event: string): Promise<readonly WebhookEndpoint[]>;
   endpointById(id: string): Promise<WebhookEndpoint | undefined>;
   disable?(id: string, reason: string): Promise<void>;
+  /** Called by `client.enableEndpoint(id)`. */
+  enable?(id: string): Promise<void>;
 }

@@ -19,6 +19,8 @@ import { newMessageId } from './message-id';
 import type { SendOptions, SendResult, WebhookClientOptions } from './webhook-client-options';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** The longest timer Node can set. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** A lease outlives the attempt's deadline by this much, so a live worker never loses its lease. */
 const LEASE_MARGIN_MS = 60_000;
 
@@ -67,23 +69,24 @@ export class WebhookClient<
     }
     this.buildPolicies(options.retry);
     this.logger = options.logger ?? silentLogger;
+    if (options.worker === false && options.queue === undefined) {
+      throw new WebhookClientConfigError(
+        'invalid-options',
+        'worker: false only enqueues, and the default in-memory queue is seen by this process alone, so nothing ' +
+          'would ever deliver. Give a shared queue (SQLite on one machine, BullMQ on Redis) or leave worker on.',
+      );
+    }
     this.queue = options.queue ?? new MemoryQueue();
     this.ownsTransport = options.transport === undefined;
-    this.transport =
-      options.transport ??
-      createAxiosTransport({
-        ...(options.axios ? { axios: options.axios } : {}),
-        ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
-        ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
-        ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-      });
+    this.transport = options.transport ?? ownTransport(options);
     if (options.worker !== false) {
       const deliver = createDeliverAttempt({
         endpoints: this.endpoints,
         transport: this.transport,
         timeoutMs,
         now: Date.now,
+        // Endpoints from a store were never checked at construction: check them before each attempt.
+        checkEndpoint: Array.isArray(options.endpoints) ? undefined : this.catalog.names(),
       });
       this.worker = new DeliveryWorker(this.queue, deliver, {
         concurrency,
@@ -114,7 +117,9 @@ export class WebhookClient<
       body: serializePayload(payload, definition.name, this.envelope, new Date(now)),
       createdAt: now,
     };
-    const endpoints = (await this.endpoints.endpointsFor(definition.name)).filter((e) => e.enabled !== false);
+    const endpoints = (await this.endpoints.endpointsFor(definition.name)).filter(
+      (e) => e.enabled !== false && (!e.events || e.events.includes(definition.name)),
+    );
     // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
     const deliveries = endpoints.map((endpoint) => ({
       endpointId: endpointId(endpoint),
@@ -145,12 +150,38 @@ export class WebhookClient<
    */
   async redeliver(id: string, options: { endpointId?: string } = {}): Promise<number> {
     this.assertOpen('redeliver()');
-    if (!(await this.queue.getMessage(id))) {
+    const view = await this.queue.getMessage(id);
+    if (!view) {
       throw new WebhookSendError('unknown-message', `redeliver('${id}'): the queue holds no message with this id.`);
     }
-    const count = await this.queue.redeliver(id, { now: Date.now(), ...options });
+    let count = 0;
+    for (const delivery of view.deliveries) {
+      if (options.endpointId !== undefined && delivery.endpointId !== options.endpointId) continue;
+      if (delivery.status !== 'exhausted' && delivery.status !== 'disabled') continue;
+      // A delivery to a still-disabled endpoint would only be disabled again: it waits for enableEndpoint().
+      const endpoint = await this.endpoints.endpointById(delivery.endpointId);
+      if (!endpoint || endpoint.enabled === false) continue;
+      count += await this.queue.redeliver(id, { now: Date.now(), endpointId: delivery.endpointId });
+    }
     this.worker?.wake();
     return count;
+  }
+
+  /**
+   * Enables an endpoint again after a 410 disabled it (for endpoints given as a list; a store enables its
+   * own). Redeliver the messages it missed with `redeliver(id, { endpointId })`.
+   */
+  async enableEndpoint(endpointId: string): Promise<void> {
+    if (!this.endpoints.enable) {
+      throw new WebhookSendError(
+        'unsupported',
+        'enableEndpoint(): this endpoint store has no enable(id); enable the endpoint in the store itself.',
+      );
+    }
+    if (!(await this.endpoints.endpointById(endpointId))) {
+      throw new WebhookSendError('unknown-endpoint', `enableEndpoint('${endpointId}'): no endpoint has this id.`);
+    }
+    await this.endpoints.enable(endpointId);
   }
 
   /** Resolves when nothing is pending: every delivery is delivered, exhausted or disabled. */
@@ -161,7 +192,16 @@ export class WebhookClient<
         'drain() needs a client that delivers (worker: true); this one only enqueues.',
       );
     }
-    await this.worker.idle();
+    this.assertOpen('drain()');
+    try {
+      await this.worker.idle();
+    } catch (error) {
+      throw new WebhookSendError(
+        'client-closed',
+        'drain(): the client was closed before every delivery ended; the pending ones stay in the queue.',
+        { cause: error },
+      );
+    }
   }
 
   /** Stops timers and sockets. Pending work stays in the queue: a durable queue resumes it in the next process. */
@@ -270,6 +310,20 @@ export class WebhookClient<
   }
 }
 
+function ownTransport<C extends readonly WebhookClass[]>(options: WebhookClientOptions<C>): Transport {
+  try {
+    return createAxiosTransport({
+      ...(options.axios ? { axios: options.axios } : {}),
+      ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
+      ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
+      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+  } catch (error) {
+    throw new WebhookClientConfigError('invalid-options', (error as Error).message, { cause: error });
+  }
+}
+
 function checkStore(store: EndpointStore): EndpointStore {
   if (typeof store?.endpointsFor !== 'function' || typeof store.endpointById !== 'function') {
     throw new WebhookClientConfigError(
@@ -282,10 +336,10 @@ function checkStore(store: EndpointStore): EndpointStore {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0)) {
+  if (!(Number.isFinite(value) && value > 0 && value <= MAX_TIMEOUT_MS)) {
     throw new WebhookClientConfigError(
       'invalid-options',
-      `${name} must be a positive number of milliseconds, got ${value}.`,
+      `${name} must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS} (about 24.8 days), got ${value}.`,
     );
   }
   return value;

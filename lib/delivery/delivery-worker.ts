@@ -1,3 +1,4 @@
+import { HookspecError } from '../errors';
 import type { DeliveryQueue } from './delivery-queue';
 import type { AttemptRecord, Lease } from './delivery-records';
 import type { RetryDecision, RetryPolicy } from './retry-policy';
@@ -42,7 +43,7 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
   private active = 0;
   private readonly settling = new Set<Promise<void>>();
-  private idleWaiters: (() => void)[] = [];
+  private idleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(
     private readonly queue: DeliveryQueue,
@@ -64,9 +65,16 @@ export class DeliveryWorker {
   }
 
   /** Resolves when no delivery is pending in the queue and no attempt is in flight. */
+  /**
+   * Resolves when no delivery is pending in the queue and no attempt is in flight. Rejects with a
+   * `HookspecError` (`worker-stopped`) when the worker stops, or has stopped, with work still pending.
+   */
   async idle(): Promise<void> {
-    if (await this.isIdle()) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // Register first, then check: an attempt that ends while the check awaits the queue still finds the waiter.
+    const idle = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }));
+    if (this.running) await this.notifyIfIdle();
+    else await this.releaseWaiters();
+    await idle;
   }
 
   /** Stops leasing, clears the timer and waits for the attempts in flight to be settled. */
@@ -75,6 +83,25 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.allSettled([...this.settling]);
+    await this.releaseWaiters();
+  }
+
+  /** After stopping nothing will change any more: waiters learn now whether the queue is empty. */
+  private async releaseWaiters(): Promise<void> {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    if (waiters.length === 0) return;
+    const idle = await this.isIdle();
+    for (const waiter of waiters) {
+      if (idle) waiter.resolve();
+      else
+        waiter.reject(
+          new HookspecError(
+            'worker-stopped',
+            'the delivery worker stopped with deliveries still pending; they stay in the queue.',
+          ),
+        );
+    }
   }
 
   private readonly capacity = (endpointId: string): number =>
@@ -88,19 +115,26 @@ export class DeliveryWorker {
     this.pumping = true;
     try {
       do {
-        this.pumpAgain = false;
-        const free = this.options.concurrency - this.active;
-        if (free <= 0) break;
-        const leases = await this.queue.lease({
-          now: this.now(),
-          limit: free,
-          leaseMs: this.options.leaseMs,
-          endpointCapacity: this.capacity,
-        });
-        for (const lease of leases) this.run(lease);
-        if (leases.length === free) this.pumpAgain = true;
+        do {
+          this.pumpAgain = false;
+          const free = this.options.concurrency - this.active;
+          if (free <= 0) break;
+          const leases = await this.queue.lease({
+            now: this.now(),
+            limit: free,
+            leaseMs: this.options.leaseMs,
+            endpointCapacity: this.capacity,
+          });
+          if (!this.running) {
+            await this.release(leases);
+            return;
+          }
+          for (const lease of leases) this.run(lease);
+          if (leases.length === free) this.pumpAgain = true;
+        } while (this.pumpAgain && this.running);
+        await this.scheduleTimer();
+        // A wake() that came while the timer was being worked out must not be lost.
       } while (this.pumpAgain && this.running);
-      await this.scheduleTimer();
     } catch (error) {
       this.options.onError(error);
       this.setTimer(QUEUE_ERROR_BACKOFF_MS);
@@ -111,13 +145,23 @@ export class DeliveryWorker {
 
   private async scheduleTimer(): Promise<void> {
     if (!this.running) return;
-    const next = await this.queue.nextDueAt(this.capacity);
+    // With every slot busy only a finishing attempt can make room, and it wakes the loop itself.
+    const capacity = this.active >= this.options.concurrency ? () => 0 : this.capacity;
+    const next = await this.queue.nextDueAt(capacity);
     if (next === undefined) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       return;
     }
     this.setTimer(next - this.now());
+  }
+
+  /** Leases taken while stopping go back to the queue at once, unattempted. */
+  private async release(leases: readonly Lease[]): Promise<void> {
+    const now = this.now();
+    await Promise.all(
+      leases.map((lease) => this.queue.settle(lease, undefined, { status: 'pending', nextAttemptAt: now })),
+    );
   }
 
   private setTimer(delayMs: number): void {
@@ -158,6 +202,7 @@ export class DeliveryWorker {
     const decision = this.options.policyFor(message.event).decide(
       {
         ...(result.record.status !== undefined ? { status: result.record.status } : {}),
+        ...(result.record.errorCode !== undefined ? { errorCode: result.record.errorCode } : {}),
         ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
       },
       attemptsInRound,
@@ -184,6 +229,6 @@ export class DeliveryWorker {
     if (this.idleWaiters.length === 0 || !(await this.isIdle())) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    for (const waiter of waiters) waiter.resolve();
   }
 }

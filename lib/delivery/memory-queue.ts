@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HookspecError } from '../errors';
 import type { DeliveryQueue, LeaseRequest, NewDelivery } from './delivery-queue';
 import type { AttemptRecord, DeliveryRecord, Lease, MessageRecord, MessageView, Settlement } from './delivery-records';
 import { MinHeap } from './min-heap';
@@ -37,8 +38,10 @@ export class MemoryQueue implements DeliveryQueue {
   /** Pending, unleased deliveries by endpoint; an endpoint with nothing waiting has no heap. */
   private readonly waiting = new Map<string, MinHeap<Entry>>();
   private readonly leased = new Map<string, Entry>();
-  /** Finished messages in the order they finished, for retention. */
+  /** Finished messages, and the order they finished in (ids redelivered since are skipped), for retention. */
   private readonly finished = new Set<string>();
+  private finishedOrder: string[] = [];
+  private finishedHead = 0;
   private readonly retainFinished: number;
   private pending = 0;
   private sequence = 0;
@@ -48,7 +51,9 @@ export class MemoryQueue implements DeliveryQueue {
   }
 
   async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
-    if (this.messages.has(message.id)) throw new Error(`message ${message.id} is already queued`);
+    if (this.messages.has(message.id)) {
+      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+    }
     const entries = deliveries.map((d) => ({
       sequence: this.sequence++,
       delivery: {
@@ -128,6 +133,7 @@ export class MemoryQueue implements DeliveryQueue {
       if (next === undefined || at < next) next = at;
     }
     for (const entry of this.leased.values()) {
+      if ((endpointCapacity?.(entry.delivery.endpointId) ?? Infinity) <= 0) continue;
       const until = entry.lease?.until ?? 0;
       if (next === undefined || until < next) next = until;
     }
@@ -191,10 +197,15 @@ export class MemoryQueue implements DeliveryQueue {
     const stored = this.messages.get(messageId);
     if (!stored || stored.entries.some((entry) => entry.delivery.status === 'pending')) return;
     this.finished.add(messageId);
-    for (const oldest of this.finished) {
-      if (this.finished.size <= this.retainFinished) break;
-      this.finished.delete(oldest);
+    this.finishedOrder.push(messageId);
+    while (this.finished.size > this.retainFinished && this.finishedHead < this.finishedOrder.length) {
+      const oldest = this.finishedOrder[this.finishedHead++] as string;
+      if (!this.finished.delete(oldest)) continue; // redelivered since: pending again, or finished later
       this.messages.delete(oldest);
+    }
+    if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finishedOrder.length) {
+      this.finishedOrder = this.finishedOrder.slice(this.finishedHead);
+      this.finishedHead = 0;
     }
   }
 }

@@ -1,3 +1,5 @@
+import { HookspecError } from '../errors';
+
 /** The Standard Webhooks schedule: the waits before attempts 2 to 10 (the first is immediate). */
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [
   5_000,
@@ -23,6 +25,8 @@ export interface RetryOptions {
 /** What one attempt came to, as the policy sees it. */
 export interface AttemptOutcome {
   readonly status?: number;
+  /** Why there was no response (`timeout`, `ssrf-blocked`, …), for the decision's reason. */
+  readonly errorCode?: string;
   readonly retryAfter?: string;
 }
 
@@ -46,6 +50,8 @@ export class RetryPolicy {
     options: RetryOptions = {},
     private readonly random: () => number = Math.random,
   ) {
+    const problem = checkRetryOptions(options, 'new RetryPolicy()');
+    if (problem) throw new HookspecError('invalid-retry-options', problem);
     this.schedule = options.schedule ?? DEFAULT_RETRY_SCHEDULE;
     this.jitter = options.jitter ?? 0.2;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 24 * 3_600_000;
@@ -56,7 +62,7 @@ export class RetryPolicy {
     const { status } = outcome;
     if (status !== undefined && status >= 200 && status < 300) return { kind: 'delivered' };
     if (status === 410) return { kind: 'disable' };
-    const reason = status === undefined ? 'no response' : `HTTP ${status}`;
+    const reason = status !== undefined ? `HTTP ${status}` : (outcome.errorCode ?? 'no response');
     const wait = this.schedule[attemptsInRound - 1];
     if (wait === undefined) return { kind: 'exhausted', reason };
     const jittered = Math.round(wait * (1 + this.jitter * (2 * this.random() - 1)));
@@ -67,11 +73,22 @@ export class RetryPolicy {
   }
 }
 
+/**
+ * The three HTTP-date forms (RFC 9110 §5.6.7): IMF-fixdate, RFC 850 and asctime. Anything else is not a
+ * date, even when `Date.parse` would find a year in it.
+ */
+const HTTP_DATE: readonly RegExp[] = [
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
 /** `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`, as milliseconds from `now`. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (!HTTP_DATE.some((format) => format.test(trimmed))) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);

@@ -54,7 +54,11 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
       /retry\.schedule must be an array of non-negative milliseconds/,
     ],
     ['a jitter of 1 or more', { retry: { jitter: 1.5 } }, /retry\.jitter must be a fraction from 0/],
-    ['a zero timeout', { timeoutMs: 0 }, /timeoutMs must be a positive number of milliseconds, got 0/],
+    [
+      'a zero timeout',
+      { timeoutMs: 0 },
+      /timeoutMs must be a positive number of milliseconds up to 2147483647 \(about 24\.8 days\), got 0/,
+    ],
     ['a fractional concurrency', { concurrency: 2.5 }, /concurrency must be a positive whole number, got 2\.5/],
     ['an unknown envelope', { envelope: 'cloudevents' as never }, /envelope must be 'none' or 'standard'/],
     [

@@ -183,6 +183,6 @@ describe('retries', () => {
     await client.send(subscription());
     await client.drain();
     expect(exhausted[0]?.attempts.map((a) => a.errorCode)).toEqual(['connection-refused', 'connection-refused']);
-    expect(exhausted[0]?.reason).toBe('no response');
+    expect(exhausted[0]?.reason).toBe('connection-refused');
   });
 });

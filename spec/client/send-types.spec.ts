@@ -1,4 +1,4 @@
-import { generateSecret, Payload, Webhook, WebhookClient } from 'hookspec';
+import { generateSecret, MemoryQueue, Payload, Webhook, WebhookClient } from 'hookspec';
 import { describe, expect, it } from 'vitest';
 import { order, Orders, Subscription, subscription } from './fixtures';
 
@@ -35,10 +35,13 @@ describe('send() types', () => {
       webhooks: [Subscription, Orders] as const,
       endpoints: [{ url: 'https://a.example/h', secret: generateSecret() }],
       worker: false,
+      queue: new MemoryQueue(),
     });
     expect(typeof typeChecks).toBe('function');
     expect(typeof explicitEvents).toBe('function');
-    expect(new WebhookClient({ webhooks: [Quiet], endpoints: [], worker: false })).toBeInstanceOf(WebhookClient);
+    expect(
+      new WebhookClient({ webhooks: [Quiet], endpoints: [], worker: false, queue: new MemoryQueue() }),
+    ).toBeInstanceOf(WebhookClient);
     const inferred: WebhookClient<readonly [typeof Subscription, typeof Orders]> = client;
     expect(inferred).toBe(client);
     return client.close();
