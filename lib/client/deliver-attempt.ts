@@ -1,6 +1,7 @@
 import type { AttemptRecord, AttemptResult, DeliverOnce, Lease } from '../delivery';
 import { HookspecError } from '../errors';
-import { sign } from '../signing';
+import { createSigner } from '../signing';
+import type { WebhookMessage } from '../signing';
 import type { Transport } from '../transport';
 import { VERSION } from '../version';
 import type { EndpointStore } from './endpoint';
@@ -22,6 +23,19 @@ export interface DeliverAttemptDependencies {
  */
 export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverOnce {
   const userAgent = `hookspec/${VERSION}`;
+  // Parsed keys by key list, so a retry or the next message does not decode the secrets again. Bounded:
+  // a store that rotates keys often only ever holds the recent ones.
+  const signers = new Map<string, (message: WebhookMessage) => string>();
+  const signerFor = (keys: string[]): ((message: WebhookMessage) => string) => {
+    const cacheKey = keys.join('\n');
+    let signer = signers.get(cacheKey);
+    if (!signer) {
+      signer = createSigner(keys);
+      if (signers.size >= 1_000) signers.clear();
+      signers.set(cacheKey, signer);
+    }
+    return signer;
+  };
   return async (lease: Lease, attempt: number): Promise<AttemptResult> => {
     const { message, delivery } = lease;
     const endpoint = await deps.endpoints.endpointById(delivery.endpointId);
@@ -42,10 +56,11 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
     }
     let signature: string;
     try {
-      signature = sign(
-        { id: message.id, timestamp: Math.floor(startedAt / 1000), body: message.body },
-        endpointKeys(endpoint),
-      );
+      signature = signerFor(endpointKeys(endpoint))({
+        id: message.id,
+        timestamp: Math.floor(startedAt / 1000),
+        body: message.body,
+      });
     } catch (error) {
       return failed(error instanceof HookspecError ? error.code : 'signing-failed', (error as Error).message);
     }

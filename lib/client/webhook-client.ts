@@ -47,6 +47,7 @@ export class WebhookClient<
   private readonly worker: DeliveryWorker | undefined;
   private readonly policies = new Map<string, RetryPolicy>();
   private closed: Promise<void> | undefined;
+  private readonly shownUrls = new Map<string, string>();
 
   constructor(options: WebhookClientOptions<C>) {
     super();
@@ -123,7 +124,7 @@ export class WebhookClient<
     // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
     const deliveries = endpoints.map((endpoint) => ({
       endpointId: endpointId(endpoint),
-      url: shownUrl(endpoint.url),
+      url: this.shownUrl(endpoint.url),
       nextAttemptAt: now,
     }));
     if (deliveries.length > 0) await this.queue.enqueue(message, deliveries);
@@ -226,6 +227,8 @@ export class WebhookClient<
   }
 
   private settled(lease: Lease, result: AttemptResult, decision: RetryDecision | undefined): void {
+    // The common case (delivered, nobody listening, no logger) builds nothing: it is on every delivery's path.
+    if (decision?.kind === 'delivered' && this.logger === silentLogger && !this.hasDeliveryListeners()) return;
     const { message, delivery } = lease;
     const ref = {
       messageId: message.id,
@@ -285,6 +288,21 @@ export class WebhookClient<
       default:
         break;
     }
+  }
+
+  /** URLs as logged and queued, without credentials; cached because parsing a URL costs more than sending. */
+  private shownUrl(url: string): string {
+    let shown = this.shownUrls.get(url);
+    if (shown === undefined) {
+      shown = shownUrl(url);
+      if (this.shownUrls.size >= 10_000) this.shownUrls.clear();
+      this.shownUrls.set(url, shown);
+    }
+    return shown;
+  }
+
+  private hasDeliveryListeners(): boolean {
+    return this.listenerCount('attempt') > 0 || this.listenerCount('delivered') > 0;
   }
 
   /** A listener that throws must not stop deliveries: it is logged and reported as an `error` event. */

@@ -40,6 +40,7 @@ export class DeliveryWorker {
   private pumping = false;
   private pumpAgain = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue: number | undefined;
   private readonly inFlight = new Map<string, number>();
   private active = 0;
   private readonly settling = new Set<Promise<void>>();
@@ -82,6 +83,7 @@ export class DeliveryWorker {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerDue = undefined;
     await Promise.allSettled([...this.settling]);
     await this.releaseWaiters();
   }
@@ -151,6 +153,7 @@ export class DeliveryWorker {
     if (next === undefined) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
+      this.timerDue = undefined;
       return;
     }
     this.setTimer(next - this.now());
@@ -165,9 +168,19 @@ export class DeliveryWorker {
   }
 
   private setTimer(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
     if (!this.running) return;
-    this.timer = setTimeout(() => this.wake(), Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    const delay = Math.min(Math.max(0, delayMs), MAX_TIMER_MS);
+    const due = this.now() + delay;
+    // A timer already set to fire no later is kept: re-arming on every settled attempt costs more than
+    // an early wake-up, which only finds nothing due and sleeps again.
+    if (this.timer && this.timerDue !== undefined && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = undefined;
+      this.wake();
+    }, delay);
   }
 
   private run(lease: Lease): void {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { HookspecError } from '../errors';
 import type { DeliveryQueue, LeaseRequest, NewDelivery } from './delivery-queue';
 import type { AttemptRecord, DeliveryRecord, Lease, MessageRecord, MessageView, Settlement } from './delivery-records';
@@ -45,6 +44,9 @@ export class MemoryQueue implements DeliveryQueue {
   private readonly retainFinished: number;
   private pending = 0;
   private sequence = 0;
+  private leaseCounter = 0;
+  /** No lease ends before this: lease() skips the scan for expired ones until then. */
+  private earliestLeaseEnd = Infinity;
 
   constructor(options: MemoryQueueOptions = {}) {
     this.retainFinished = options.retainFinished ?? 10_000;
@@ -91,8 +93,9 @@ export class MemoryQueue implements DeliveryQueue {
         best.endpointId,
         (room.get(best.endpointId) ?? request.endpointCapacity?.(best.endpointId) ?? Infinity) - 1,
       );
-      const token = randomUUID();
+      const token = `lease-${++this.leaseCounter}`;
       entry.lease = { token, until: request.now + request.leaseMs };
+      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease.until);
       this.leased.set(token, entry);
       leases.push({
         token,
@@ -185,11 +188,16 @@ export class MemoryQueue implements DeliveryQueue {
 
   /** A lease that outlived its holder (a crashed or stuck worker) returns its delivery to the queue. */
   private reclaimExpired(now: number): void {
+    if (now < this.earliestLeaseEnd) return;
+    this.earliestLeaseEnd = Infinity;
     for (const [token, entry] of this.leased) {
       if ((entry.lease?.until ?? 0) > now) continue;
       this.leased.delete(token);
       delete entry.lease;
       this.wait(entry);
+    }
+    for (const entry of this.leased.values()) {
+      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease?.until ?? Infinity);
     }
   }
 

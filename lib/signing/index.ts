@@ -10,7 +10,7 @@ export { generateKeyPair, parsePrivateKey, parsePublicKey, PRIVATE_KEY_PREFIX, P
 export type { WebhookKeyPair } from './key-pair';
 export { signedContent, findMessageProblem, MAX_MESSAGE_ID_LENGTH } from './message';
 export type { WebhookMessage, MessageProblem } from './message';
-export { sign } from './sign';
+export { sign, createSigner } from './sign';
 export {
   verifySignature,
   parseSignatureHeader,

@@ -16,15 +16,25 @@ import { parseKeyList, parseSigningKey } from './signing-keys';
  * cannot be signed unambiguously.
  */
 export function sign(message: WebhookMessage, keys: string | readonly string[]): string {
+  return createSigner(keys)(message);
+}
+
+/**
+ * {@link sign} with the keys parsed once: the returned function signs many messages (the client keeps
+ * one per endpoint, so a retry does not re-decode its secrets). Throws for a malformed key at once.
+ */
+export function createSigner(keys: string | readonly string[]): (message: WebhookMessage) => string {
   const signingKeys = parseKeyList(keys, parseSigningKey);
-  const problem = findMessageProblem(message);
-  if (problem !== undefined) throw new HookspecError(problem.code, `sign(): ${problem.reason}`);
-  const content = buildSignedContent(message);
-  return signingKeys
-    .map((key) =>
-      key.version === 'v1'
-        ? `v1,${createHmac('sha256', key.secret).update(content).digest('base64')}`
-        : `v1a,${ed25519Sign(null, content, key.privateKey).toString('base64')}`,
-    )
-    .join(' ');
+  return (message) => {
+    const problem = findMessageProblem(message);
+    if (problem !== undefined) throw new HookspecError(problem.code, `sign(): ${problem.reason}`);
+    const content = buildSignedContent(message);
+    return signingKeys
+      .map((key) =>
+        key.version === 'v1'
+          ? `v1,${createHmac('sha256', key.secret).update(content).digest('base64')}`
+          : `v1a,${ed25519Sign(null, content, key.privateKey).toString('base64')}`,
+      )
+      .join(' ');
+  };
 }

@@ -1,4 +1,5 @@
-import axios, { type AxiosResponse } from 'axios';
+import { once } from 'node:events';
+import type { AxiosResponse, AxiosStatic } from 'axios';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -37,7 +38,9 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
     lookup: options.lookup ?? dnsLookup,
     keepAlive: options.keepAlive ?? true,
   });
-  const instance = options.axios ?? axios.create();
+  // Loaded on first use, so that a program that only documents webhooks never loads axios.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const instance = options.axios ?? (require('axios') as AxiosStatic).create();
   const proxy = options.proxy ?? false;
   let closed = false;
 
@@ -76,7 +79,9 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
         // The cap is ours: axios would fail the attempt where we truncate.
         maxContentLength: -1,
       });
-      const body = await readCappedBody(response.data, maxResponseBytes, signal);
+      const body = hasNoBody(response)
+        ? await drainEmpty(response.data, signal)
+        : await readCappedBody(response.data, maxResponseBytes, signal);
       return {
         status: response.status,
         headers: flattenHeaders(response.headers),
@@ -135,4 +140,16 @@ function flattenHeaders(headers: AxiosResponse['headers']): Record<string, strin
     flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return flat;
+}
+
+/** 204, 304 and `content-length: 0` carry no body: nothing to read, which spares the stream machinery. */
+function hasNoBody(response: AxiosResponse): boolean {
+  return response.status === 204 || response.status === 304 || response.headers['content-length'] === '0';
+}
+
+/** Lets the empty stream end, so the socket goes back to the pool before the next attempt. */
+async function drainEmpty(stream: Readable, signal: AbortSignal): Promise<{ bytes: Buffer; truncated: false }> {
+  stream.resume();
+  if (!stream.readableEnded) await once(stream, 'end', { signal });
+  return { bytes: Buffer.alloc(0), truncated: false };
 }

@@ -1,0 +1,465 @@
+/*
+ * Delivery throughput: hookspec's `client.send` → delivered, against raw axios keep-alive POSTs of the
+ * same bytes (the target: at least 0.9 of its rate) and raw undici (the ceiling), to a receiver in a
+ * child process on 127.0.0.1.
+ *
+ *   npm run bench:send                        print the figures
+ *   npm run bench:send -- --write             and rewrite the send section of docs/benchmarks.md
+ *   npm run bench:send -- --only=hookspec     one side only (e.g. under `node --cpu-prof`), nothing written
+ */
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import axios from 'axios';
+import { instanceToPlain, Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsNumber, IsString, Matches, Min } from 'class-validator';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Pool } from 'undici';
+import { generateSecret, Webhook, WebhookClient } from '../lib';
+import { VERSION } from '../lib/version';
+import type { ReceiverMessage, ReceiverReport } from './receiver';
+
+const EVENTS = 5_000;
+const CONCURRENCY = 64;
+const WARM_UP_ROUNDS = 2;
+const TIMED_ROUNDS = 5;
+const TARGET_RATIO = 0.9;
+// Compiled to bench/dist/bench/, three levels below the package root; the receiver sits beside this file.
+const DOCS_FILE = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
+const RECEIVER_FILE = join(__dirname, 'receiver.js');
+const START_MARKER = '<!-- bench:send:start -->';
+const END_MARKER = '<!-- bench:send:end -->';
+
+@Webhook('order-placed', { summary: 'Order placed' })
+class OrderPlaced {
+  @IsString()
+  @Matches(/^ord_[0-9]+$/)
+  orderId!: string;
+
+  @IsString()
+  customer!: string;
+
+  @IsNumber()
+  @Min(0)
+  amount!: number;
+
+  @IsIn(['EUR', 'USD', 'GBP'])
+  currency!: string;
+
+  @IsInt()
+  @Min(1)
+  items!: number;
+
+  @Type(() => Date)
+  @IsDate()
+  placedAt!: Date;
+}
+
+function payloads(count: number): OrderPlaced[] {
+  const start = Date.UTC(2026, 10, 1);
+  return Array.from({ length: count }, (_, i) =>
+    Object.assign(new OrderPlaced(), {
+      orderId: `ord_${100000 + i}`,
+      customer: `customer-${i % 97}@example.com`,
+      amount: 1 + (i % 500) * 1.25,
+      currency: ['EUR', 'USD', 'GBP'][i % 3],
+      items: 1 + (i % 9),
+      placedAt: new Date(start + i * 60_000),
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The receiver child process.
+
+class Receiver {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<Receiver> {
+    // No inherited execArgv: under `node --cpu-prof` only the sender is profiled.
+    const child = fork(RECEIVER_FILE, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const listening = await reply(child, 'listening');
+    return new Receiver(child, `http://127.0.0.1:${listening.port}/webhook`);
+  }
+
+  async reset(): Promise<void> {
+    const answer = reply(this.child, 'reset');
+    this.child.send({ type: 'reset' });
+    await answer;
+  }
+
+  async report(): Promise<ReceiverReport> {
+    const answer = reply(this.child, 'report');
+    this.child.send({ type: 'report' });
+    return answer;
+  }
+
+  /** Closing the IPC channel makes the child close its server and exit; a kill is the fallback. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.connected) this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The child's next message of one type; rejects if it exits first. */
+function reply<T extends ReceiverMessage['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<ReceiverMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ReceiverMessage): void => {
+      if (message.type !== type) return;
+      cleanup();
+      resolve(message as Extract<ReceiverMessage, { type: T }>);
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`the receiver exited (code ${code}) before answering '${type}'`));
+    };
+    const cleanup = (): void => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The three sides. Each round gets a fresh client / agent / pool, so every side opens its 64
+// connections within the timed window alike, and hookspec's MemoryQueue starts empty.
+
+type SideName = 'hookspec' | 'axios' | 'undici';
+
+interface Round {
+  /** From the first send to the last delivery. */
+  readonly ms: number;
+  /** CPU time of this (the sending) process over the round, user + system, in milliseconds. */
+  readonly cpuMs: number;
+  /** TCP connections the receiver accepted during the round (keep-alive: at most the concurrency). */
+  readonly connections?: number;
+  /** hookspec only: from the first send() to the last one resolving (accepted by the queue). */
+  readonly acceptedMs?: number;
+}
+
+interface Side {
+  readonly name: SideName;
+  readonly label: string;
+  run(receiverUrl: string): Promise<Round>;
+}
+
+interface RawRequest {
+  readonly body: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+const secret = generateSecret();
+const secretBytes = Buffer.from(secret.slice('whsec_'.length), 'base64');
+const events = payloads(EVENTS);
+/** The bytes hookspec sends for each payload (its serializePayload with `envelope: 'none'`). */
+const bodies = events.map((event) => JSON.stringify(instanceToPlain(event)));
+const totalBodyBytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
+const userAgent = `hookspec/${VERSION}`;
+
+/**
+ * The raw sides' requests, built before the clock starts: hookspec's bodies with the headers hookspec
+ * sends, each signed (node:crypto HMAC-SHA256, a fresh id, this second's timestamp). The raw sides
+ * thus do none of the validating, serialising, queueing and signing that hookspec does in its time.
+ */
+function rawRequests(): RawRequest[] {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return bodies.map((body) => {
+    const id = `msg_${randomBytes(16).toString('base64url')}`;
+    const signature = createHmac('sha256', secretBytes).update(`${id}.${timestamp}.${body}`).digest('base64');
+    return {
+      body: Buffer.from(body, 'utf8'),
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': userAgent,
+        'webhook-id': id,
+        'webhook-timestamp': timestamp,
+        'webhook-signature': `v1,${signature}`,
+      },
+    };
+  });
+}
+
+/** Starts the round's clocks: wall time, and this process's CPU time (user + system). */
+function startClock(): () => { ms: number; cpuMs: number } {
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
+  };
+}
+
+/** Runs `work` on every item with at most `concurrency` in flight; rejects on the first failure. */
+async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+const hookspecSide: Side = {
+  name: 'hookspec',
+  label: 'hookspec `client.send` → delivered',
+  async run(url) {
+    const client = new WebhookClient({
+      webhooks: [OrderPlaced],
+      endpoints: [{ url, secret }],
+      allowNetworks: ['127.0.0.0/8'],
+      concurrency: CONCURRENCY,
+      endpointConcurrency: CONCURRENCY,
+      retry: { schedule: [] },
+    });
+    let delivered = 0;
+    const failures: string[] = [];
+    client.on('delivered', () => (delivered += 1));
+    client.on('exhausted', (event) => failures.push(event.reason));
+    client.on('error', (error) => failures.push(error.message));
+    try {
+      const start = performance.now();
+      const stop = startClock();
+      for (const event of events) await client.send(event);
+      const acceptedMs = performance.now() - start;
+      await client.drain();
+      const round = stop();
+      if (delivered !== EVENTS || failures.length > 0) {
+        throw new Error(
+          `hookspec delivered ${delivered} of ${EVENTS}; ${failures.length} failed (${failures.slice(0, 3).join('; ')})`,
+        );
+      }
+      return { ...round, acceptedMs };
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+const axiosSide: Side = {
+  name: 'axios',
+  label: 'raw axios keep-alive POST',
+  async run(url) {
+    const requests = rawRequests();
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const instance = axios.create({ httpAgent: agent, maxRedirects: 0, proxy: false });
+    try {
+      const stop = startClock();
+      await inParallel(requests, CONCURRENCY, async ({ body, headers }) => {
+        const response = await instance.post(url, body, { headers });
+        if (response.status !== 204) throw new Error(`raw axios: HTTP ${response.status}`);
+      });
+      return stop();
+    } finally {
+      agent.destroy();
+    }
+  },
+};
+
+const undiciSide: Side = {
+  name: 'undici',
+  label: 'raw undici `Pool` (ceiling)',
+  async run(url) {
+    const requests = rawRequests();
+    const { origin, pathname } = new URL(url);
+    const pool = new Pool(origin, { connections: CONCURRENCY });
+    try {
+      const stop = startClock();
+      await inParallel(requests, CONCURRENCY, async ({ body, headers }) => {
+        const response = await pool.request({ path: pathname, method: 'POST', headers, body });
+        await response.body.dump();
+        if (response.statusCode !== 204) throw new Error(`raw undici: HTTP ${response.statusCode}`);
+      });
+      return stop();
+    } finally {
+      await pool.close();
+    }
+  },
+};
+
+const SIDES: readonly Side[] = [hookspecSide, axiosSide, undiciSide];
+
+// ---------------------------------------------------------------------------------------------------
+// Measuring.
+
+/**
+ * One round of one side, checked on the receiving side: exactly EVENTS well-formed requests with
+ * distinct ids and the expected body bytes, and a first request whose signature verifies
+ * (standardwebhooks, the reference library). A side that lost or duplicated a message fails the run.
+ */
+async function measuredRound(side: Side, receiver: Receiver): Promise<Round> {
+  await receiver.reset();
+  const round = await side.run(receiver.url);
+  const report = await receiver.report();
+  const problems = [
+    report.requests !== EVENTS && `${report.requests} requests arrived`,
+    report.distinctIds !== EVENTS && `${report.distinctIds} distinct webhook-ids`,
+    report.malformed !== 0 && `${report.malformed} malformed requests`,
+    report.bodyBytes !== totalBodyBytes && `${report.bodyBytes} body bytes instead of ${totalBodyBytes}`,
+  ].filter(Boolean);
+  if (problems.length > 0) throw new Error(`${side.name}: expected ${EVENTS} deliveries; ${problems.join(', ')}`);
+  if (!report.sample) throw new Error(`${side.name}: the receiver kept no sample request`);
+  new StandardWebhook(secret).verify(report.sample.body, report.sample.headers);
+  return { ...round, connections: report.connections };
+}
+
+interface Result {
+  readonly side: Side;
+  readonly rounds: Round[];
+}
+
+/** Warm-up, then timed rounds in rotating order, so that drift (GC, CPU frequency, other load) hits all sides alike. */
+async function measure(sides: readonly Side[], receiver: Receiver): Promise<Result[]> {
+  const results = sides.map((side) => ({ side, rounds: [] as Round[] }));
+  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
+    for (const side of sides) await measuredRound(side, receiver);
+  }
+  for (let i = 0; i < TIMED_ROUNDS; i++) {
+    const order = results.map((_, k) => results[(i + k) % results.length]);
+    for (const result of order) {
+      const round = await measuredRound(result.side, receiver);
+      result.rounds.push(round);
+      process.stderr.write(
+        `  round ${i + 1}/${TIMED_ROUNDS} ${result.side.name.padEnd(8)} ${round.ms.toFixed(0).padStart(6)} ms  ` +
+          `${perSecond(round.ms).toFixed(0).padStart(6)} deliveries/s  ` +
+          `${cpuPerDelivery(round).toFixed(0).padStart(4)} µs CPU/delivery  ${round.connections} connections\n`,
+      );
+    }
+  }
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const perSecond = (ms: number): number => (EVENTS * 1000) / ms;
+/** The sending process's CPU time per delivery, in microseconds. */
+const cpuPerDelivery = (round: Round): number => (round.cpuMs * 1000) / EVENTS;
+const thousands = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+// ---------------------------------------------------------------------------------------------------
+// Reporting, as bench/schema.ts does.
+
+/** Padded as Prettier pads a Markdown table, so that a written docs file passes `prettier --check`. */
+function table(rows: [string[], ...string[][]]): string {
+  const [header, ...body] = rows;
+  const widths = header.map((_, column) => Math.max(3, ...rows.map((row) => row[column].length)));
+  // The first column is left-aligned (labels), the others right-aligned (figures).
+  const pad = (cell: string, column: number): string =>
+    column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
+  const line = (cells: string[]): string => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = widths.map((width, column) => (column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));
+  return [line(header), line(rule), ...body.map(line)].join('\n');
+}
+
+function cpuModel(): string {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  return /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+}
+
+function report(results: Result[], loadBefore: number): string {
+  const rows: [string[], ...string[][]] = [
+    ['', 'median ms', 'deliveries/s', 'best/s', 'sender CPU µs/delivery', 'max connections', 'rounds'],
+  ];
+  for (const { side, rounds } of results) {
+    const times = rounds.map((round) => round.ms);
+    rows.push([
+      side.label,
+      median(times).toFixed(0),
+      thousands(perSecond(median(times))),
+      thousands(perSecond(Math.min(...times))),
+      median(rounds.map(cpuPerDelivery)).toFixed(0),
+      String(Math.max(...rounds.map((round) => round.connections ?? 0))),
+      String(times.length),
+    ]);
+  }
+  const rate = (name: SideName): number => {
+    const result = results.find((r) => r.side.name === name) as Result;
+    return perSecond(median(result.rounds.map((round) => round.ms)));
+  };
+  const hookspec = results.find((r) => r.side.name === 'hookspec') as Result;
+  const accepted = median(hookspec.rounds.map((round) => round.acceptedMs ?? 0));
+  const ratio = rate('hookspec') / rate('axios');
+  const verdict = ratio >= TARGET_RATIO ? 'met' : 'not met';
+  return [
+    `Measured on ${new Date().toISOString().slice(0, 10)}: ${cpuModel()}, ${availableParallelism()} cores, ` +
+      `Node ${process.version}, load average ${loadBefore.toFixed(2)} before the run and ` +
+      `${loadavg()[0]?.toFixed(2)} after it. ${thousands(EVENTS)} events of ${Math.round(totalBodyBytes / EVENTS)} ` +
+      `bytes at concurrency ${CONCURRENCY} to a receiver in a child process on 127.0.0.1; ${WARM_UP_ROUNDS} ` +
+      `warm-up rounds, then ${TIMED_ROUNDS} timed rounds of each side in rotating order.`,
+    '',
+    table(rows),
+    '',
+    `Ratio hookspec / raw axios (median deliveries/s): **${ratio.toFixed(2)}** ` +
+      `(target >= ${TARGET_RATIO.toFixed(2)}: ${verdict}). ` +
+      `hookspec / raw undici: ${(rate('hookspec') / rate('undici')).toFixed(2)}. ` +
+      `hookspec's ${thousands(EVENTS)} \`send()\` calls resolved after ${accepted.toFixed(0)} ms (median), ` +
+      `the rest of its time is the delivery of the backlog.`,
+  ].join('\n');
+}
+
+function writeSection(section: string): void {
+  const docs = readFileSync(DOCS_FILE, 'utf8');
+  const start = docs.indexOf(START_MARKER);
+  const end = docs.indexOf(END_MARKER);
+  if (start === -1 || end < start) {
+    throw new Error(`${DOCS_FILE} has no ${START_MARKER} … ${END_MARKER} section to rewrite.`);
+  }
+  const rewritten = `${docs.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${docs.slice(end)}`;
+  writeFileSync(DOCS_FILE, rewritten);
+  console.log(`\nwrote ${DOCS_FILE}`);
+}
+
+async function main(args: string[]): Promise<void> {
+  const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  const sides = only === undefined ? SIDES : SIDES.filter((side) => side.name === only);
+  if (sides.length === 0) throw new Error(`--only= takes one of ${SIDES.map((side) => side.name).join(', ')}`);
+  const loadBefore = loadavg()[0] ?? 0;
+  const receiver = await Receiver.start();
+  try {
+    const results = await measure(sides, receiver);
+    if (only !== undefined) {
+      for (const { side, rounds } of results) {
+        const ms = median(rounds.map((round) => round.ms));
+        const cpu = median(rounds.map(cpuPerDelivery));
+        console.log(
+          `${side.label}: median ${ms.toFixed(0)} ms, ${thousands(perSecond(ms))} deliveries/s, ` +
+            `${cpu.toFixed(0)} µs CPU/delivery`,
+        );
+      }
+      return;
+    }
+    const section = report(results, loadBefore);
+    console.log(section);
+    if (args.includes('--write')) writeSection(section);
+  } finally {
+    await receiver.stop();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
