@@ -1,7 +1,7 @@
 export { Webhook, Payload, WebhookProperty, WEBHOOK_NAME_PATTERN } from './decorators';
 export { buildOpenApi } from './openapi';
 export type { BuildOpenApiOptions } from './openapi';
-export { defaultConverters } from './schema';
+export { defaultConverters } from './schema/default-converters';
 export type { SchemaConverter, SchemaConverters, ConverterContext, ValidationFact } from './schema';
 export { generateSecret, generateKeyPair, sign, verifySignature } from './signing';
 export type { WebhookMessage, WebhookKeyPair } from './signing';

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { HookspecError } from '../errors';
 import { VERSION } from '../version';
 import { checkCommand } from './commands/check.command';
 import { generateCommand } from './commands/generate.command';
+import { collect, listenCommand, parsePort, parseSeconds } from './commands/listen.command';
 
-/** Exit codes: 0 done, 1 `check` found the file stale, 2 anything went wrong (usage, loading, building). */
+/**
+ * Exit codes: 0 done (or `listen` stopped by SIGINT/SIGTERM), 1 `check` found the file stale, 2 anything went
+ * wrong (usage, loading, building, a malformed key, a port in use).
+ */
 export async function main(argv: readonly string[], cwd = process.cwd()): Promise<number> {
   const io = {
     cwd,
@@ -27,7 +31,12 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
       .option('--base <file>', 'an OpenAPI 3.1 document (JSON or YAML) to add the webhooks to')
       .option('--title <title>', "the document's info.title")
       .option('--version <version>', "the document's info.version")
-      .option('--yaml', 'write YAML whatever the file extension');
+      .option('--yaml', 'write YAML whatever the file extension')
+      .addOption(
+        new Option('--envelope <mode>', "document bodies as the client's envelope option sends them")
+          .choices(['none', 'standard'])
+          .default('none'),
+      );
 
   documentOptions(program.command('generate').description('write the OpenAPI document of the webhooks')).action(
     async (modules: string[], options) => {
@@ -39,6 +48,27 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
   ).action(async (modules: string[], options) => {
     exitCode = await checkCommand(modules, options, io);
   });
+
+  program
+    .command('listen')
+    .description('a local receiver for development: verifies, validates and prints every webhook posted to it')
+    .option('-p, --port <port>', 'the port to listen on; 0 takes a free one', parsePort, 4000)
+    .option('--host <host>', 'the address to listen on; the default accepts this machine only', '127.0.0.1')
+    .option('--path <path>', 'the request path that receives webhooks', '/')
+    .addOption(
+      new Option('--secret <secret>', "the endpoint's whsec_ secret; repeat it during a rotation").argParser(collect),
+    )
+    .addOption(new Option('--public-key <key>', 'a whpk_ ed25519 public key; repeatable').argParser(collect))
+    .addOption(
+      new Option(
+        '-m, --module <module>',
+        'a compiled module whose @Webhook classes validate the bodies; repeatable',
+      ).argParser(collect),
+    )
+    .option('--tolerance <seconds>', 'how far webhook-timestamp may be from this clock', parseSeconds, 300)
+    .action(async (options) => {
+      exitCode = await listenCommand(options, io);
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -11,6 +11,8 @@ export interface DocumentOptions {
   title?: string;
   version?: string;
   yaml?: boolean;
+  /** How the client wraps bodies: `standard` documents the `{ type, timestamp, data }` envelope. */
+  envelope?: 'none' | 'standard';
 }
 
 /** Builds the document of the modules' webhooks and renders it as the exact text that is written. */
@@ -30,6 +32,7 @@ export async function renderDocument(
   };
   const document = buildOpenApi({
     webhooks,
+    ...(options.envelope === 'standard' ? { envelope: 'standard' as const } : {}),
     ...(options.base !== undefined ? { document: readBaseDocument(options.base, cwd) } : {}),
     ...(Object.keys(info).length > 0 ? { info: info as { title: string; version: string } } : {}),
   });

@@ -110,7 +110,7 @@ export class WebhookClient<
   async send(payload: E, options: SendOptions = {}): Promise<SendResult> {
     this.assertOpen('send()');
     const definition = this.catalog.resolve(payload, options.event);
-    await validatePayload(payload, `send() of '${definition.name}'`);
+    await validatePayload(payload, `send() of '${definition.name}'`, 'nothing was sent');
     const now = Date.now();
     const message = {
       id: newMessageId(),

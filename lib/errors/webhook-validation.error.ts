@@ -10,7 +10,7 @@ export interface ValidationIssue {
 
 /**
  * A payload failed class-validator: every failing property is listed in `issues` and in the message.
- * Nothing was queued or sent.
+ * On the sending side nothing was queued or sent; on the receiving side the webhook was not accepted.
  */
 export class WebhookValidationError extends HookspecError {
   override name = 'WebhookValidationError';
@@ -20,10 +20,12 @@ export class WebhookValidationError extends HookspecError {
     readonly payloadName: string,
     readonly issues: readonly ValidationIssue[],
     context: string,
+    /** What the failure meant, e.g. `nothing was sent` or `the webhook was not accepted`. */
+    consequence: string,
   ) {
     super(
       'invalid-payload',
-      `${context}: ${payloadName} is invalid; nothing was sent. ` +
+      `${context}: ${payloadName} is invalid; ${consequence}. ` +
         issues
           .map((issue) => `${issue.path || '(the payload)'}: ${Object.values(issue.constraints).join('; ')}`)
           .join(' | '),

@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { OpenApiBuilder } from 'openapi3-ts/oas31';
 import type { OpenAPIObject, OperationObject, PathItemObject, ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
 import { OpenApiDocumentError } from '../errors';
 import { resolveWebhookDefinitions } from '../metadata';
@@ -28,14 +27,16 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
   const definitions = collectDefinitions(classes, base);
   const generator = new SchemaGenerator(options.converters ? { converters: options.converters } : {});
   const usedOperationIds = existingOperationIds(base);
-  const builder = OpenApiBuilder.create(base);
+  // openapi3-ts gives the types; the document is assembled here by plain assignment (its OpenApiBuilder
+  // adds nothing more), so that openapi3-ts is never loaded at run time.
+  const document = base;
 
   for (const definition of definitions) {
     const payloadSchema = generator.refFor(definition.payload, [`webhook '${definition.name}'`]);
     const bodySchema = options.envelope === 'standard' ? envelopeSchema(definition.name, payloadSchema) : payloadSchema;
     const operation = buildWebhookOperation(definition, bodySchema);
     claimOperationId(operation, definition, usedOperationIds);
-    builder.addWebhook(definition.name, { post: operation });
+    document.webhooks = { ...document.webhooks, [definition.name]: { post: operation } };
   }
   for (const [name, schema] of Object.entries(generator.components())) {
     const existing = base.components?.schemas?.[name];
@@ -46,15 +47,13 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
           `class ${name}. Rename the class, or remove the document's schema if it describes the same class.`,
       );
     }
-    builder.addSchema(name, schema);
+    document.components = { ...document.components, schemas: { ...document.components?.schemas, [name]: schema } };
   }
-  for (const server of options.servers ?? []) builder.addServer(server);
+  if (options.servers?.length) document.servers = [...(document.servers ?? []), ...options.servers];
   for (const tag of options.tags ?? []) {
-    const doc = builder.getSpec();
-    doc.tags = (doc.tags ?? []).filter((existing) => existing.name !== tag.name);
-    builder.addTag(tag);
+    document.tags = [...(document.tags ?? []).filter((existing) => existing.name !== tag.name), tag];
   }
-  return sortSections(builder.getSpec());
+  return sortSections(document);
 }
 
 /** The Standard Webhooks envelope around a payload, exactly as the client writes it. */

@@ -7,10 +7,10 @@ import type { ValidationIssue } from '../errors';
  * Runs class-validator on a payload instance and throws a `WebhookValidationError` listing every failing
  * property path. `forbidUnknownValues` makes a non-instance (a plain object) fail instead of passing empty.
  */
-export async function validatePayload(payload: object, context: string): Promise<void> {
+export async function validatePayload(payload: object, context: string, consequence: string): Promise<void> {
   const errors = await validate(payload, { forbidUnknownValues: true });
   if (errors.length > 0) {
-    throw new WebhookValidationError(payload.constructor.name, flatten(errors, ''), context);
+    throw new WebhookValidationError(payload.constructor.name, flatten(errors, ''), context, consequence);
   }
 }
 

@@ -38,7 +38,7 @@ export async function parseWebhook<T extends object>(
     );
   }
   const instance = plainToInstance(type, data as object);
-  await validatePayload(instance, `parseWebhook(${type.name})`);
+  await validatePayload(instance, `parseWebhook(${type.name})`, 'the webhook was not accepted');
   return instance;
 }
 

@@ -1,10 +1,18 @@
 /**
- * Remembers the `webhook-id`s already accepted, so a replayed message is refused. `remember` must be
- * atomic (set-if-absent): with Redis, `SET key 1 NX EX ttl`; with SQL, an insert into a unique column.
+ * Remembers the `webhook-id`s already accepted, so that a message delivered again is not processed twice
+ * (`verifyWebhook` refuses it with `replayed`; the Express, Fastify and NestJS receivers acknowledge it
+ * with 200). `remember` must be atomic (set-if-absent): with Redis, `SET key 1 NX EX ttl`; with SQL, an
+ * insert into a unique column. `forget` is then `DEL key`, or a delete of that row.
  */
 export interface SeenStore {
   /** Records the id for `ttlSeconds`; resolves false when it was already recorded. */
   remember(id: string, ttlSeconds: number): boolean | Promise<boolean>;
+  /**
+   * Removes the id. The receivers call it when the request that claimed the id did not succeed (an
+   * invalid payload, a failing handler, an answer other than 2xx), so that the sender's retry is
+   * processed rather than acknowledged as a duplicate. Without it, such a retry is never processed.
+   */
+  forget?(id: string): void | Promise<void>;
 }
 
 export interface MemorySeenStoreOptions {
@@ -36,5 +44,9 @@ export class MemorySeenStore implements SeenStore {
       this.expiries.delete(oldest);
     }
     return true;
+  }
+
+  forget(id: string): void {
+    this.expiries.delete(id);
   }
 }

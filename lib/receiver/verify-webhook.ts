@@ -1,4 +1,4 @@
-import { HookspecError, WebhookVerificationError } from '../errors';
+import { HookspecError, WebhookSecretError, WebhookVerificationError } from '../errors';
 import { verifySignature } from '../signing';
 import type { VerifyOptions } from './verify-options';
 import type { WebhookHeaders } from './webhook-headers';
@@ -45,9 +45,9 @@ export function verifyWebhook(
   secretOrKeys: string | readonly string[],
   options: VerifyOptions = {},
 ): unknown {
-  const verified = verifyMessage(rawBody, headers, secretOrKeys, options);
-  if (!options.seen) return verified.body;
-  return rememberOnce(verified, options).then(() => verified.body);
+  if (!options.seen) return verifyMessage(rawBody, headers, secretOrKeys, options).body;
+  // Through the async function, so that with a store every failure rejects the Promise, none throws.
+  return verifyWebhookMessage(rawBody, headers, secretOrKeys, options).then((verified) => verified.body);
 }
 
 /** `verifyWebhook`, returning the id and timestamp too; always a Promise. */
@@ -68,6 +68,7 @@ function verifyMessage(
   secretOrKeys: string | readonly string[],
   options: VerifyOptions,
 ): VerifiedWebhook {
+  checkOptions(options);
   checkRawBody(rawBody);
   const { id, timestamp, signature } = readSignatureHeaders(headers);
   const seconds = checkTimestamp(timestamp, options);
@@ -75,24 +76,53 @@ function verifyMessage(
   try {
     matches = verifySignature({ id, timestamp: seconds, body: rawBody }, signature, secretOrKeys);
   } catch (error) {
-    const reason = error instanceof HookspecError ? error.message : 'the keys could not be read';
-    throw new WebhookVerificationError('invalid-secret', `The verification key is unusable: ${reason}`, {
+    // Only a key is this receiver's configuration. Anything else came from the request (timingSafeEqual
+    // throws on an unpadded 44-character v1 entry, which decodes to 33 bytes), and a request must not
+    // pass for a configuration error: it simply does not verify.
+    if (!(error instanceof WebhookSecretError)) throw noMatchingSignature(error);
+    throw new WebhookVerificationError('invalid-secret', `The verification key is unusable: ${error.message}`, {
       cause: error,
     });
   }
-  if (!matches) {
-    throw new WebhookVerificationError(
-      'invalid-signature',
-      'No signature in webhook-signature matches the body with this endpoint’s keys. Check that the secret is ' +
-        'the one of this endpoint and that the body is the raw bytes received (not parsed and re-serialised).',
-    );
-  }
-  const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
+  if (!matches) throw noMatchingSignature();
+  const text = typeof rawBody === 'string' ? rawBody : utf8(rawBody);
   try {
     return { id, timestamp: new Date(seconds * 1000), body: JSON.parse(text) };
   } catch (error) {
     throw new WebhookVerificationError('invalid-body', 'The signed body is not JSON.', { cause: error });
   }
+}
+
+/** Decodes without copying the bytes first (`Buffer.from(uint8Array)` would copy them). */
+function utf8(bytes: Uint8Array): string {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.toString('utf8');
+}
+
+function noMatchingSignature(cause?: unknown): WebhookVerificationError {
+  return new WebhookVerificationError(
+    'invalid-signature',
+    'No signature in webhook-signature matches the body with this endpoint’s keys. Check that the secret is ' +
+      'the one of this endpoint and that the body is the raw bytes received (not parsed and re-serialised).',
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Every comparison with NaN is false, so a NaN tolerance or clock (`Number(process.env.UNSET)`) would let
+ * any timestamp through, and a NaN TTL would remember nothing: such options are refused, loudly.
+ */
+function checkOptions(options: VerifyOptions): void {
+  const { toleranceSeconds, now, seenTtlSeconds } = options;
+  let problem: string | undefined;
+  if (toleranceSeconds !== undefined && !(typeof toleranceSeconds === 'number' && toleranceSeconds >= 0)) {
+    problem = `toleranceSeconds must be a number of seconds, 0 or more; got ${String(toleranceSeconds)}.`;
+  } else if (now !== undefined && !Number.isFinite(now instanceof Date ? now.getTime() : now)) {
+    problem = `now must be a valid Date or Unix milliseconds; got ${now instanceof Date ? 'an invalid Date' : String(now)}.`;
+  } else if (seenTtlSeconds !== undefined && !(typeof seenTtlSeconds === 'number' && seenTtlSeconds > 0)) {
+    problem = `seenTtlSeconds must be a number of seconds, more than 0; got ${String(seenTtlSeconds)}.`;
+  }
+  if (problem !== undefined) throw new HookspecError('invalid-options', `verifyWebhook options: ${problem}`);
 }
 
 function checkRawBody(rawBody: unknown): void {

@@ -52,9 +52,17 @@ function lookup(headers: WebhookHeaders): (name: string) => string | readonly st
     return (name) => (headers as { get(name: string): string | null }).get(name) ?? undefined;
   }
   const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
-  const byLowerName = new Map<string, string | readonly string[]>();
-  for (const [name, value] of Object.entries(record)) {
-    if (value !== undefined && !byLowerName.has(name.toLowerCase())) byLowerName.set(name.toLowerCase(), value);
-  }
-  return (name) => byLowerName.get(name);
+  let byLowerName: Map<string, string | readonly string[]> | undefined;
+  // Node's req.headers already has lower-case names, so every name is scanned only when one is not found.
+  return (name) => {
+    const exact = record[name];
+    if (exact !== undefined) return exact;
+    if (byLowerName === undefined) {
+      byLowerName = new Map();
+      for (const [key, value] of Object.entries(record)) {
+        if (value !== undefined && !byLowerName.has(key.toLowerCase())) byLowerName.set(key.toLowerCase(), value);
+      }
+    }
+    return byLowerName.get(name);
+  };
 }

@@ -1,4 +1,3 @@
-import { isAxiosError } from 'axios';
 import { WebhookTransportError } from '../errors';
 import { AddressRefusedError } from './address-policy';
 import type { AttemptDeadline } from './attempt-deadline';
@@ -100,4 +99,12 @@ function codeOf(link: unknown): string | undefined {
   if (typeof link !== 'object' || link === null || !('code' in link)) return undefined;
   const code = (link as { code?: unknown }).code;
   return typeof code === 'string' && code !== 'ERR_CANCELED' ? code : undefined;
+}
+
+/**
+ * axios's own test (`error.isAxiosError === true`), written here so that this module does not load
+ * axios: a program that only receives or documents webhooks never needs it.
+ */
+function isAxiosError(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { isAxiosError?: unknown }).isAxiosError === true;
 }

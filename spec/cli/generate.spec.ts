@@ -135,3 +135,23 @@ describe('hookspec generate, when something is wrong', () => {
     expect(result.stderr).toMatch(/required option '-o, --out <file>' not specified/);
   });
 });
+
+describe('hookspec generate --envelope standard', () => {
+  it('documents the { type, timestamp, data } envelope that the client sends with envelope: standard', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hookspec-cli-')), 'openapi.json');
+    expect(runCli(['generate', exampleModule, '--out', out, '--envelope', 'standard']).code).toBe(0);
+    const document = JSON.parse(readFileSync(out, 'utf8'));
+    const schema = document.webhooks['new-subscription'].post.requestBody.content['application/json'].schema;
+    expect(schema).toMatchObject({
+      type: 'object',
+      properties: { type: { const: 'new-subscription' }, data: { $ref: '#/components/schemas/Subscription' } },
+      required: ['type', 'timestamp', 'data'],
+    });
+  });
+
+  it('refuses an unknown envelope mode', () => {
+    const result = runCli(['generate', exampleModule, '--out', 'x.json', '--envelope', 'cloudevents']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/argument 'cloudevents' is invalid\. Allowed choices are none, standard/);
+  });
+});

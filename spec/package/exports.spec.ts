@@ -50,12 +50,42 @@ describe('the published package', () => {
     expect(node([pkg.bin.hookspec, '--version'])).toBe(pkg.version);
   });
 
-  it('asks as peers only for the libraries whose instance the user owns', () => {
-    expect(Object.keys(pkg.peerDependencies).sort()).toEqual([
-      'class-transformer',
-      'class-validator',
-      'reflect-metadata',
+  it('asks as peers only for the libraries whose instance the user owns; framework peers are optional', () => {
+    const required = Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta?.[name]?.optional);
+    expect(required.sort()).toEqual(['class-transformer', 'class-validator', 'reflect-metadata']);
+    expect(Object.keys(pkg.peerDependenciesMeta).sort()).toEqual([
+      '@nestjs/common',
+      '@nestjs/core',
+      'express',
+      'fastify',
     ]);
     expect(pkg.dependencies).toHaveProperty('openapi3-ts');
+  });
+});
+
+describe('the framework entries', () => {
+  it.each(['hookspec/express', 'hookspec/fastify', 'hookspec/nestjs'])(
+    '%s gives import and require one module instance',
+    (entry) => {
+      const script = `
+        import { createRequire } from 'node:module';
+        const esm = await import('${entry}');
+        const cjs = createRequire(process.cwd() + '/')('${entry}');
+        const names = Object.keys(cjs).filter((n) => n !== '__esModule');
+        console.log(JSON.stringify({ count: names.length, same: names.every((n) => esm[n] === cjs[n]) }));
+      `;
+      const result = JSON.parse(node(['--input-type=module', '-e', script]));
+      expect(result.same).toBe(true);
+      expect(result.count).toBeGreaterThan(1);
+    },
+  );
+
+  it('keeps express, fastify and @nestjs out of the main entry', () => {
+    const script = `
+      require('hookspec');
+      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts)\\//.test(f));
+      console.log(JSON.stringify(loaded));
+    `;
+    expect(JSON.parse(node(['-e', script]))).toEqual([]);
   });
 });

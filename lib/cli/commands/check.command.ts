@@ -52,6 +52,7 @@ function repeatedOptions(options: DocumentOptions): string[] {
     ...(options.title !== undefined ? ['--title', quote(options.title)] : []),
     ...(options.version !== undefined ? ['--version', quote(options.version)] : []),
     ...(options.yaml ? ['--yaml'] : []),
+    ...(options.envelope === 'standard' ? ['--envelope', 'standard'] : []),
   ];
 }
 

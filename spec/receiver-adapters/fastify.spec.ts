@@ -1,0 +1,379 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { generateSecret, HookspecError, MemorySeenStore, WebhookClient, WebhookSecretError } from 'hookspec';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReceivedWebhook, WebhookReceiverOptions } from '../../lib/receiver/adapters/express';
+import { webhookPreHandler, webhookRoute, type FastifyWebhookRequest } from '../../lib/receiver/adapters/fastify';
+import { LOOPBACK, Subscription, subscription } from '../client/fixtures';
+import {
+  INVALID_SUBSCRIPTION_JSON,
+  post,
+  postChunked,
+  signWithStandardWebhooks,
+  SpySeenStore,
+  SUBSCRIPTION_JSON,
+} from './signed-request';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** Listens on loopback; resolves the base URL. */
+async function serve(app: FastifyInstance): Promise<string> {
+  cleanup.push(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/** An app with one webhook route, `POST /hook`, whose handler records `request.webhook` and answers 204. */
+async function hookServer(options: WebhookReceiverOptions, setup?: (app: FastifyInstance) => void) {
+  const app = Fastify();
+  setup?.(app);
+  const received: ReceivedWebhook[] = [];
+  app.register(
+    webhookRoute({
+      ...options,
+      url: '/hook',
+      handler: async (request, reply) => {
+        received.push(request.webhook);
+        return reply.code(204).send();
+      },
+    }),
+  );
+  const base = await serve(app);
+  return { app, received, base, url: `${base}/hook` };
+}
+
+describe('webhookRoute (Fastify)', () => {
+  it('hands the handler a typed Subscription from a WebhookClient delivery, and the client sees it delivered', async () => {
+    const secret = generateSecret();
+    const app = Fastify();
+    const received: Subscription[] = [];
+    app.register(
+      webhookRoute({
+        url: '/hook',
+        secret,
+        webhook: Subscription,
+        handler: async (request, reply) => {
+          // Typed without a cast: the payload class fixes request.webhook.event's type.
+          const event: Subscription = request.webhook.event;
+          received.push(event);
+          return reply.code(204).send();
+        },
+      }),
+    );
+    const base = await serve(app);
+    const sender = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: [{ url: `${base}/hook`, secret }],
+      allowNetworks: LOOPBACK,
+    });
+    cleanup.push(() => sender.close());
+    const delivered = once(sender, 'delivered');
+
+    const { id } = await sender.send(subscription());
+
+    const [event] = await delivered;
+    expect(event).toMatchObject({ messageId: id, attempt: { status: 204 } });
+    expect(received[0]).toBeInstanceOf(Subscription);
+    expect(received[0]).toEqual(subscription());
+    expect(received[0]?.start_date).toBeInstanceOf(Date);
+  });
+
+  it('accepts a request signed by the standardwebhooks package', async () => {
+    const secret = generateSecret();
+    const { url, received } = await hookServer({ secret, webhook: Subscription });
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON, { id: 'msg_from_elsewhere' });
+
+    expect((await post(url, signed)).status).toBe(204);
+    expect(received[0]).toMatchObject({ id: 'msg_from_elsewhere', timestamp: expect.any(Date) });
+    expect(received[0]?.event).toBeInstanceOf(Subscription);
+  });
+
+  it('answers 401 invalid-signature to a tampered body, echoing neither the secret nor the signature', async () => {
+    const secret = generateSecret();
+    const { url, received } = await hookServer({ secret, webhook: Subscription });
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
+
+    const answer = await post(url, { ...signed, body: signed.body.replace('9.99', '0.99') });
+
+    expect(answer.status).toBe(401);
+    expect(answer.json).toEqual({ code: 'invalid-signature', message: expect.any(String) });
+    expect(answer.text).not.toContain(secret.slice('whsec_'.length));
+    expect(answer.text).not.toContain(signed.headers['webhook-signature']!.slice('v1,'.length));
+    expect(received).toEqual([]);
+  });
+
+  it('answers 401 timestamp-too-old to a request signed ten minutes ago', async () => {
+    const secret = generateSecret();
+    const { url } = await hookServer({ secret });
+    const stale = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON, { timestamp: new Date(Date.now() - 600_000) });
+    const answer = await post(url, stale);
+    expect(answer.status).toBe(401);
+    expect(answer.json?.code).toBe('timestamp-too-old');
+  });
+
+  it('answers 401 missing-header to a request without a body or signature', async () => {
+    const { url } = await hookServer({ secret: generateSecret() });
+    const answer = await fetch(url, { method: 'POST' });
+    expect(answer.status).toBe(401);
+    expect(((await answer.json()) as { code: string }).code).toBe('missing-header');
+  });
+
+  it('answers 400 invalid-payload with the failing property paths to a signed but invalid payload', async () => {
+    const secret = generateSecret();
+    const { url, received } = await hookServer({ secret, webhook: Subscription });
+
+    const answer = await post(url, signWithStandardWebhooks(secret, INVALID_SUBSCRIPTION_JSON));
+
+    expect(answer.status).toBe(400);
+    expect(answer.json?.code).toBe('invalid-payload');
+    const issues = answer.json?.issues as { path: string }[];
+    expect(issues.map((issue) => issue.path).sort()).toEqual(['monthly_fee', 'start_date']);
+    expect(received).toEqual([]);
+  });
+
+  it('puts the verified JSON on request.webhook.event when no payload class is given, whatever the content type', async () => {
+    const secret = generateSecret();
+    const { url, received } = await hookServer({ secret });
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
+    const answer = await post(url, { ...signed, headers: { ...signed.headers, 'content-type': 'text/plain' } });
+    expect(answer.status).toBe(204);
+    expect(received[0]?.event).toEqual(SUBSCRIPTION_JSON);
+  });
+
+  it('leaves the rest of the app its JSON parser, and serves webhook routes under a prefix', async () => {
+    const secret = generateSecret();
+    const app = Fastify();
+    app.post('/echo', async (request) => ({ echoed: request.body }));
+    for (const name of ['first', 'second']) {
+      app.register(
+        webhookRoute({
+          url: `/${name}`,
+          secret,
+          handler: async (request) => ({ route: name, id: request.webhook.id }),
+        }),
+        { prefix: '/hooks' },
+      );
+    }
+    const base = await serve(app);
+
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON, { id: 'msg_1' });
+    expect((await post(`${base}/hooks/first`, signed)).json).toEqual({ route: 'first', id: 'msg_1' });
+    expect((await post(`${base}/hooks/second`, signed)).json).toEqual({ route: 'second', id: 'msg_1' });
+    const echo = await post(`${base}/echo`, { headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(echo.json).toEqual({ echoed: { a: 1 } });
+  });
+
+  it('answers 413 body-too-large to a body over the limit, declared or streamed', async () => {
+    const secret = generateSecret();
+    const { url, received } = await hookServer({ secret, limit: 1024 });
+    const big = signWithStandardWebhooks(secret, { ...SUBSCRIPTION_JSON, username: 'a'.repeat(2000) });
+
+    for (const answer of [await post(url, big), await postChunked(url, big)]) {
+      expect(answer.status).toBe(413);
+      expect(answer.json).toEqual({ code: 'body-too-large', message: expect.stringContaining('1024 bytes') });
+    }
+    expect((await postChunked(url, signWithStandardWebhooks(secret, SUBSCRIPTION_JSON))).status).toBe(204);
+    expect(received).toHaveLength(1);
+  });
+
+  it('acknowledges the second delivery of one webhook-id with 200 replayed, without running the handler again', async () => {
+    const secret = generateSecret();
+    const { url, received } = await hookServer({ secret, seen: new MemorySeenStore() });
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
+
+    expect((await post(url, signed)).status).toBe(204);
+    const replay = await post(url, signed);
+
+    expect(replay.status).toBe(200);
+    expect(replay.json).toEqual({
+      code: 'replayed',
+      message: 'This webhook-id was already accepted; the duplicate is acknowledged and not processed again.',
+    });
+    expect(received).toHaveLength(1);
+  });
+
+  it('processes the retry of a delivery whose handler failed (thrown, or answered 503), with a seen store', async () => {
+    const secret = generateSecret();
+    const seen = new SpySeenStore();
+    const app = Fastify();
+    const attempts: string[] = [];
+    app.register(
+      webhookRoute({
+        url: '/hook',
+        secret,
+        seen,
+        handler: async (request, reply) => {
+          attempts.push(request.webhook.id);
+          if (attempts.length === 1) throw new Error('the database is down');
+          return reply.code(attempts.length === 2 ? 503 : 204).send();
+        },
+      }),
+    );
+    const url = `${await serve(app)}/hook`;
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
+    const id = signed.headers['webhook-id']!;
+
+    const statuses = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) statuses.push((await post(url, signed)).status);
+
+    expect(statuses).toEqual([500, 503, 204, 200]);
+    expect(attempts).toEqual([id, id, id]);
+    expect(seen.forgotten).toEqual([id, id]);
+  });
+
+  it('forgets the webhook-id of a signed but invalid payload (400), and of nothing it did not claim', async () => {
+    const secret = generateSecret();
+    const seen = new SpySeenStore();
+    const { url, received } = await hookServer({ secret, webhook: Subscription, seen });
+    const invalid = signWithStandardWebhooks(secret, INVALID_SUBSCRIPTION_JSON);
+    const id = invalid.headers['webhook-id']!;
+
+    expect((await post(url, invalid)).status).toBe(400);
+    expect(seen.forgotten).toEqual([id]);
+
+    // The corrected message, under the same id, is processed.
+    const corrected = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON, { id });
+    expect((await post(url, corrected)).status).toBe(204);
+    expect(received.map((webhook) => webhook.id)).toEqual([id]);
+
+    // A forged request reusing the accepted id is refused before the store, and releases nothing.
+    const forged = await post(url, { ...corrected, body: corrected.body.replace('9.99', '0.99') });
+    expect(forged.status).toBe(401);
+    expect((await post(url, corrected)).status).toBe(200);
+    expect(seen.forgotten).toEqual([id]);
+  });
+
+  it('has a WebhookClient delivery processed on its retry after the handler failed once', async () => {
+    const secret = generateSecret();
+    const app = Fastify();
+    const attempts: string[] = [];
+    const processed: Subscription[] = [];
+    app.register(
+      webhookRoute({
+        url: '/hook',
+        secret,
+        webhook: Subscription,
+        seen: new MemorySeenStore(),
+        handler: async (request, reply) => {
+          attempts.push(request.webhook.id);
+          if (attempts.length === 1) return reply.code(500).send({ error: 'try again' });
+          processed.push(request.webhook.event);
+          return reply.code(204).send();
+        },
+      }),
+    );
+    const sender = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: [{ url: `${await serve(app)}/hook`, secret }],
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [20] },
+    });
+    cleanup.push(() => sender.close());
+    const delivered = once(sender, 'delivered');
+
+    const { id } = await sender.send(subscription());
+
+    const [event] = await delivered;
+    expect(event).toMatchObject({ messageId: id, attempt: { status: 204 } });
+    expect(attempts).toEqual([id, id]);
+    expect(processed).toEqual([subscription()]);
+  });
+
+  it("lets errors thrown by the handler reach the app's error handler", async () => {
+    const secret = generateSecret();
+    const app = Fastify();
+    app.setErrorHandler(async (error: Error, _request, reply) =>
+      reply.code(503).send({ handledBy: 'app', message: error.message }),
+    );
+    app.register(
+      webhookRoute({
+        url: '/hook',
+        secret,
+        handler: async () => {
+          throw new Error('the database is down');
+        },
+      }),
+    );
+    const base = await serve(app);
+
+    const answer = await post(`${base}/hook`, signWithStandardWebhooks(secret, SUBSCRIPTION_JSON));
+
+    expect(answer.status).toBe(503);
+    expect(answer.json).toEqual({ handledBy: 'app', message: 'the database is down' });
+  });
+
+  it('fails at creation without a key, a url or a handler', () => {
+    const secret = generateSecret();
+    const handler = async () => undefined;
+    expect(() => webhookRoute({ url: '/hook', handler })).toThrow(WebhookSecretError);
+    expect(() => webhookRoute({ url: '/hook', handler })).toThrow(/^webhookRoute\(options\) needs a key/);
+    expect(() => webhookRoute({ url: 'hook', secret, handler })).toThrow(HookspecError);
+    expect(() => webhookRoute({ url: '/hook', secret } as never)).toThrow(/handler must be a function/);
+  });
+});
+
+describe('webhookPreHandler (Fastify)', () => {
+  it('verifies a route whose plugin reads bodies as Buffers', async () => {
+    const secret = generateSecret();
+    const app = Fastify();
+    app.register(async (instance) => {
+      instance.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+        done(null, body),
+      );
+      instance.post('/hook', { preHandler: webhookPreHandler({ secret, webhook: Subscription }) }, async (request) => {
+        const { event } = (request as FastifyWebhookRequest<Subscription>).webhook;
+        return { username: event.username, isSubscription: event instanceof Subscription };
+      });
+    });
+    const base = await serve(app);
+
+    const answer = await post(`${base}/hook`, signWithStandardWebhooks(secret, SUBSCRIPTION_JSON));
+
+    expect(answer.json).toEqual({ username: 'ada', isSubscription: true });
+  });
+
+  it('acknowledges a duplicate with 200 and forgets the id of a request its handler failed', async () => {
+    const secret = generateSecret();
+    const seen = new SpySeenStore();
+    const app = Fastify();
+    let failures = 1;
+    app.register(async (instance) => {
+      instance.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+        done(null, body),
+      );
+      instance.post('/hook', { preHandler: webhookPreHandler({ secret, seen }) }, async (request) => {
+        if (failures-- > 0) throw new Error('the database is down');
+        return { id: (request as FastifyWebhookRequest).webhook.id };
+      });
+    });
+    const base = await serve(app);
+    const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON, { id: 'msg_pre' });
+
+    const answers = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) answers.push(await post(`${base}/hook`, signed));
+
+    expect(answers.map((answer) => answer.status)).toEqual([500, 200, 200]);
+    expect(answers[1]?.json).toEqual({ id: 'msg_pre' });
+    expect(answers[2]?.json).toMatchObject({ code: 'replayed' });
+    expect(seen.forgotten).toEqual(['msg_pre']);
+  });
+
+  it("answers 500 raw-body-required, naming the fix, when Fastify's JSON parser has parsed the body", async () => {
+    const secret = generateSecret();
+    const app = Fastify();
+    app.post('/hook', { preHandler: webhookPreHandler({ secret }) }, async () => ({ reached: true }));
+    const base = await serve(app);
+
+    const answer = await post(`${base}/hook`, signWithStandardWebhooks(secret, SUBSCRIPTION_JSON));
+
+    expect(answer.status).toBe(500);
+    expect(answer.json).toEqual({
+      code: 'raw-body-required',
+      message: expect.stringMatching(/webhookRoute\(\).*parseAs: 'buffer'/),
+    });
+  });
+});
