@@ -66,9 +66,15 @@ describe('verifyWebhook, for generated messages', () => {
         fc.integer({ min: 0, max: 10 ** 5 }),
         (msg, offset, toleranceSeconds) => {
           const stamped = { ...msg, timestamp: NOW_SECONDS + offset };
-          const result = outcome(() => verifyWebhook(msg.body, headersOf(stamped), KEYS, { now: NOW, toleranceSeconds }));
+          const result = outcome(() =>
+            verifyWebhook(msg.body, headersOf(stamped), KEYS, { now: NOW, toleranceSeconds }),
+          );
           const expected =
-            offset < -toleranceSeconds ? 'timestamp-too-old' : offset > toleranceSeconds ? 'timestamp-too-new' : undefined;
+            offset < -toleranceSeconds
+              ? 'timestamp-too-old'
+              : offset > toleranceSeconds
+                ? 'timestamp-too-new'
+                : undefined;
           expect('code' in result ? result.code : undefined).toBe(expected);
         },
       ),
@@ -79,8 +85,15 @@ describe('verifyWebhook, for generated messages', () => {
   it('never accepts a change to the body, the id or the timestamp', () => {
     const change = fc.oneof(
       fc.record({ part: fc.constant('body' as const), position: fc.nat(), delta: fc.integer({ min: 1, max: 255 }) }),
-      fc.record({ part: fc.constant('id' as const), position: fc.nat(), replacement: fc.string({ minLength: 1, maxLength: 2 }) }),
-      fc.record({ part: fc.constant('timestamp' as const), delta: fc.integer({ min: -1e9, max: 1e9 }).filter((d) => d !== 0) }),
+      fc.record({
+        part: fc.constant('id' as const),
+        position: fc.nat(),
+        replacement: fc.string({ minLength: 1, maxLength: 2 }),
+      }),
+      fc.record({
+        part: fc.constant('timestamp' as const),
+        delta: fc.integer({ min: -1e9, max: 1e9 }).filter((d) => d !== 0),
+      }),
     );
     fc.assert(
       fc.property(message, change, (msg, mutation) => {
@@ -109,12 +122,19 @@ describe('verifyWebhook, for generated messages', () => {
 
   it('never accepts a changed signature header, and keeps accepting benign header changes', () => {
     const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('replace-char' as const), position: fc.nat(), character: fc.string({ minLength: 1, maxLength: 1 }) }),
+      fc.record({
+        kind: fc.constant('replace-char' as const),
+        position: fc.nat(),
+        character: fc.string({ minLength: 1, maxLength: 1 }),
+      }),
       fc.record({ kind: fc.constant('truncate' as const), position: fc.nat() }),
       fc.record({ kind: fc.constant('prefix' as const), junk: fc.string({ maxLength: 30 }) }),
       fc.record({ kind: fc.constant('other-key' as const) }),
       fc.record({ kind: fc.constant('add-entry' as const), entry: fc.string({ maxLength: 100 }) }),
-      fc.record({ kind: fc.constant('case' as const), upper: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }) }),
+      fc.record({
+        kind: fc.constant('case' as const),
+        upper: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+      }),
       fc.record({ kind: fc.constant('svix' as const) }),
     );
     fc.assert(
@@ -140,7 +160,10 @@ describe('verifyWebhook, for generated messages', () => {
             benign = change.junk.endsWith(' ') && entriesBefore(change.junk) < MAX_SIGNATURES_EXAMINED;
             break;
           case 'other-key':
-            changed = { ...headers, 'webhook-signature': sign(msg, msg.hmac ? generateSecret() : generateKeyPair().privateKey) };
+            changed = {
+              ...headers,
+              'webhook-signature': sign(msg, msg.hmac ? generateSecret() : generateKeyPair().privateKey),
+            };
             break;
           case 'add-entry':
             // Another space-separated entry beside the good one: ignored or tried, never in the way.
@@ -157,7 +180,9 @@ describe('verifyWebhook, for generated messages', () => {
             benign = true;
             break;
           case 'svix':
-            changed = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.replace('webhook-', 'svix-'), value]));
+            changed = Object.fromEntries(
+              Object.entries(headers).map(([name, value]) => [name.replace('webhook-', 'svix-'), value]),
+            );
             benign = true;
             break;
         }
@@ -179,13 +204,24 @@ describe('verifyWebhook, for generated messages', () => {
       fc.constantFrom('v1,', 'v1a,', `v1,${'A'.repeat(43)}=`, `v1a,${'A'.repeat(86)}==`, ' '.repeat(9000)),
     );
     const headerName = fc.oneof(
-      fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-id', 'svix-timestamp', 'svix-signature'),
+      fc.constantFrom(
+        'webhook-id',
+        'webhook-timestamp',
+        'webhook-signature',
+        'svix-id',
+        'svix-timestamp',
+        'svix-signature',
+      ),
       fc.constantFrom('Webhook-Id', 'WEBHOOK-TIMESTAMP', 'Svix-Signature', '__proto__', 'constructor', 'get'),
       fc.string({ maxLength: 20 }),
     );
     const headers = fc.oneof(
       fc.dictionary(headerName, headerValue, { maxKeys: 8 }),
-      fc.record({ 'webhook-id': messageId, 'webhook-timestamp': fc.constant(String(NOW_SECONDS)), 'webhook-signature': headerValue }),
+      fc.record({
+        'webhook-id': messageId,
+        'webhook-timestamp': fc.constant(String(NOW_SECONDS)),
+        'webhook-signature': headerValue,
+      }),
     );
     const body = fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), jsonBody);
     fc.assert(

@@ -222,18 +222,21 @@ describe('verifyWebhook: options', () => {
     ['an invalid Date as now', { now: new Date('not a date') }, 'now'],
     ['now NaN', { now: Number.NaN }, 'now'],
     ['seenTtlSeconds NaN', { seenTtlSeconds: Number.NaN }, 'seenTtlSeconds'],
-  ])('refuses %s with a HookspecError naming the option, instead of accepting a stale message', (_label, options, name) => {
-    let thrown: unknown;
-    try {
-      verifyWebhook(body, headers, SECRET, options);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(HookspecError);
-    expect(thrown).not.toBeInstanceOf(WebhookVerificationError);
-    expect((thrown as HookspecError).code).toBe('invalid-options');
-    expect((thrown as Error).message).toContain(name);
-  });
+  ])(
+    'refuses %s with a HookspecError naming the option, instead of accepting a stale message',
+    (_label, options, name) => {
+      let thrown: unknown;
+      try {
+        verifyWebhook(body, headers, SECRET, options);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HookspecError);
+      expect(thrown).not.toBeInstanceOf(WebhookVerificationError);
+      expect((thrown as HookspecError).code).toBe('invalid-options');
+      expect((thrown as Error).message).toContain(name);
+    },
+  );
 
   it('accepts an infinite toleranceSeconds, an explicit choice to skip the age check', () => {
     expect(verifyWebhook(body, headers, SECRET, { now: NOW, toleranceSeconds: Infinity })).toBeDefined();
