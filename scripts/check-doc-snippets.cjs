@@ -39,7 +39,20 @@ writeFileSync(
   JSON.stringify(
     {
       extends: '../tsconfig.json',
-      compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, baseUrl: '..' },
+      compilerOptions: {
+        noEmit: true,
+        noUnusedLocals: false,
+        noUnusedParameters: false,
+        baseUrl: '..',
+        // The framework entries, to the source as for 'hookspec' (without these they resolve through
+        // package.json's exports to dist/, which is missing or stale before a build).
+        paths: {
+          hookspec: ['./lib/index.ts'],
+          'hookspec/express': ['./lib/receiver/adapters/express/index.ts'],
+          'hookspec/fastify': ['./lib/receiver/adapters/fastify/index.ts'],
+          'hookspec/nestjs': ['./lib/integrations/nestjs/index.ts'],
+        },
+      },
       include: ['*.ts'],
     },
     null,

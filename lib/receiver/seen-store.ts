@@ -10,7 +10,8 @@ export interface SeenStore {
   /**
    * Removes the id. The receivers call it when the request that claimed the id did not succeed (an
    * invalid payload, a failing handler, an answer other than 2xx), so that the sender's retry is
-   * processed rather than acknowledged as a duplicate. Without it, such a retry is never processed.
+   * processed rather than acknowledged as a duplicate. Without it, such a retry is acknowledged unprocessed
+   * until the id expires (`seenTtlSeconds`).
    */
   forget?(id: string): void | Promise<void>;
 }
