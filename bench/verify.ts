@@ -1,0 +1,289 @@
+/*
+ * Receiving: hookspec's verifyWebhook against the standardwebhooks package's Webhook.verify, on the same
+ * pre-signed requests, in one process.
+ *
+ *   npm run bench:verify                               print the figures
+ *   npm run bench:verify -- --write                    and rewrite the verify section of docs/benchmarks.md
+ *   npm run bench:verify -- --only=hookspec            one side only (hookspec or standardwebhooks), e.g. under node --cpu-prof
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { generateSecret, sign, verifyWebhook, WebhookVerificationError } from '../lib';
+
+/** Body size -> verifications per timed round (every message, several times over). */
+const ROUNDS_BY_BODY_BYTES = new Map([
+  [1024, 20_000],
+  [16 * 1024, 2_000],
+]);
+/** The body size the target applies to. */
+const HEADLINE_BYTES = 1024;
+const MESSAGES = 500;
+/** standardwebhooks refuses timestamps older than 300 s, so a size's rounds must end well before. */
+const MAX_SECONDS_PER_SIZE = 240;
+const WARM_UP_ROUNDS = 3;
+const TIMED_ROUNDS = 15;
+const TARGET_RATIO = 3;
+// Compiled to bench/dist/bench/, three levels below the package root.
+const DOCS_FILE = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
+const START_MARKER = '<!-- bench:verify:start -->';
+const END_MARKER = '<!-- bench:verify:end -->';
+
+interface SignedRequest {
+  readonly body: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/** A JSON object of about `bytes` bytes, different for every `seed`, shaped like an event payload. */
+function jsonBody(bytes: number, seed: number): Buffer {
+  const event = {
+    type: 'invoice.paid',
+    timestamp: new Date(Date.UTC(2026, 0, 1) + seed * 1000).toISOString(),
+    data: {
+      id: `in_${seed.toString(36).padStart(8, '0')}`,
+      customer: { id: `cus_${seed}`, email: `customer${seed}@example.com`, name: 'Ada Lovelace' },
+      amount_due: 4200 + seed,
+      currency: 'eur',
+      paid: true,
+      lines: [] as { id: string; description: string; amount: number; quantity: number }[],
+    },
+  };
+  let size = Buffer.byteLength(JSON.stringify(event));
+  for (let line = 0; size < bytes; line++) {
+    const item = { id: `il_${seed}_${line}`, description: `Seat ${line} – Pro plan`, amount: 1500, quantity: 1 };
+    event.data.lines.push(item);
+    size += Buffer.byteLength(JSON.stringify(item)) + 1;
+  }
+  return Buffer.from(JSON.stringify(event));
+}
+
+/**
+ * Requests as an HTTP server hands them over: the raw body as a Buffer and Node's lower-case header
+ * object, with the headers every request carries beside the three signature headers. Stamped now,
+ * because standardwebhooks checks the timestamp against the clock and cannot be given another.
+ */
+function signedRequests(secret: string, bytes: number): SignedRequest[] {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return Array.from({ length: MESSAGES }, (_, n) => {
+    const body = jsonBody(bytes, n);
+    const id = `msg_${n.toString(36).padStart(22, '0')}`;
+    return {
+      body,
+      headers: {
+        host: 'receiver.example.com',
+        'user-agent': 'hookspec/0.1.0',
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        'accept-encoding': 'gzip, deflate',
+        connection: 'keep-alive',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': sign({ id, timestamp, body }, secret),
+      },
+    };
+  });
+}
+
+interface Side {
+  readonly name: 'hookspec' | 'standardwebhooks';
+  readonly label: string;
+  readonly verify: (request: SignedRequest) => unknown;
+}
+
+/** Each library as its README shows it: hookspec takes the secret per call, standardwebhooks per instance. */
+function sides(secret: string): [Side, Side] {
+  const standard = new StandardWebhook(secret);
+  return [
+    {
+      name: 'hookspec',
+      label: 'hookspec `verifyWebhook`',
+      verify: (request) => verifyWebhook(request.body, request.headers, secret),
+    },
+    {
+      name: 'standardwebhooks',
+      label: 'standardwebhooks `Webhook.verify`',
+      verify: (request) => standard.verify(request.body, request.headers),
+    },
+  ];
+}
+
+/**
+ * Both must accept every request with the same parsed body and refuse a tampered one; otherwise the
+ * ratio would compare different work.
+ */
+function checkLikeForLike(requests: readonly SignedRequest[], [ours, theirs]: [Side, Side]): void {
+  for (const request of requests) {
+    const expected: unknown = JSON.parse(request.body.toString('utf8'));
+    for (const side of [ours, theirs]) {
+      if (!isDeepStrictEqual(side.verify(request), expected)) throw new Error(`${side.name} returned another body.`);
+    }
+  }
+  const first = requests[0];
+  if (first === undefined) throw new Error('no requests to check.');
+  const tampered = { ...first, body: Buffer.concat([first.body.subarray(0, -1), Buffer.from(' ')]) };
+  for (const side of [ours, theirs]) {
+    let refused = false;
+    try {
+      side.verify(tampered);
+    } catch (error) {
+      refused = side.name === 'hookspec' ? error instanceof WebhookVerificationError : error instanceof Error;
+    }
+    if (!refused) throw new Error(`${side.name} accepted a tampered body.`);
+  }
+}
+
+/** Keeps results alive, so that the engine cannot drop a verification whose result is unused. */
+let sink = 0;
+
+/** Wall time and this process's CPU time (user + system) of one round, in ms. */
+function timeRound(side: Side, requests: readonly SignedRequest[], verifications: number): [number, number] {
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let n = 0; n < verifications; n++) {
+    const body = side.verify(requests[n % requests.length]) as { data: { amount_due: number } };
+    sink += body.data.amount_due;
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  return [performance.now() - start, (cpu.user + cpu.system) / 1000];
+}
+
+interface Result {
+  readonly side: Side;
+  readonly bytes: number;
+  readonly verifications: number;
+  /** Per timed round, from wall time. */
+  readonly opsPerSecond: number[];
+  /** Per timed round, CPU µs per verification: on a loaded machine it moves less than wall time. */
+  readonly cpuMicros: number[];
+}
+
+/** Interleaved, in alternating order, so that drift (GC pressure, CPU frequency, other load) hits both alike. */
+function measure(bytes: number, verifications: number, secret: string, only: string | undefined): Result[] {
+  const signedAt = performance.now();
+  const requests = signedRequests(secret, bytes);
+  const both = sides(secret);
+  checkLikeForLike(requests, both);
+  const chosen = both.filter((side) => only === undefined || side.name === only);
+  const results = chosen.map((side): Result => ({ side, bytes, verifications, opsPerSecond: [], cpuMicros: [] }));
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (const side of chosen) timeRound(side, requests, verifications);
+  }
+  for (let round = 0; round < TIMED_ROUNDS; round++) {
+    const order = round % 2 === 0 ? results : [...results].reverse();
+    for (const result of order) {
+      const [wallMs, cpuMs] = timeRound(result.side, requests, verifications);
+      result.opsPerSecond.push(verifications / (wallMs / 1000));
+      result.cpuMicros.push((cpuMs * 1000) / verifications);
+    }
+  }
+  if (performance.now() - signedAt > MAX_SECONDS_PER_SIZE * 1000) {
+    throw new Error(
+      `the ${kilobytes(bytes)} rounds took over ${MAX_SECONDS_PER_SIZE} s; the timestamps were near expiry.`,
+    );
+  }
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Padded as Prettier pads a Markdown table, so that a written docs file passes `prettier --check`. */
+function table(rows: [string[], ...string[][]]): string {
+  const [header, ...body] = rows;
+  const widths = header.map((_, column) => Math.max(3, ...rows.map((row) => row[column].length)));
+  // The first column is left-aligned (labels), the others right-aligned (figures).
+  const pad = (cell: string, column: number): string =>
+    column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
+  const line = (cells: string[]): string => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = widths.map((width, column) => (column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));
+  return [line(header), line(rule), ...body.map(line)].join('\n');
+}
+
+function machine(): string {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+  // Other processes skew absolute times (interleaving keeps the ratio fair), so the load is on record.
+  return `${model}, ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}`;
+}
+
+function kilobytes(bytes: number): string {
+  return `${bytes / 1024} kB`;
+}
+
+function report(results: Result[]): string {
+  const rows: [string[], ...string[][]] = [
+    ['', 'body', 'median ops/s', 'µs/op', 'min ops/s', 'max ops/s', 'CPU µs/op', 'rounds'],
+  ];
+  const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+  for (const { side, bytes, opsPerSecond, cpuMicros } of results) {
+    const ops = median(opsPerSecond);
+    rows.push([
+      side.label,
+      kilobytes(bytes),
+      count(ops),
+      (1e6 / ops).toFixed(1),
+      count(Math.min(...opsPerSecond)),
+      count(Math.max(...opsPerSecond)),
+      median(cpuMicros).toFixed(1),
+      String(opsPerSecond.length),
+    ]);
+  }
+  const lines = [
+    `Measured on ${new Date().toISOString().slice(0, 10)}: ${machine()}. ${MESSAGES} pre-signed requests per body ` +
+      `size (one secret, Buffer bodies, Node-style headers); ${WARM_UP_ROUNDS} warm-up rounds, then ${TIMED_ROUNDS} ` +
+      `timed rounds of each, interleaved (${[...ROUNDS_BY_BODY_BYTES].map(([bytes, count]) => `${count.toLocaleString('en-US')} verifications of ${kilobytes(bytes)}`).join(', ')} per round).`,
+    '',
+    table(rows),
+    '',
+  ];
+  for (const bytes of ROUNDS_BY_BODY_BYTES.keys()) {
+    const [ours, theirs] = [0, 1].map((index) => results.filter((result) => result.bytes === bytes)[index]);
+    if (ours === undefined || theirs === undefined) continue;
+    const ratio = median(ours.opsPerSecond) / median(theirs.opsPerSecond);
+    const cpuRatio = median(theirs.cpuMicros) / median(ours.cpuMicros);
+    const target =
+      bytes === HEADLINE_BYTES
+        ? `target >= ${TARGET_RATIO.toFixed(2)}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'}`
+        : 'for reference';
+    lines.push(
+      `Ratio hookspec / standardwebhooks, ${kilobytes(bytes)} bodies (median ops/s): **${ratio.toFixed(2)}** ` +
+        `(${target}; by CPU time per verification: ${cpuRatio.toFixed(2)}).`,
+      '',
+    );
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function writeSection(section: string): void {
+  const docs = readFileSync(DOCS_FILE, 'utf8');
+  const start = docs.indexOf(START_MARKER);
+  const end = docs.indexOf(END_MARKER);
+  if (start === -1 || end < start) {
+    throw new Error(`${DOCS_FILE} has no ${START_MARKER} … ${END_MARKER} section to rewrite.`);
+  }
+  const rewritten = `${docs.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${docs.slice(end)}`;
+  writeFileSync(DOCS_FILE, rewritten);
+  console.log(`\nwrote ${DOCS_FILE}`);
+}
+
+function main(args: string[]): void {
+  const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined && only !== 'hookspec' && only !== 'standardwebhooks') {
+    throw new Error(`--only takes hookspec or standardwebhooks, got ${only}.`);
+  }
+  if (only !== undefined && args.includes('--write')) throw new Error('--write needs both sides; drop --only.');
+  const secret = generateSecret();
+  const results = [...ROUNDS_BY_BODY_BYTES].flatMap(([bytes, count]) => measure(bytes, count, secret, only));
+  if (sink <= 0) throw new Error('no verification returned a body.');
+  const section = report(results);
+  console.log(section);
+  if (args.includes('--write')) writeSection(section);
+}
+
+main(process.argv.slice(2));
