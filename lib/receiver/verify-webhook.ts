@@ -88,8 +88,9 @@ function verifyMessage(
   const text = typeof rawBody === 'string' ? rawBody : utf8(rawBody);
   try {
     return { id, timestamp: new Date(seconds * 1000), body: JSON.parse(text) };
-  } catch (error) {
-    throw new WebhookVerificationError('invalid-body', 'The signed body is not JSON.', { cause: error });
+  } catch {
+    // No cause: JSON.parse's message quotes part of the body, which errors never carry.
+    throw new WebhookVerificationError('invalid-body', 'The signed body is not JSON.');
   }
 }
 

@@ -24,6 +24,8 @@ export interface SignatureEntry {
 
 // Base64 length of a 32-byte HMAC-SHA256 and of a 64-byte ed25519 signature.
 const ENCODED_LENGTH = { v1: 44, v1a: 88 } as const;
+// Bytes of an HMAC-SHA256 and of an ed25519 signature.
+const SIGNATURE_BYTES = { v1: 32, v1a: 64 } as const;
 
 /**
  * Reads a `webhook-signature` header: space-separated `version,base64` entries. Unknown versions,
@@ -44,7 +46,9 @@ export function parseSignatureHeader(header: string): SignatureEntry[] {
     const encoded = part.slice(comma + 1);
     if (encoded.length !== ENCODED_LENGTH[version]) continue;
     const decoded = decodeStrictBase64(encoded);
-    if (decoded.ok) entries.push({ version, signature: decoded.bytes });
+    // 44 characters without padding are 33 bytes: the decoded length is what must match.
+    if (decoded.ok && decoded.bytes.length === SIGNATURE_BYTES[version])
+      entries.push({ version, signature: decoded.bytes });
   }
   return entries;
 }

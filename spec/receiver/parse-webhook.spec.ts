@@ -72,7 +72,9 @@ describe('parseWebhook: a signed but invalid payload', () => {
     expect(error.payloadName).toBe('Subscription');
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(['monthly_fee', 'start_date', 'username']);
     expect(error.issues.find((issue) => issue.path === 'monthly_fee')?.constraints).toHaveProperty('min');
-    expect(error.message).toContain('parseWebhook(Subscription)');
+    expect(error.message).toContain(
+      'parseWebhook(Subscription): Subscription is invalid; the webhook was not accepted.',
+    );
   });
 
   it('names nested paths with array indexes', async () => {

@@ -160,3 +160,14 @@ describe('parseSignatureHeader', () => {
     expect(parseSignatureHeader(header)).toHaveLength(4);
   });
 });
+
+describe('entries of the right length in characters but not in bytes', () => {
+  it('are skipped, so a good signature beside one still verifies and nothing throws', () => {
+    const secret = generateSecret();
+    const message = { id: 'msg_len', timestamp: 1_700_000_000, body: '{"a":1}' };
+    const good = sign(message, secret);
+    const unpadded = `v1,${'A'.repeat(44)}`; // 44 characters without padding decode to 33 bytes
+    expect(verifySignature(message, unpadded, secret)).toBe(false);
+    expect(verifySignature(message, `${unpadded} ${good}`, secret)).toBe(true);
+  });
+});
