@@ -7,9 +7,6 @@
  *   npm run bench:schema -- --show     print both schemas of one class, to compare their shape
  */
 import 'reflect-metadata';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Type } from 'class-transformer';
 import {
@@ -32,14 +29,12 @@ import {
 } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { buildOpenApi, Webhook } from '../lib';
+import { machine, median, table, writeSection } from './report';
 
 const CLASS_COUNT = 300;
 const WARM_UP_RUNS = 5;
 const TIMED_RUNS = 15;
 // Compiled to bench/dist/bench/, three levels below the package root.
-const DOCS_FILE = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
-const START_MARKER = '<!-- bench:schema:start -->';
-const END_MARKER = '<!-- bench:schema:end -->';
 
 // class-transformer exports its storage only from this path; class-validator-jsonschema needs it to read @Type.
 type TransformerStorageModule = typeof import('class-transformer/types/storage');
@@ -155,31 +150,6 @@ function measure(): [Result, Result] {
   return [ours, theirs];
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Padded as Prettier pads a Markdown table, so that a written docs file passes `prettier --check`. */
-function table(rows: [string[], ...string[][]]): string {
-  const [header, ...body] = rows;
-  const widths = header.map((_, column) => Math.max(3, ...rows.map((row) => row[column].length)));
-  // The first column is left-aligned (labels), the others right-aligned (figures).
-  const pad = (cell: string, column: number): string =>
-    column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
-  const line = (cells: string[]): string => `| ${cells.map(pad).join(' | ')} |`;
-  const rule = widths.map((width, column) => (column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));
-  return [line(header), line(rule), ...body.map(line)].join('\n');
-}
-
-function machine(): string {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
-  // Other processes skew absolute times (interleaving keeps the ratio fair), so the load is on record.
-  return `${model}, ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}`;
-}
-
 function report(results: [Result, Result]): string {
   const [ours, theirs] = results;
   const rows: [string[], ...string[][]] = [['', 'median ms', 'ops/s', 'min ms', 'runs']];
@@ -199,18 +169,6 @@ function report(results: [Result, Result]): string {
   ].join('\n');
 }
 
-function writeSection(section: string): void {
-  const docs = readFileSync(DOCS_FILE, 'utf8');
-  const start = docs.indexOf(START_MARKER);
-  const end = docs.indexOf(END_MARKER);
-  if (start === -1 || end < start) {
-    throw new Error(`${DOCS_FILE} has no ${START_MARKER} … ${END_MARKER} section to rewrite.`);
-  }
-  const rewritten = `${docs.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${docs.slice(end)}`;
-  writeFileSync(DOCS_FILE, rewritten);
-  console.log(`\nwrote ${DOCS_FILE}`);
-}
-
 function main(args: string[]): void {
   const ours = hookspec();
   const theirs = alternative();
@@ -223,7 +181,7 @@ function main(args: string[]): void {
   }
   const section = report(measure());
   console.log(section);
-  if (args.includes('--write')) writeSection(section);
+  if (args.includes('--write')) writeSection('schema', section);
 }
 
 main(process.argv.slice(2));

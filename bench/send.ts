@@ -10,9 +10,8 @@
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import axios from 'axios';
@@ -23,6 +22,7 @@ import { Pool } from 'undici';
 import { generateSecret, Webhook, WebhookClient } from '../lib';
 import { VERSION } from '../lib/version';
 import type { ReceiverMessage, ReceiverReport } from './receiver';
+import { cpuModel, median, table, writeSection } from './report';
 
 const EVENTS = 5_000;
 const CONCURRENCY = 64;
@@ -30,10 +30,7 @@ const WARM_UP_ROUNDS = 2;
 const TIMED_ROUNDS = 5;
 const TARGET_RATIO = 0.9;
 // Compiled to bench/dist/bench/, three levels below the package root; the receiver sits beside this file.
-const DOCS_FILE = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
 const RECEIVER_FILE = join(__dirname, 'receiver.js');
-const START_MARKER = '<!-- bench:send:start -->';
-const END_MARKER = '<!-- bench:send:end -->';
 
 @Webhook('order-placed', { summary: 'Order placed' })
 class OrderPlaced {
@@ -348,12 +345,6 @@ async function measure(sides: readonly Side[], receiver: Receiver): Promise<Resu
   return results;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 const perSecond = (ms: number): number => (EVENTS * 1000) / ms;
 /** The sending process's CPU time per delivery, in microseconds. */
 const cpuPerDelivery = (round: Round): number => (round.cpuMs * 1000) / EVENTS;
@@ -361,23 +352,6 @@ const thousands = (value: number): string => Math.round(value).toLocaleString('e
 
 // ---------------------------------------------------------------------------------------------------
 // Reporting, as bench/schema.ts does.
-
-/** Padded as Prettier pads a Markdown table, so that a written docs file passes `prettier --check`. */
-function table(rows: [string[], ...string[][]]): string {
-  const [header, ...body] = rows;
-  const widths = header.map((_, column) => Math.max(3, ...rows.map((row) => row[column].length)));
-  // The first column is left-aligned (labels), the others right-aligned (figures).
-  const pad = (cell: string, column: number): string =>
-    column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
-  const line = (cells: string[]): string => `| ${cells.map(pad).join(' | ')} |`;
-  const rule = widths.map((width, column) => (column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));
-  return [line(header), line(rule), ...body.map(line)].join('\n');
-}
-
-function cpuModel(): string {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  return /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
-}
 
 function report(results: Result[], loadBefore: number): string {
   const rows: [string[], ...string[][]] = [
@@ -420,18 +394,6 @@ function report(results: Result[], loadBefore: number): string {
   ].join('\n');
 }
 
-function writeSection(section: string): void {
-  const docs = readFileSync(DOCS_FILE, 'utf8');
-  const start = docs.indexOf(START_MARKER);
-  const end = docs.indexOf(END_MARKER);
-  if (start === -1 || end < start) {
-    throw new Error(`${DOCS_FILE} has no ${START_MARKER} … ${END_MARKER} section to rewrite.`);
-  }
-  const rewritten = `${docs.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${docs.slice(end)}`;
-  writeFileSync(DOCS_FILE, rewritten);
-  console.log(`\nwrote ${DOCS_FILE}`);
-}
-
 async function main(args: string[]): Promise<void> {
   const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
   const sides = only === undefined ? SIDES : SIDES.filter((side) => side.name === only);
@@ -453,7 +415,7 @@ async function main(args: string[]): Promise<void> {
     }
     const section = report(results, loadBefore);
     console.log(section);
-    if (args.includes('--write')) writeSection(section);
+    if (args.includes('--write')) writeSection('send', section);
   } finally {
     await receiver.stop();
   }

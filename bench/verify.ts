@@ -6,13 +6,11 @@
  *   npm run bench:verify -- --write                    and rewrite the verify section of docs/benchmarks.md
  *   npm run bench:verify -- --only=hookspec            one side only (hookspec or standardwebhooks), e.g. under node --cpu-prof
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { generateSecret, sign, verifyWebhook, WebhookVerificationError } from '../lib';
+import { machine, median, table, writeSection } from './report';
 
 /** Body size -> verifications per timed round (every message, several times over). */
 const ROUNDS_BY_BODY_BYTES = new Map([
@@ -28,9 +26,6 @@ const WARM_UP_ROUNDS = 3;
 const TIMED_ROUNDS = 15;
 const TARGET_RATIO = 3;
 // Compiled to bench/dist/bench/, three levels below the package root.
-const DOCS_FILE = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
-const START_MARKER = '<!-- bench:verify:start -->';
-const END_MARKER = '<!-- bench:verify:end -->';
 
 interface SignedRequest {
   readonly body: Buffer;
@@ -187,31 +182,6 @@ function measure(bytes: number, verifications: number, secret: string, only: str
   return results;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** Padded as Prettier pads a Markdown table, so that a written docs file passes `prettier --check`. */
-function table(rows: [string[], ...string[][]]): string {
-  const [header, ...body] = rows;
-  const widths = header.map((_, column) => Math.max(3, ...rows.map((row) => row[column].length)));
-  // The first column is left-aligned (labels), the others right-aligned (figures).
-  const pad = (cell: string, column: number): string =>
-    column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
-  const line = (cells: string[]): string => `| ${cells.map(pad).join(' | ')} |`;
-  const rule = widths.map((width, column) => (column === 0 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));
-  return [line(header), line(rule), ...body.map(line)].join('\n');
-}
-
-function machine(): string {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
-  // Other processes skew absolute times (interleaving keeps the ratio fair), so the load is on record.
-  return `${model}, ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}`;
-}
-
 function kilobytes(bytes: number): string {
   return `${bytes / 1024} kB`;
 }
@@ -260,18 +230,6 @@ function report(results: Result[]): string {
   return lines.join('\n').trimEnd();
 }
 
-function writeSection(section: string): void {
-  const docs = readFileSync(DOCS_FILE, 'utf8');
-  const start = docs.indexOf(START_MARKER);
-  const end = docs.indexOf(END_MARKER);
-  if (start === -1 || end < start) {
-    throw new Error(`${DOCS_FILE} has no ${START_MARKER} … ${END_MARKER} section to rewrite.`);
-  }
-  const rewritten = `${docs.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${docs.slice(end)}`;
-  writeFileSync(DOCS_FILE, rewritten);
-  console.log(`\nwrote ${DOCS_FILE}`);
-}
-
 function main(args: string[]): void {
   const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
   if (only !== undefined && only !== 'hookspec' && only !== 'standardwebhooks') {
@@ -283,7 +241,7 @@ function main(args: string[]): void {
   if (sink <= 0) throw new Error('no verification returned a body.');
   const section = report(results);
   console.log(section);
-  if (args.includes('--write')) writeSection(section);
+  if (args.includes('--write')) writeSection('verify', section);
 }
 
 main(process.argv.slice(2));
