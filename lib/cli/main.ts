@@ -56,7 +56,10 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     .option('--host <host>', 'the address to listen on; the default accepts this machine only', '127.0.0.1')
     .option('--path <path>', 'the request path that receives webhooks', '/')
     .addOption(
-      new Option('--secret <secret>', "the endpoint's whsec_ secret; repeat it during a rotation").argParser(collect),
+      new Option('--secret <secret>', "the endpoint's whsec_ secret; repeat it during a rotation")
+        .argParser(collect)
+        // From the environment, a secret stays out of `ps` and the shell's history.
+        .env('HOOKSPEC_SECRET'),
     )
     .addOption(new Option('--public-key <key>', 'a whpk_ ed25519 public key; repeatable').argParser(collect))
     .addOption(

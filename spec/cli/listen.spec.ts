@@ -46,10 +46,10 @@ afterEach(async () => {
 });
 
 /** Starts `hookspec listen --port 0 …` and waits for the line that says where it listens. */
-async function startListen(args: readonly string[]): Promise<Listener> {
+async function startListen(args: readonly string[], env: Record<string, string> = {}): Promise<Listener> {
   const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   running.push(child);
   let stdout = '';
@@ -116,6 +116,15 @@ describe('hookspec listen', { timeout: 30_000 }, () => {
     const response = await post(listener.url, body, signedHeaders(body, secret, id));
     expect(response.status).toBe(204);
     await listener.waitFor(new RegExp(`^✓ ${TIME} ${id} verified\\n  \\{\\n    "message": "hello"\\n  \\}$`, 'm'));
+  });
+
+  it('takes the secret from HOOKSPEC_SECRET, so it stays off the command line', async () => {
+    const listener = await startListen([], { HOOKSPEC_SECRET: secret });
+    const body = JSON.stringify({ message: 'from the environment' });
+    const id = messageId();
+    const response = await post(listener.url, body, signedHeaders(body, secret, id));
+    expect(response.status).toBe(204);
+    await listener.waitFor(new RegExp(`^✓ ${TIME} ${id} verified`, 'm'));
   });
 
   it('receives what a real WebhookClient sends, through its SSRF guard opened for loopback', async () => {

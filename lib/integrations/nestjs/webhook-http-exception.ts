@@ -1,6 +1,6 @@
 import { WebhookValidationError, WebhookVerificationError } from '../../errors';
 import type { ValidationIssue, VerificationFailure } from '../../errors';
-import { DUPLICATE_ACKNOWLEDGED } from '../../receiver/adapters/express/webhook-receiver';
+import { DUPLICATE_ACKNOWLEDGED } from '../../receiver/adapters/webhook-receiver';
 import { BadRequestException, HttpException, InternalServerErrorException, UnauthorizedException } from './nest-common';
 
 /**

@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { HookspecError } from '../../errors';
 import { verifyWebhookMessage } from '../../receiver';
-import { SeenClaim } from '../../receiver/adapters/express/webhook-receiver';
+import { SeenClaim } from '../../receiver/adapters/webhook-receiver';
 import { Inject, Injectable, Logger, mixin, Optional } from './nest-common';
 import type { CanActivate, ExecutionContext, HttpException, Type } from './nest-common';
 import type { WebhookHttpRequest } from './verified-request';

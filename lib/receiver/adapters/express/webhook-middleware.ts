@@ -10,7 +10,7 @@ import {
   type ReceivedWebhook,
   type WebhookFailure,
   type WebhookReceiverOptions,
-} from './webhook-receiver';
+} from '../webhook-receiver';
 
 /**
  * A request that passed `webhookMiddleware`: `req.webhook.event` is the instance of the payload class.

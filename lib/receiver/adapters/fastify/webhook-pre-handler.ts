@@ -8,7 +8,7 @@ import {
   type ReceivedWebhook,
   type WebhookReceiver,
   type WebhookReceiverOptions,
-} from '../express/webhook-receiver';
+} from '../webhook-receiver';
 
 /**
  * A request that passed verification: `request.webhook.event` is the instance of the payload class, and

@@ -1,7 +1,7 @@
 import type { ClassConstructor } from 'class-transformer';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { HookspecError } from '../../../errors';
-import { bodyTooLarge, createWebhookReceiver, type WebhookReceiverOptions } from '../express/webhook-receiver';
+import { bodyTooLarge, createWebhookReceiver, type WebhookReceiverOptions } from '../webhook-receiver';
 import { verifyingPreHandler, type FastifyWebhookRequest } from './webhook-pre-handler';
 
 export interface WebhookRouteOptions<T = unknown> extends WebhookReceiverOptions<T> {

@@ -1,15 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
-import { HookspecError, WebhookSecretError, WebhookValidationError, WebhookVerificationError } from '../../../errors';
-import type { ValidationIssue, VerificationFailure } from '../../../errors';
-import { PUBLIC_KEY_PREFIX } from '../../../signing';
-import { parseVerificationKey } from '../../../signing/signing-keys';
-import { parseWebhook } from '../../parse-webhook';
-import type { ParseOptions } from '../../parse-webhook';
-import type { SeenStore } from '../../seen-store';
-import { verifyWebhookMessage } from '../../verify-webhook';
-import { readSignatureHeaders } from '../../webhook-headers';
-import type { WebhookHeaders } from '../../webhook-headers';
+import { HookspecError, WebhookSecretError, WebhookValidationError, WebhookVerificationError } from '../../errors';
+import type { ValidationIssue, VerificationFailure } from '../../errors';
+import { PUBLIC_KEY_PREFIX } from '../../signing';
+import { parseVerificationKey } from '../../signing/signing-keys';
+import { parseWebhook } from '../parse-webhook';
+import type { ParseOptions } from '../parse-webhook';
+import type { SeenStore } from '../seen-store';
+import { verifyWebhookMessage } from '../verify-webhook';
+import { readSignatureHeaders } from '../webhook-headers';
+import type { WebhookHeaders } from '../webhook-headers';
 
 /** The largest body a webhook route reads by default: 1 MiB, as Fastify's own default. */
 export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
