@@ -1,3 +1,4 @@
+import type { Hmac } from 'node:crypto';
 import { HookspecError } from '../errors';
 
 /** What a Standard Webhooks signature covers: the three parts of `${id}.${timestamp}.${body}`. */
@@ -93,6 +94,17 @@ export function buildSignedContent(message: WebhookMessage): Buffer {
   const tail =
     typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   return Buffer.concat([head, tail]);
+}
+
+/**
+ * The HMAC of the signed content, fed in two parts (`${id}.${timestamp}.`, then the body) so the body is
+ * never copied into one buffer with the head. For a message already checked by {@link findMessageProblem}.
+ */
+export function hmacOfContent(hmac: Hmac, message: WebhookMessage): Buffer {
+  return hmac
+    .update(`${message.id}.${unixSeconds(message.timestamp)}.`, 'utf8')
+    .update(message.body)
+    .digest();
 }
 
 /** Unix seconds of a timestamp, or `undefined` when it is not a non-negative safe integer / valid Date. */

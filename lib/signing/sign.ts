@@ -1,6 +1,6 @@
 import { createHmac, sign as ed25519Sign } from 'node:crypto';
 import { HookspecError } from '../errors';
-import { buildSignedContent, findMessageProblem, type WebhookMessage } from './message';
+import { buildSignedContent, findMessageProblem, hmacOfContent, type WebhookMessage } from './message';
 import { parseKeyList, parseSigningKey } from './signing-keys';
 
 /**
@@ -28,12 +28,12 @@ export function createSigner(keys: string | readonly string[]): (message: Webhoo
   return (message) => {
     const problem = findMessageProblem(message);
     if (problem !== undefined) throw new HookspecError(problem.code, `sign(): ${problem.reason}`);
-    const content = buildSignedContent(message);
+    let content: Buffer | undefined;
     return signingKeys
       .map((key) =>
         key.version === 'v1'
-          ? `v1,${createHmac('sha256', key.secret).update(content).digest('base64')}`
-          : `v1a,${ed25519Sign(null, content, key.privateKey).toString('base64')}`,
+          ? `v1,${hmacOfContent(createHmac('sha256', key.secret), message).toString('base64')}`
+          : `v1a,${ed25519Sign(null, (content ??= buildSignedContent(message)), key.privateKey).toString('base64')}`,
       )
       .join(' ');
   };

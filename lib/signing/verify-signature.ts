@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual, verify as ed25519Verify } from 'node:crypto';
-import { buildSignedContent, findMessageProblem, type WebhookMessage } from './message';
+import { buildSignedContent, findMessageProblem, hmacOfContent, type WebhookMessage } from './message';
 import { decodeStrictBase64 } from './strict-base64';
 import { parseKeyList, parseVerificationKey, type VerificationKey } from './signing-keys';
 
@@ -80,11 +80,12 @@ export function verifySignature(
   const entries = parseSignatureHeader(signatureHeader);
   if (entries.length === 0) return false;
 
-  const content = buildSignedContent(message);
   const expectedMacs: Buffer[] = [];
   for (const key of verificationKeys) {
-    if (key.version === 'v1') expectedMacs.push(createHmac('sha256', key.secret).update(content).digest());
+    if (key.version === 'v1') expectedMacs.push(hmacOfContent(createHmac('sha256', key.secret), message));
   }
+  // ed25519 signs the content in one piece; it is built only when a v1a entry needs it.
+  let content: Buffer | undefined;
 
   for (const entry of entries) {
     if (entry.version === 'v1') {
@@ -92,7 +93,9 @@ export function verifySignature(
       if (expectedMacs.some((mac) => timingSafeEqual(mac, entry.signature))) return true;
     } else {
       for (const key of verificationKeys) {
-        if (key.version === 'v1a' && ed25519Verify(null, content, key.publicKey, entry.signature)) return true;
+        if (key.version !== 'v1a') continue;
+        content ??= buildSignedContent(message);
+        if (ed25519Verify(null, content, key.publicKey, entry.signature)) return true;
       }
     }
   }
