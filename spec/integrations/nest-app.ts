@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LoggerService, ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { SignedRequest } from '../support/standard-webhooks-request';
+export { signWithStandardWebhooks } from '../support/standard-webhooks-request';
+export type { SignedRequest } from '../support/standard-webhooks-request';
 
 export interface RunningApp {
   /** `http://127.0.0.1:<port>` */
@@ -28,30 +29,7 @@ export async function startNestApp(
   return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };
 }
 
-export interface SignedRequest {
-  readonly id: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
 /** A request signed by the `standardwebhooks` reference library, as another sender would sign it. */
-export function signWithStandardWebhooks(
-  secret: string,
-  payload: unknown,
-  { id = `msg_${randomUUID()}`, timestamp = new Date() }: { id?: string; timestamp?: Date } = {},
-): SignedRequest {
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return {
-    id,
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': new StandardWebhook(secret).sign(id, timestamp, body),
-    },
-  };
-}
 
 export interface JsonResponse {
   readonly status: number;

@@ -1,31 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { MemorySeenStore } from 'hookspec';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
-
-/** A request as another Standard Webhooks sender makes it: signed by the `standardwebhooks` package. */
-export interface SignedRequest {
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-export function signWithStandardWebhooks(
-  secret: string,
-  payload: unknown,
-  options: { id?: string; timestamp?: Date } = {},
-): SignedRequest {
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const timestamp = options.timestamp ?? new Date();
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': new StandardWebhook(secret).sign(id, timestamp, body),
-    },
-  };
-}
+import type { SignedRequest } from '../support/standard-webhooks-request';
+export { signWithStandardWebhooks } from '../support/standard-webhooks-request';
+export type { SignedRequest } from '../support/standard-webhooks-request';
 
 export interface PostResult {
   readonly status: number;
@@ -34,7 +10,7 @@ export interface PostResult {
 }
 
 /** POSTs with fetch and reads the whole answer. */
-export async function post(url: string, request: SignedRequest): Promise<PostResult> {
+export async function post(url: string, request: Pick<SignedRequest, 'headers' | 'body'>): Promise<PostResult> {
   return read(await fetch(url, { method: 'POST', headers: request.headers, body: request.body }));
 }
 
@@ -50,7 +26,7 @@ async function read(response: Response): Promise<PostResult> {
 }
 
 /** POSTs the body as a stream in two chunks, so no content-length is declared (chunked encoding). */
-export async function postChunked(url: string, request: SignedRequest): Promise<PostResult> {
+export async function postChunked(url: string, request: Pick<SignedRequest, 'headers' | 'body'>): Promise<PostResult> {
   const bytes = Buffer.from(request.body);
   const half = Math.ceil(bytes.length / 2);
   const body = new ReadableStream<Uint8Array>({
