@@ -1,5 +1,5 @@
 import { WebhookClientConfigError, WebhookSendError } from '../errors';
-import { resolveWebhookDefinitions } from '../metadata';
+import { resolveWebhookList } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
 
 /** The client's webhooks: by name, and by payload class for `send()`. */
@@ -22,14 +22,7 @@ export class WebhookCatalog {
         );
       }
     });
-    for (const definition of [...new Set(classes as Function[])].flatMap((cls) => resolveWebhookDefinitions(cls))) {
-      const other = this.byName.get(definition.name);
-      if (other) {
-        throw new WebhookClientConfigError(
-          'duplicate-webhook-name',
-          `two webhooks are named '${definition.name}': ${other.declaredAt} and ${definition.declaredAt}. Rename one of them.`,
-        );
-      }
+    for (const definition of resolveWebhookList(classes as Function[])) {
       this.byName.set(definition.name, definition);
       this.byPayload.set(definition.payload, [...(this.byPayload.get(definition.payload) ?? []), definition]);
     }

@@ -1,5 +1,5 @@
 export * from './metadata-store';
-export { isWebhookClass, resolveWebhookDefinitions, describeValue } from './webhook-definitions';
+export { isWebhookClass, resolveWebhookDefinitions, resolveWebhookList, describeValue } from './webhook-definitions';
 export { resolveTypeReference } from './type-reference';
 export type { WebhookOptions, WebhookExample, WebhookRetryOptions } from './definitions/webhook-options';
 export type { WebhookMetadata, PayloadThunk } from './definitions/webhook.metadata';

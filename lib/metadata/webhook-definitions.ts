@@ -35,6 +35,27 @@ export function resolveWebhookDefinitions(target: Function): WebhookDefinition[]
   return records.map((record) => resolveOne(record));
 }
 
+/**
+ * The webhooks of a list of classes (a class listed twice counts once), each name used once. The one
+ * check that the document builder and the client share: a name is a key of the document's webhooks
+ * section and of the client's catalog.
+ */
+export function resolveWebhookList(classes: readonly Function[]): WebhookDefinition[] {
+  const byName = new Map<string, WebhookDefinition>();
+  for (const definition of [...new Set(classes)].flatMap((cls) => resolveWebhookDefinitions(cls))) {
+    const other = byName.get(definition.name);
+    if (other) {
+      throw new WebhookDefinitionError(
+        'duplicate-webhook-name',
+        `two webhooks are named '${definition.name}': ${other.declaredAt} and ${definition.declaredAt}. ` +
+          'A name identifies a webhook in the document and in the client; rename one of them.',
+      );
+    }
+    byName.set(definition.name, definition);
+  }
+  return [...byName.values()];
+}
+
 function resolveOne(record: WebhookMetadata): WebhookDefinition {
   const base = { name: record.name, options: record.options, target: record.target };
   if (record.methodName === undefined) {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OpenAPIObject, OperationObject, PathItemObject, ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
 import { OpenApiDocumentError } from '../errors';
-import { resolveWebhookDefinitions } from '../metadata';
+import { resolveWebhookList } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
 import { SchemaGenerator } from '../schema';
 import type { BuildOpenApiOptions } from './build-openapi-options';
@@ -105,16 +105,8 @@ function baseDocument(options: BuildOpenApiOptions): OpenAPIObject {
 }
 
 function collectDefinitions(classes: Function[], base: OpenAPIObject): WebhookDefinition[] {
-  const byName = new Map<string, WebhookDefinition>();
-  for (const definition of classes.flatMap((cls) => resolveWebhookDefinitions(cls))) {
-    const other = byName.get(definition.name);
-    if (other) {
-      throw new OpenApiDocumentError(
-        'duplicate-webhook-name',
-        `two webhooks are named '${definition.name}': ${other.declaredAt} and ${definition.declaredAt}. ` +
-          `Webhook names are keys of the document's webhooks section; rename one of them.`,
-      );
-    }
+  const definitions = resolveWebhookList(classes);
+  for (const definition of definitions) {
     if (base.webhooks?.[definition.name]) {
       throw new OpenApiDocumentError(
         'duplicate-webhook-name',
@@ -122,9 +114,8 @@ function collectDefinitions(classes: Function[], base: OpenAPIObject): WebhookDe
           `Rename the webhook, or remove it from the document.`,
       );
     }
-    byName.set(definition.name, definition);
   }
-  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return definitions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function existingOperationIds(document: OpenAPIObject): Map<string, string> {

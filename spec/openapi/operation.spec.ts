@@ -135,10 +135,10 @@ describe('the document', () => {
     }
     expect(() => buildOpenApi({ webhooks: [StockChanged, OtherStock] })).toThrow(
       expect.objectContaining({
-        name: 'OpenApiDocumentError',
+        name: 'WebhookDefinitionError',
         code: 'duplicate-webhook-name',
         message:
-          "two webhooks are named 'stock.changed': StockChanged and OtherStock. Webhook names are keys of the document's webhooks section; rename one of them.",
+          "two webhooks are named 'stock.changed': StockChanged and OtherStock. A name identifies a webhook in the document and in the client; rename one of them.",
       }),
     );
   });
