@@ -6,7 +6,7 @@ export type { SchemaConverter, SchemaConverters, ConverterContext, ValidationFac
 export { generateSecret, generateKeyPair, sign, verifySignature } from './signing';
 export type { WebhookMessage, WebhookKeyPair } from './signing';
 export { WebhookClient } from './client';
-export { verifyWebhook, verifyWebhookMessage, parseWebhook, MemorySeenStore } from './receiver';
+export { verifyWebhook, verifyWebhookMessage, parseWebhook, parseWebhookMessage, MemorySeenStore } from './receiver';
 export type {
   VerifiedWebhook,
   ParseOptions,

@@ -1,6 +1,6 @@
 export { verifyWebhook, verifyWebhookMessage } from './verify-webhook';
 export type { VerifiedWebhook } from './verify-webhook';
-export { parseWebhook } from './parse-webhook';
+export { parseWebhook, parseWebhookMessage, payloadFromBody } from './parse-webhook';
 export type { ParseOptions } from './parse-webhook';
 export type { VerifyOptions } from './verify-options';
 export { MemorySeenStore } from './seen-store';

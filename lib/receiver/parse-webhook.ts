@@ -29,7 +29,30 @@ export async function parseWebhook<T extends object>(
   secretOrKeys: string | readonly string[],
   options: ParseOptions = {},
 ): Promise<T> {
-  const { body } = await verifyWebhookMessage(rawBody, headers, secretOrKeys, options);
+  return (await parseWebhookMessage(type, rawBody, headers, secretOrKeys, options)).event;
+}
+
+/** `parseWebhook`, returning the verified id and timestamp beside the instance. */
+export async function parseWebhookMessage<T extends object>(
+  type: ClassConstructor<T>,
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secretOrKeys: string | readonly string[],
+  options: ParseOptions = {},
+): Promise<{ readonly id: string; readonly timestamp: Date; readonly event: T }> {
+  const { id, timestamp, body } = await verifyWebhookMessage(rawBody, headers, secretOrKeys, options);
+  return { id, timestamp, event: await payloadFromBody(type, body, options) };
+}
+
+/**
+ * The second half of `parseWebhook`, for a body already verified (by a guard, say): unwraps the
+ * envelope, builds the instance with class-transformer and validates it with class-validator.
+ */
+export async function payloadFromBody<T extends object>(
+  type: ClassConstructor<T>,
+  body: unknown,
+  options: Pick<ParseOptions, 'envelope' | 'event'> = {},
+): Promise<T> {
   const data = options.envelope === 'standard' ? unwrap(body, expectedTypes(type, options.event)) : body;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new WebhookVerificationError(

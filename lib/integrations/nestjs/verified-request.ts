@@ -12,14 +12,10 @@ export interface WebhookHttpRequest {
   readonly url?: string;
 }
 
-/** A request that `WebhookGuard` verified, with what the param decorators need to parse it. */
+/** A request that `WebhookGuard` verified, with what the param decorators need to build its payload. */
 export interface VerifiedRequest {
   readonly message: VerifiedWebhook;
-  readonly rawBody: Uint8Array;
-  readonly headers: WebhookHeaders;
-  readonly keys: readonly string[];
-  /** The guard's options, with `now` fixed to the moment it verified the request. */
-  readonly parseOptions: ParseOptions;
+  readonly parseOptions: Pick<ParseOptions, 'envelope'>;
 }
 
 // Keyed by the request object, so nothing is added to it that a user could read, spoof or serialise.

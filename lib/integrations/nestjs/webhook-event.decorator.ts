@@ -1,6 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { WebhookDefinitionError } from '../../errors';
-import { parseWebhook } from '../../receiver';
+import { payloadFromBody } from '../../receiver';
 import { createParamDecorator } from './nest-common';
 import { verifiedRequestOf } from './verified-request';
 import { toHttpException } from './webhook-http-exception';
@@ -20,11 +20,10 @@ interface WebhookEventData {
 
 const webhookEventParam = createParamDecorator<WebhookEventData, unknown>(({ type, event }, context) => {
   const decorator = `@WebhookEvent(${type?.name ?? ''})`;
-  const { message, rawBody, headers, keys, parseOptions } = verifiedRequestOf(context, decorator);
+  const { message, parseOptions } = verifiedRequestOf(context, decorator);
   if (type === undefined) return message.body;
-  // parseWebhook verifies again (one more HMAC or ed25519 check, with the guard's clock) so that the
-  // envelope, transform and validation rules stay those of parseWebhook, in one place.
-  return parseWebhook(type, rawBody, headers, keys, {
+  // The guard verified the body; only parseWebhook's second half (envelope, transform, validation) is left.
+  return payloadFromBody(type, message.body, {
     ...parseOptions,
     ...(event !== undefined ? { event } : {}),
   }).catch((error: unknown) => {

@@ -69,15 +69,8 @@ export class WebhookGuard implements CanActivate {
       // forgotten unless that answer is a 2xx. Without a Node response to watch, the id stays claimed.
       const response = rawResponseOf(context.switchToHttp().getResponse<unknown>());
       if (response !== undefined) claim.forgetUnlessAcknowledged(response);
-      rememberVerifiedRequest(request, {
-        message,
-        rawBody,
-        headers: request.headers,
-        keys,
-        // The payload is parsed later, by a param decorator: with the guard's clock, so that a message
-        // accepted here is not refused as stale there, and without `seen`, which already has its id.
-        parseOptions: { ...verify, seen: undefined, now, envelope },
-      });
+      // The payload is built later from the verified body, by a param decorator.
+      rememberVerifiedRequest(request, { message, parseOptions: { envelope } });
       return true;
     } catch (error) {
       throw toHttpException(error);

@@ -4,11 +4,10 @@ import { HookspecError, WebhookSecretError, WebhookValidationError, WebhookVerif
 import type { ValidationIssue, VerificationFailure } from '../../errors';
 import { PUBLIC_KEY_PREFIX } from '../../signing';
 import { parseVerificationKey } from '../../signing/signing-keys';
-import { parseWebhook } from '../parse-webhook';
+import { parseWebhookMessage } from '../parse-webhook';
 import type { ParseOptions } from '../parse-webhook';
 import type { SeenStore } from '../seen-store';
 import { verifyWebhookMessage } from '../verify-webhook';
-import { readSignatureHeaders } from '../webhook-headers';
 import type { WebhookHeaders } from '../webhook-headers';
 
 /** The largest body a webhook route reads by default: 1 MiB, as Fastify's own default. */
@@ -128,10 +127,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions, caller: s
       const { id, timestamp, body } = await verifyWebhookMessage(rawBody, headers, keys, options);
       return { id, timestamp, event: body };
     }
-    const instance = await parseWebhook(webhook as ClassConstructor<object>, rawBody, headers, keys, options);
-    // parseWebhook has verified these headers; read again only for the id and the timestamp it keeps.
-    const { id, timestamp } = readSignatureHeaders(headers);
-    return { id, timestamp: new Date(Number(timestamp) * 1000), event: instance };
+    return parseWebhookMessage(webhook as ClassConstructor<object>, rawBody, headers, keys, options);
   }
   return {
     limit,
