@@ -35,6 +35,11 @@ export interface WebhookClientOptions<C extends readonly WebhookClass[]> {
   concurrency?: number;
   /** Attempts in flight at once to one endpoint, so a slow endpoint cannot take every slot. Default: 10. */
   endpointConcurrency?: number;
+  /**
+   * How long a worker holds a delivery it is attempting; if the process dies, the delivery returns to
+   * the queue after this long. Must be longer than `timeoutMs`. Default: `timeoutMs` + 60000.
+   */
+  leaseMs?: number;
   /** Where accepted messages wait. Default: a `MemoryQueue` (lost if the process dies). */
   queue?: DeliveryQueue;
   /** Deliver from this process. `false` only enqueues, for a producer whose workers run elsewhere. Default: true. */

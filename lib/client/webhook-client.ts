@@ -61,6 +61,15 @@ export class WebhookClient<
     const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
     const concurrency = positiveInteger(options.concurrency, 50, 'concurrency');
     const endpointConcurrency = positiveInteger(options.endpointConcurrency, 10, 'endpointConcurrency');
+    const leaseMs = options.leaseMs ?? timeoutMs + LEASE_MARGIN_MS;
+    if (!(Number.isFinite(leaseMs) && leaseMs > timeoutMs)) {
+      throw new WebhookClientConfigError(
+        'invalid-options',
+        `leaseMs (${leaseMs}) must be longer than timeoutMs (${timeoutMs}): a lease that ends before its attempt ` +
+          'would hand the same delivery to a second worker while the first is still sending it. ' +
+          `Raise leaseMs (e.g. to ${timeoutMs + LEASE_MARGIN_MS}) or lower timeoutMs.`,
+      );
+    }
     this.envelope = options.envelope ?? 'none';
     if (this.envelope !== 'none' && this.envelope !== 'standard') {
       throw new WebhookClientConfigError(
@@ -92,7 +101,7 @@ export class WebhookClient<
       this.worker = new DeliveryWorker(this.queue, deliver, {
         concurrency,
         endpointConcurrency,
-        leaseMs: timeoutMs + LEASE_MARGIN_MS,
+        leaseMs,
         policyFor: (event) => this.policies.get(event) as RetryPolicy,
         onSettled: (lease, result, decision) => this.settled(lease, result, decision),
         onError: (error) => this.report(error, 'the delivery queue failed; retrying in a second'),

@@ -50,6 +50,12 @@ export interface DeliveryQueue {
    * at `now`, with a fresh retry schedule. Returns how many were reset.
    */
   redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number>;
+  /**
+   * Optional, for queues that other processes write to (a producer elsewhere): calls `onWork` when work
+   * may have arrived that this process did not enqueue, so the worker looks at once instead of at its
+   * next timer. Returns a function that stops the calls.
+   */
+  watch?(onWork: () => void): () => void;
   /** Releases what the queue holds open. Durable queues keep pending work for the next process. */
   close(): Promise<void>;
 }

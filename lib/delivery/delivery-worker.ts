@@ -45,6 +45,7 @@ export class DeliveryWorker {
   private active = 0;
   private readonly settling = new Set<Promise<void>>();
   private idleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly queue: DeliveryQueue,
@@ -56,6 +57,7 @@ export class DeliveryWorker {
 
   start(): void {
     this.running = true;
+    this.unwatch ??= this.queue.watch?.(() => this.wake());
     this.wake();
   }
 
@@ -65,7 +67,6 @@ export class DeliveryWorker {
     void this.pump();
   }
 
-  /** Resolves when no delivery is pending in the queue and no attempt is in flight. */
   /**
    * Resolves when no delivery is pending in the queue and no attempt is in flight. Rejects with a
    * `HookspecError` (`worker-stopped`) when the worker stops, or has stopped, with work still pending.
@@ -81,6 +82,8 @@ export class DeliveryWorker {
   /** Stops leasing, clears the timer and waits for the attempts in flight to be settled. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerDue = undefined;

@@ -59,6 +59,12 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
       { timeoutMs: 0 },
       /timeoutMs must be a positive number of milliseconds up to 2147483647 \(about 24\.8 days\), got 0/,
     ],
+    [
+      'a lease no longer than the attempt deadline',
+      { timeoutMs: 10_000, leaseMs: 10_000 },
+      /leaseMs \(10000\) must be longer than timeoutMs \(10000\).*Raise leaseMs \(e\.g\. to 70000\)/,
+    ],
+    ['a lease that is not a number', { leaseMs: Number.NaN }, /leaseMs \(NaN\) must be longer than timeoutMs/],
     ['a fractional concurrency', { concurrency: 2.5 }, /concurrency must be a positive whole number, got 2\.5/],
     ['an unknown envelope', { envelope: 'cloudevents' as never }, /envelope must be 'none' or 'standard'/],
     [
