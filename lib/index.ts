@@ -32,6 +32,7 @@ export type {
   EndpointDisabledEvent,
 } from './client';
 export { MemoryQueue, RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
+// Durable queues (lib/queues): export lines are added by each queue.
 export type {
   DeliveryQueue,
   LeaseRequest,
@@ -67,5 +68,6 @@ export {
   WebhookClientConfigError,
   WebhookSendError,
   WebhookVerificationError,
+  DeliveryQueueError,
 } from './errors';
 export type { ValidationIssue, VerificationFailure } from './errors';

@@ -11,3 +11,4 @@ export { WebhookClientConfigError } from './webhook-client-config.error';
 export { WebhookSendError } from './webhook-send.error';
 export { WebhookVerificationError } from './webhook-verification.error';
 export type { VerificationFailure } from './webhook-verification.error';
+export { DeliveryQueueError } from './delivery-queue.error';
