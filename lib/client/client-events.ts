@@ -34,9 +34,14 @@ export interface ExhaustedEvent extends DeliveryRef {
 export interface EndpointDisabledEvent {
   readonly endpointId: string;
   readonly url: string;
-  /** `gone` when it answered 410. */
-  readonly reason: 'gone';
+  /**
+   * `gone` when it answered 410; `failing` when every attempt failed for `disableFailingEndpointAfterMs`
+   * (the first failure of that run is `failingSince`).
+   */
+  readonly reason: 'gone' | 'failing';
+  /** The message whose attempt disabled it. */
   readonly messageId: string;
+  readonly failingSince?: Date;
 }
 
 /** The events a `WebhookClient` emits, by name. Listeners run synchronously; one that throws is logged, not fatal. */

@@ -40,6 +40,13 @@ export interface WebhookClientOptions<C extends readonly WebhookClass[]> {
    * the queue after this long. Must be longer than `timeoutMs`. Default: `timeoutMs` + 60000.
    */
   leaseMs?: number;
+  /**
+   * Disable an endpoint whose attempts have all failed (no 2xx) for this long, and emit
+   * `endpoint-disabled` with reason `failing`; its pending deliveries end as `disabled` and can be sent
+   * again with `redeliver()` after `enableEndpoint()`. Counted per client process. `false` never
+   * disables for failures (410 still does). Default: 5 days.
+   */
+  disableFailingEndpointAfterMs?: number | false;
   /** Where accepted messages wait. Default: a `MemoryQueue` (lost if the process dies). */
   queue?: DeliveryQueue;
   /** Deliver from this process. `false` only enqueues, for a producer whose workers run elsewhere. Default: true. */

@@ -23,6 +23,8 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** A lease outlives the attempt's deadline by this much, so a live worker never loses its lease. */
 const LEASE_MARGIN_MS = 60_000;
+/** As long as Svix lets an endpoint fail before disabling it. */
+const DEFAULT_DISABLE_FAILING_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
 
 /**
  * Sends webhooks: validates a payload, serialises it once, queues one delivery per subscribed endpoint,
@@ -48,6 +50,9 @@ export class WebhookClient<
   private readonly policies = new Map<string, RetryPolicy>();
   private closed: Promise<void> | undefined;
   private readonly shownUrls = new Map<string, string>();
+  /** When each endpoint's current run of failed attempts began; an endpoint that just succeeded has none. */
+  private readonly failingSince = new Map<string, number>();
+  private readonly disableFailingAfterMs: number | undefined;
 
   constructor(options: WebhookClientOptions<C>) {
     super();
@@ -77,6 +82,14 @@ export class WebhookClient<
         `envelope must be 'none' or 'standard', got '${String(this.envelope)}'.`,
       );
     }
+    this.disableFailingAfterMs =
+      options.disableFailingEndpointAfterMs === false
+        ? undefined
+        : positive(
+            options.disableFailingEndpointAfterMs,
+            DEFAULT_DISABLE_FAILING_AFTER_MS,
+            'disableFailingEndpointAfterMs',
+          );
     this.buildPolicies(options.retry);
     this.logger = options.logger ?? silentLogger;
     if (options.worker === false && options.queue === undefined) {
@@ -192,6 +205,7 @@ export class WebhookClient<
       throw new WebhookSendError('unknown-endpoint', `enableEndpoint('${endpointId}'): no endpoint has this id.`);
     }
     await this.endpoints.enable(endpointId);
+    this.failingSince.delete(endpointId);
   }
 
   /** Resolves when nothing is pending: every delivery is delivered, exhausted or disabled. */
@@ -236,6 +250,8 @@ export class WebhookClient<
   }
 
   private settled(lease: Lease, result: AttemptResult, decision: RetryDecision | undefined): void {
+    if (decision?.kind === 'delivered') this.failingSince.delete(lease.delivery.endpointId);
+    else if (decision?.kind === 'retry' || decision?.kind === 'exhausted') this.failed(lease, result);
     // The common case (delivered, nobody listening, no logger) builds nothing: it is on every delivery's path.
     if (decision?.kind === 'delivered' && this.logger === silentLogger && !this.hasDeliveryListeners()) return;
     const { message, delivery } = lease;
@@ -297,6 +313,34 @@ export class WebhookClient<
       default:
         break;
     }
+  }
+
+  /** Another failed attempt: disables the endpoint once its run of failures has lasted long enough. */
+  private failed(lease: Lease, result: AttemptResult): void {
+    if (this.disableFailingAfterMs === undefined || result.kind !== 'attempted') return;
+    const { endpointId, url } = lease.delivery;
+    const since = this.failingSince.get(endpointId);
+    if (since === undefined) {
+      this.failingSince.set(endpointId, result.record.startedAt);
+      return;
+    }
+    if (result.record.startedAt - since < this.disableFailingAfterMs) return;
+    this.failingSince.delete(endpointId);
+    const failingSince = new Date(since);
+    this.logger.warn(
+      { endpointId, url, failingSince: failingSince.toISOString() },
+      'endpoint disabled: every attempt has failed for too long',
+    );
+    void this.endpoints
+      .disable?.(endpointId, 'failing')
+      ?.catch((error: unknown) => this.report(error, 'the endpoint store failed to disable an endpoint'));
+    this.safeEmit('endpoint-disabled', {
+      endpointId,
+      url,
+      reason: 'failing',
+      messageId: lease.message.id,
+      failingSince,
+    });
   }
 
   /** URLs as logged and queued, without credentials; cached because parsing a URL costs more than sending. */

@@ -15,6 +15,7 @@ async function setup(
   script: (request: ReceivedRequest, n: number) => Answer,
   schedule = [30, 30, 30],
   timeoutMs = 2_000,
+  disableFailingEndpointAfterMs?: number,
 ) {
   const server = await startReceiver(script);
   const secret = generateSecret();
@@ -24,6 +25,7 @@ async function setup(
     allowNetworks: LOOPBACK,
     retry: { schedule, jitter: 0 },
     timeoutMs,
+    ...(disableFailingEndpointAfterMs !== undefined ? { disableFailingEndpointAfterMs } : {}),
   });
   cleanup.push(
     () => server.close(),
@@ -165,6 +167,78 @@ describe('retries', () => {
     await client.drain();
     expect(second.deliveries).toEqual([]);
     expect(server.on('/hook')).toHaveLength(1);
+  });
+
+  it('disable an endpoint whose every attempt failed for disableFailingEndpointAfterMs, and say since when', async () => {
+    const { server, client, events } = await setup(() => ({ status: 500 }), Array(20).fill(40), 2_000, 150);
+    const first = await client.send(subscription());
+    await client.drain();
+    expect(events.disabled).toEqual([
+      {
+        endpointId: 'hook',
+        url: `${server.url}/hook`,
+        reason: 'failing',
+        messageId: first.id,
+        failingSince: new Date(events.attempts[0]!.attempt.startedAt),
+      },
+    ]);
+    const attempts = events.attempts.map((e) => e.attempt);
+    // Disabled by the first attempt at least 150 ms after the first failure; nothing is tried after it.
+    const last = attempts.at(-1)!;
+    expect(last.startedAt - attempts[0]!.startedAt).toBeGreaterThanOrEqual(150);
+    expect(attempts.at(-2)!.startedAt - attempts[0]!.startedAt).toBeLessThan(150);
+    expect(server.on('/hook')).toHaveLength(attempts.length);
+    expect(events.exhausted).toEqual([]);
+    expect((await client.getMessage(first.id))?.deliveries[0]?.status).toBe('disabled');
+    expect((await client.send(subscription())).deliveries).toEqual([]);
+    // Enabled again, it receives what it missed; its failure clock starts afresh.
+    await client.enableEndpoint('hook');
+    expect(await client.redeliver(first.id)).toBe(1);
+  });
+
+  it('keep an endpoint that fails often but not always: any 2xx starts its failure clock again', async () => {
+    const tried = new Set<string>();
+    const { client, events } = await setup(
+      (request) => {
+        const id = String(request.headers['webhook-id']);
+        if (tried.has(id)) return { status: 204 };
+        tried.add(id);
+        return { status: 500 };
+      },
+      [40],
+      2_000,
+      100,
+    );
+    // Every message fails once, then succeeds: failures for far longer than 100 ms, never 100 ms in a row.
+    for (let i = 0; i < 6; i++) {
+      await client.send(subscription());
+      await client.drain();
+    }
+    const attempts = events.attempts.map((e) => e.attempt);
+    expect(attempts.map((a) => a.status)).toEqual(Array(6).fill([500, 204]).flat());
+    expect(attempts.at(-1)!.startedAt - attempts[0]!.startedAt).toBeGreaterThan(200);
+    expect(events.disabled).toEqual([]);
+  });
+
+  it('never disable for failures with disableFailingEndpointAfterMs: false', async () => {
+    const server = await startReceiver(() => ({ status: 500 }));
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: [{ id: 'hook', url: `${server.url}/hook`, secret: generateSecret() }],
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [30, 30, 30, 30], jitter: 0 },
+      disableFailingEndpointAfterMs: false,
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const disabled: EndpointDisabledEvent[] = [];
+    client.on('endpoint-disabled', (e) => disabled.push(e));
+    const { id } = await client.send(subscription());
+    await client.drain();
+    expect(disabled).toEqual([]);
+    expect((await client.getMessage(id))?.deliveries[0]?.status).toBe('exhausted');
   });
 
   it('retry a connection that is refused', async () => {
