@@ -8,6 +8,7 @@ import type { ValidationMetadata } from 'class-validator/types/metadata/Validati
 import { TransformationType } from 'class-transformer';
 import type { WebhookPropertyOptions } from '../metadata';
 import { getDesignType, getPropertyOptions, hasDesignMetadata, prototypeChain } from '../metadata';
+import { ownApiPropertyNames, readApiProperty } from './api-property.adapter';
 
 /** One validation decorator on a property, as class-validator recorded it. */
 export interface ValidationFact {
@@ -34,6 +35,8 @@ export interface PropertyFacts {
   readonly optional: boolean;
   /** `@ValidateIf(...)`: validated only under a condition, so it may be missing. */
   readonly conditional: boolean;
+  /** `@ApiPropertyOptional()` (@nestjs/swagger): documented as possibly missing. */
+  readonly documentedOptional: boolean;
   /** class-transformer's `@Type(() => X)`. */
   readonly transformerType: (() => unknown) | undefined;
   readonly options: WebhookPropertyOptions | undefined;
@@ -62,7 +65,7 @@ const TO_PLAIN = TransformationType.CLASS_TO_PLAIN;
 /**
  * The properties of a class that appear in its serialised form, base class first. Within a class they come
  * in declaration order per source: properties with class-validator rules, then those known only to
- * `@WebhookProperty`, `@Expose` or `@Type` (the storages share no common order).
+ * `@WebhookProperty`, `@Expose`, `@Type` or `@ApiProperty` (the storages share no common order).
  */
 export function readClassProperties(target: Function): PropertyFacts[] {
   // One storage scan per class: class-validator's lookup walks every class it knows, so it is the cost
@@ -84,6 +87,8 @@ export function readClassProperties(target: Function): PropertyFacts[] {
       const metadata = validations.get(propertyName) ?? [];
       const expose = exposeOf(propertyName);
       const typeMetadata = transformerStorage.findTypeMetadata(target, propertyName);
+      const apiProperty = readApiProperty(target, propertyName);
+      const ownOptions = options.get(propertyName);
       return {
         propertyName,
         wireName: expose?.options?.name ?? propertyName,
@@ -91,11 +96,14 @@ export function readClassProperties(target: Function): PropertyFacts[] {
         hasDesignMetadata: hasDesignMetadata(target, propertyName),
         validations: metadata
           .filter((m) => m.type !== ValidationTypes.CONDITIONAL_VALIDATION)
-          .map((m) => ({ name: ruleName(m), constraints: m.constraints ?? [], each: m.each === true })),
+          .map((m): ValidationFact => ({ name: ruleName(m), constraints: m.constraints ?? [], each: m.each === true }))
+          .concat(apiProperty ? [apiProperty.rule] : []),
         optional: metadata.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === 'isOptional'),
         conditional: metadata.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name !== 'isOptional'),
+        documentedOptional: apiProperty?.optional ?? false,
         transformerType: typeMetadata?.typeFunction,
-        options: options.get(propertyName),
+        // The user's @WebhookProperty is laid over what @ApiProperty says.
+        options: apiProperty ? { ...apiProperty.options, ...ownOptions } : ownOptions,
       };
     });
 }
@@ -144,6 +152,7 @@ function propertyNamesInOrder(target: Function, validations: readonly Validation
     for (const name of getPropertyOptions(cls).keys()) names.add(name);
     for (const name of transformerStorage.getExposedProperties(cls, TO_PLAIN)) names.add(name);
     for (const name of transformerStorage._typeMetadatas?.get(cls)?.keys() ?? []) names.add(name);
+    for (const name of ownApiPropertyNames(cls)) names.add(name);
   }
   return [...names];
 }

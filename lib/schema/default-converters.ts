@@ -1,6 +1,7 @@
 import * as cv from 'class-validator';
 import type { SchemaObject } from 'openapi3-ts/oas31';
 import { SchemaGenerationError } from '../errors';
+import { API_PROPERTY_RULE, apiPropertyConverter } from './api-property.adapter';
 import type { SchemaConverter, SchemaConverters } from './converter';
 
 const fixed =
@@ -109,6 +110,8 @@ export const defaultConverters: SchemaConverters = {
   [cv.IS_ARRAY]: fixed({ type: 'array' }),
   [cv.IS_OBJECT]: fixed({ type: 'object' }),
   [cv.IS_NOT_EMPTY_OBJECT]: fixed({ type: 'object', minProperties: 1 }),
+  // @nestjs/swagger's @ApiProperty, when the DTO carries it: its keywords over class-validator's.
+  [API_PROPERTY_RULE]: apiPropertyConverter,
 };
 
 /** Rules whose keywords depend on the type the other rules settle, so they run last. */

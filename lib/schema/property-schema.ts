@@ -38,7 +38,10 @@ export function buildPropertySchema(facts: PropertyFacts, context: PropertyConte
     ? (structuredClone(options.schema) as SchemaObject)
     : inferSchema(facts, context, where, path);
   if (options.nullable || facts.optional) schema = makeNullable(schema);
-  return { schema: annotate(schema, options), required: !facts.optional && !facts.conditional };
+  return {
+    schema: annotate(schema, options),
+    required: !facts.optional && !facts.conditional && !facts.documentedOptional,
+  };
 }
 
 function inferSchema(facts: PropertyFacts, context: PropertyContext, where: string, path: string[]): SchemaObject {

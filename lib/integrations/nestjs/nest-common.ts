@@ -14,6 +14,7 @@ export const {
   Injectable,
   InternalServerErrorException,
   Logger,
+  Module,
   Optional,
   UnauthorizedException,
   createParamDecorator,
@@ -22,6 +23,15 @@ export const {
 
 export type HttpException = NestCommon.HttpException;
 
-export type { CanActivate, ExecutionContext, Type } from '@nestjs/common' with {
+export type {
+  CanActivate,
+  DynamicModule,
+  ExecutionContext,
+  InjectionToken,
+  ModuleMetadata,
+  OnApplicationShutdown,
+  OptionalFactoryDependency,
+  Type,
+} from '@nestjs/common' with {
   'resolution-mode': 'import',
 };
