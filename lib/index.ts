@@ -1,5 +1,6 @@
 export { Webhook, Payload, WebhookProperty, WEBHOOK_NAME_PATTERN } from './decorators';
 export { buildOpenApi } from './openapi';
+export { upgradeToOpenApi31 } from './openapi/upgrade-to-openapi-31';
 export type { BuildOpenApiOptions } from './openapi';
 export { defaultConverters } from './schema/default-converters';
 export type { SchemaConverter, SchemaConverters, ConverterContext, ValidationFact } from './schema';
@@ -33,6 +34,8 @@ export type {
 } from './client';
 export { MemoryQueue, RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
 // Durable queues (lib/queues): export lines are added by each queue.
+export { SqliteQueue } from './queues/sqlite';
+export type { SqliteQueueOptions } from './queues/sqlite';
 export type {
   DeliveryQueue,
   LeaseRequest,

@@ -57,7 +57,11 @@ export class DeliveryWorker {
 
   start(): void {
     this.running = true;
-    this.unwatch ??= this.queue.watch?.(() => this.wake());
+    // Another process's work may also have emptied the queue: idle() waiters look again, not only after own attempts.
+    this.unwatch ??= this.queue.watch?.(() => {
+      this.wake();
+      this.notifyIfIdle().catch((error: unknown) => this.options.onError(error));
+    });
     this.wake();
   }
 
@@ -140,6 +144,9 @@ export class DeliveryWorker {
         await this.scheduleTimer();
         // A wake() that came while the timer was being worked out must not be lost.
       } while (this.pumpAgain && this.running);
+      // With a shared queue another process may have finished the last delivery: idle() learns it here,
+      // on the wake-ups the queue's watch() gives, as it cannot from this worker's own attempts.
+      if (this.idleWaiters.length > 0) void this.notifyIfIdle();
     } catch (error) {
       this.options.onError(error);
       this.setTimer(QUEUE_ERROR_BACKOFF_MS);

@@ -50,14 +50,18 @@ describe('the published package', () => {
     expect(node([pkg.bin.hookspec, '--version'])).toBe(pkg.version);
   });
 
-  it('asks as peers only for the libraries whose instance the user owns; framework peers are optional', () => {
+  it('asks as peers only for the libraries whose instance the user owns; framework and queue peers are optional', () => {
     const required = Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta?.[name]?.optional);
     expect(required.sort()).toEqual(['class-transformer', 'class-validator', 'reflect-metadata']);
     expect(Object.keys(pkg.peerDependenciesMeta).sort()).toEqual([
       '@nestjs/common',
       '@nestjs/core',
+      '@nestjs/swagger',
+      'better-sqlite3',
+      'bullmq',
       'express',
       'fastify',
+      'ioredis',
     ]);
     expect(pkg.dependencies).toHaveProperty('openapi3-ts');
   });
@@ -80,10 +84,10 @@ describe('the framework entries', () => {
     },
   );
 
-  it('keeps express, fastify and @nestjs out of the main entry', () => {
+  it('keeps express, fastify, @nestjs and the queue databases out of the main entry', () => {
     const script = `
       require('hookspec');
-      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts)\\//.test(f));
+      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts|better-sqlite3|bullmq|ioredis)\\//.test(f));
       console.log(JSON.stringify(loaded));
     `;
     expect(JSON.parse(node(['-e', script]))).toEqual([]);

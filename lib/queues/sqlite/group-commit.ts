@@ -1,0 +1,67 @@
+import type Database from 'better-sqlite3';
+
+interface Pending {
+  readonly run: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  outcome?: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+}
+
+/**
+ * Commits the write operations that arrive in one turn of the event loop in one transaction. With
+ * `synchronous = FULL` every commit waits for the disk (an fsync), so the sends of many concurrent
+ * requests, or the settles of attempts that ended together, share one wait instead of queueing for one
+ * each. Every operation runs in its own savepoint: one that fails (a duplicate message id) is rolled back
+ * and rejected alone; the others commit. Each resolves only after the commit, so an operation never
+ * reports success for work that a crash could still lose.
+ */
+export class GroupCommit {
+  private batch: Pending[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly commit: (batch: readonly Pending[]) => void;
+
+  constructor(private readonly db: Database.Database) {
+    // Called inside the batch's transaction, a better-sqlite3 transaction function runs as a savepoint.
+    const inSavepoint = db.transaction((operation: Pending) => operation.run());
+    // Immediate: the write lock is taken (or waited for) at BEGIN; a deferred transaction that had to
+    // upgrade its lock later could fail at once with SQLITE_BUSY instead of waiting for another process.
+    this.commit = db.transaction((batch: readonly Pending[]) => {
+      for (const operation of batch) {
+        try {
+          operation.outcome = { ok: true, value: inSavepoint(operation) };
+        } catch (error) {
+          operation.outcome = { ok: false, error };
+          // Some failures (a full disk, an I/O error) end the whole transaction: nothing after may run.
+          if (!this.db.inTransaction) throw error;
+        }
+      }
+    }).immediate;
+  }
+
+  /** Runs `operation` in the next batch; resolves with its result once the batch is committed. */
+  run<T>(operation: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.batch.push({ run: operation, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits what is waiting now (also before the database closes). */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    try {
+      this.commit(batch);
+    } catch (error) {
+      for (const operation of batch) operation.reject(error);
+      return;
+    }
+    for (const { outcome, resolve, reject } of batch) {
+      if (outcome?.ok) resolve(outcome.value);
+      else reject(outcome?.error);
+    }
+  }
+}

@@ -1,0 +1,342 @@
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type {
+  AttemptRecord,
+  DeliveryQueue,
+  DeliveryRecord,
+  Lease,
+  LeaseRequest,
+  MessageRecord,
+  MessageView,
+  NewDelivery,
+  Settlement,
+} from '../../delivery';
+import { DeliveryQueueError, HookspecError } from '../../errors';
+import { GroupCommit } from './group-commit';
+import { loadBetterSqlite3 } from './load-better-sqlite3';
+import { resolveSqliteQueueOptions } from './sqlite-queue-options';
+import type { ResolvedSqliteQueueOptions, SqliteQueueOptions } from './sqlite-queue-options';
+import { BUSY_TIMEOUT_MS, prepareDatabase } from './sqlite-schema';
+import { prepareStatements } from './sqlite-statements';
+import type { DeliveryRow, DueRow, SqliteStatements } from './sqlite-statements';
+
+type Capacity = ((endpointId: string) => number) | undefined;
+
+/**
+ * Due rows read in one pass of the global due-order index before falling back to one probe per endpoint.
+ * The pass is exact whenever it fills the request or reaches the end of the due rows; only endpoints at
+ * capacity that hold more than this many of the oldest rows send lease() to the per-endpoint path.
+ */
+const SCAN_SLACK = 64;
+
+const byDue = (a: DueRow, b: DueRow): number => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq;
+
+/**
+ * A durable queue in one SQLite file (better-sqlite3 12, an optional peer dependency): a message is
+ * committed, with all its deliveries, before `send()` resolves, and survives `kill -9` (and, with
+ * `synchronous: 'FULL'`, a power loss). Several processes on one machine may share the file: producers
+ * with `worker: false` and any number of workers; leases keep two workers from sending one delivery at
+ * once. Every time the queue uses comes from its callers' `now`.
+ *
+ * ```ts
+ * const client = new WebhookClient({ webhooks, endpoints, queue: new SqliteQueue({ path: './webhooks.db' }) });
+ * ```
+ */
+export class SqliteQueue implements DeliveryQueue {
+  private readonly options: ResolvedSqliteQueueOptions;
+  private readonly db: Database.Database;
+  private readonly statements: SqliteStatements;
+  private readonly watchers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private readonly writes: GroupCommit;
+  private readonly getMessageTx: (messageId: string) => MessageView | undefined;
+
+  constructor(options: SqliteQueueOptions) {
+    this.options = resolveSqliteQueueOptions(options);
+    const Sqlite = loadBetterSqlite3();
+    const { path } = this.options;
+    let db: Database.Database | undefined;
+    try {
+      db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
+      prepareDatabase(db, path, this.options.synchronous);
+      this.statements = prepareStatements(db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof HookspecError) throw error;
+      throw new DeliveryQueueError(
+        'queue-failed',
+        `SqliteQueue cannot open ${path}: ${(error as Error).message}. Check that the directory exists and is ` +
+          'writable, and that the file is a SQLite database (or does not exist yet).',
+        { cause: error },
+      );
+    }
+    this.db = db;
+    this.writes = new GroupCommit(db);
+    // One read transaction, so that the message and its deliveries are seen as of one moment.
+    this.getMessageTx = db.transaction(this.getMessageNow.bind(this)).deferred;
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.options.path;
+  }
+
+  enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
+    return this.write('enqueue()', () => this.enqueueNow(message, deliveries));
+  }
+
+  lease(request: LeaseRequest): Promise<Lease[]> {
+    return this.write('lease()', () => this.leaseNow(request));
+  }
+
+  settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
+    return this.write('settle()', () => this.settleNow(lease, attempt, settlement));
+  }
+
+  async nextDueAt(endpointCapacity?: (endpointId: string) => number): Promise<number | undefined> {
+    return this.use('nextDueAt()', () => this.nextDueAtNow(endpointCapacity));
+  }
+
+  async countPending(): Promise<number> {
+    return this.use('countPending()', () => this.statements.countPending.get() as number);
+  }
+
+  async getMessage(messageId: string): Promise<MessageView | undefined> {
+    return this.use('getMessage()', () => this.getMessageTx(messageId));
+  }
+
+  redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number> {
+    return this.write('redeliver()', () => this.redeliverNow(messageId, options.now, options.endpointId));
+  }
+
+  /**
+   * Calls `onWork` when another connection (another process, or another SqliteQueue on the same file) has
+   * committed since the last look, checked every `pollIntervalMs` through `PRAGMA data_version`, which
+   * reads a counter and no table. The timer keeps the process alive until the returned function (or
+   * `close()`) stops it, as a worker waiting for producers should.
+   */
+  watch(onWork: () => void): () => void {
+    this.assertOpen('watch()');
+    let seen = this.dataVersion();
+    const timer = setInterval(() => {
+      if (this.closed) return;
+      let version: number;
+      try {
+        version = this.dataVersion();
+      } catch {
+        // A busy or failing file is reported by the worker's own next call; the next tick looks again.
+        return;
+      }
+      if (version === seen) return;
+      seen = version;
+      onWork();
+    }, this.options.pollIntervalMs);
+    this.watchers.add(timer);
+    return () => {
+      clearInterval(timer);
+      this.watchers.delete(timer);
+    };
+  }
+
+  /** Closes the database; pending work stays in the file for the next process. Later calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.watchers) clearInterval(timer);
+    this.watchers.clear();
+    this.writes.flush();
+    this.db.close();
+  }
+
+  /** Runs a read now, naming the file and the operation when SQLite fails. */
+  private use<T>(what: string, operation: () => T): T {
+    this.assertOpen(what);
+    try {
+      return operation();
+    } catch (error) {
+      throw this.failure(what, error);
+    }
+  }
+
+  /** Runs a write in the next group commit; resolves once it is committed. */
+  private async write<T>(what: string, operation: () => T): Promise<T> {
+    this.assertOpen(what);
+    try {
+      return await this.writes.run(operation);
+    } catch (error) {
+      throw this.failure(what, error);
+    }
+  }
+
+  private assertOpen(what: string): void {
+    if (!this.closed) return;
+    throw new DeliveryQueueError(
+      'queue-closed',
+      `SqliteQueue ${what}: the queue on ${this.options.path} is closed; create a new SqliteQueue to use the file again.`,
+    );
+  }
+
+  private failure(what: string, error: unknown): Error {
+    if (error instanceof HookspecError) return error;
+    return new DeliveryQueueError(
+      'queue-failed',
+      `SqliteQueue ${what} failed on ${this.options.path}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  private enqueueNow(message: MessageRecord, deliveries: readonly NewDelivery[]): void {
+    const s = this.statements;
+    try {
+      s.insertMessage.run(message.id, message.event, message.body, message.createdAt);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+    }
+    for (const d of deliveries) s.insertDelivery.run(message.id, d.endpointId, d.url, d.nextAttemptAt);
+    if (deliveries.length === 0) this.finish(message.id);
+  }
+
+  private leaseNow(request: LeaseRequest): Lease[] {
+    const s = this.statements;
+    const limit = Number.isFinite(request.limit) ? Math.floor(request.limit) : Number.MAX_SAFE_INTEGER;
+    if (!(limit > 0)) return [];
+    s.reclaimExpired.run(request.now);
+    const picked = this.pickDue(request.now, limit, request.endpointCapacity);
+    const leasedUntil = request.now + request.leaseMs;
+    const messages = new Map<string, MessageRecord>();
+    return picked.map((due) => {
+      const token = `${due.seq}.${randomBytes(12).toString('base64url')}`;
+      s.markLeased.run(token, leasedUntil, due.seq);
+      const row = s.delivery.get(due.seq) as DeliveryRow;
+      let message = messages.get(row.message_id);
+      if (!message) {
+        message = this.messageRecord(row.message_id) as MessageRecord;
+        messages.set(row.message_id, message);
+      }
+      return { token, message, delivery: this.deliveryRecord(row), leasedUntil };
+    });
+  }
+
+  /** The due deliveries to lease: oldest first, first-in first-out among equals, within each endpoint's capacity. */
+  private pickDue(now: number, limit: number, capacity: Capacity): DueRow[] {
+    const fetch = Math.min(limit + SCAN_SLACK, Number.MAX_SAFE_INTEGER);
+    const rows = this.statements.dueInOrder.all(now, fetch);
+    const room = new Map<string, number>();
+    const picked: DueRow[] = [];
+    for (const row of rows) {
+      const left = room.get(row.endpoint_id) ?? capacity?.(row.endpoint_id) ?? Infinity;
+      if (left <= 0) {
+        room.set(row.endpoint_id, left);
+        continue;
+      }
+      room.set(row.endpoint_id, left - 1);
+      picked.push(row);
+      if (picked.length === limit) return picked;
+    }
+    if (rows.length < fetch) return picked;
+    // Endpoints without capacity hold the oldest rows: take each endpoint's own oldest instead.
+    const candidates: DueRow[] = [];
+    for (const endpointId of this.statements.waitingEndpoints.all()) {
+      const left = Math.min(capacity?.(endpointId) ?? Infinity, limit);
+      if (left > 0) candidates.push(...this.statements.dueForEndpoint.all(endpointId, now, left));
+    }
+    return candidates.sort(byDue).slice(0, limit);
+  }
+
+  private settleNow(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): boolean {
+    const s = this.statements;
+    const seq = Number(lease.token.slice(0, lease.token.indexOf('.')));
+    if (!Number.isSafeInteger(seq)) return false;
+    const nextAttemptAt = settlement.status === 'pending' ? settlement.nextAttemptAt : null;
+    const settled = s.settle.get(settlement.status, nextAttemptAt, attempt ? 1 : 0, seq, lease.token);
+    if (!settled) return false;
+    if (attempt) s.insertAttempt.run(seq, settled.attempt_count - 1, JSON.stringify(attempt));
+    if (settlement.status !== 'pending' && s.hasPending.get(settled.message_id) === 0) this.finish(settled.message_id);
+    return true;
+  }
+
+  /**
+   * Numbers a message that has just finished and deletes the ones that finished `retainFinished` finishes
+   * ago or earlier: one index probe when nothing is that old, so it runs on every finish.
+   */
+  private finish(messageId: string): void {
+    const s = this.statements;
+    const order = s.markFinished.get(messageId) as number;
+    const oldest = order - this.options.retainFinished;
+    if (oldest <= 0) return;
+    s.pruneAttempts.run(oldest);
+    s.pruneDeliveries.run(oldest);
+    s.pruneMessages.run(oldest);
+  }
+
+  private nextDueAtNow(capacity: Capacity): number | undefined {
+    const s = this.statements;
+    const room = new Map<string, boolean>();
+    const hasRoom = (endpointId: string): boolean => {
+      let free = room.get(endpointId);
+      if (free === undefined) {
+        free = (capacity?.(endpointId) ?? Infinity) > 0;
+        room.set(endpointId, free);
+      }
+      return free;
+    };
+    let next: number | undefined;
+    const rows = s.waitingInOrder.all(SCAN_SLACK);
+    const first = rows.find((row) => hasRoom(row.endpoint_id));
+    if (first) next = first.next_attempt_at;
+    else if (rows.length === SCAN_SLACK) {
+      for (const endpointId of s.waitingEndpoints.all()) {
+        if (!hasRoom(endpointId)) continue;
+        const at = s.firstWaitingOfEndpoint.get(endpointId);
+        if (typeof at === 'number' && (next === undefined || at < next)) next = at;
+      }
+    }
+    // Leases are few (at most every worker's concurrency), and the first one with room is the earliest.
+    for (const leased of s.leasesInOrder.iterate()) {
+      if (!hasRoom(leased.endpoint_id)) continue;
+      if (next === undefined || leased.leased_until < next) next = leased.leased_until;
+      break;
+    }
+    return next;
+  }
+
+  private redeliverNow(messageId: string, now: number, endpointId: string | undefined): number {
+    const endpoint = endpointId ?? null;
+    const { changes } = this.statements.redeliver.run(now, messageId, endpoint, endpoint);
+    if (changes > 0) this.statements.unfinish.run(messageId);
+    return changes;
+  }
+
+  private getMessageNow(messageId: string): MessageView | undefined {
+    const message = this.messageRecord(messageId);
+    if (!message) return undefined;
+    const deliveries = this.statements.deliveriesOf.all(messageId).map((row) => this.deliveryRecord(row));
+    return { message, deliveries };
+  }
+
+  private messageRecord(messageId: string): MessageRecord | undefined {
+    const row = this.statements.message.get(messageId);
+    return row && { id: row.id, event: row.event, body: row.body, createdAt: row.created_at };
+  }
+
+  private deliveryRecord(row: DeliveryRow): DeliveryRecord {
+    const attempts =
+      row.attempt_count === 0
+        ? []
+        : this.statements.attemptsOf.all(row.seq).map((record) => JSON.parse(record) as AttemptRecord);
+    return {
+      messageId: row.message_id,
+      endpointId: row.endpoint_id,
+      url: row.url,
+      status: row.status,
+      attempts,
+      scheduleBase: row.schedule_base,
+      ...(row.status === 'pending' && row.next_attempt_at !== null ? { nextAttemptAt: row.next_attempt_at } : {}),
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import type Database from 'better-sqlite3';
+import { DeliveryQueueError } from '../../errors';
+
+/** The schema version this code writes, kept in `PRAGMA user_version`. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Step N brings a file from version N to N + 1. Steps are only ever appended: a file written by an older
+ * hookspec is brought forward in one transaction when a newer one opens it.
+ *
+ * Deliveries are ordered by `seq` (acceptance order) among equal due times. A delivery is *waiting* when it
+ * is pending and not leased; the two `waiting` indexes serve lease() and nextDueAt(): one in global due
+ * order, one per endpoint for when an endpoint without capacity holds the oldest work. Leases sit in their
+ * own small index, so expired ones are found without scanning the pending rows.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE hookspec_messages (
+    id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    finished_order INTEGER
+  );
+  CREATE INDEX hookspec_messages_finished ON hookspec_messages (finished_order)
+    WHERE finished_order IS NOT NULL;
+
+  CREATE TABLE hookspec_deliveries (
+    seq INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    endpoint_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    schedule_base INTEGER NOT NULL DEFAULT 0,
+    attempt_count INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    lease_token TEXT,
+    leased_until INTEGER
+  );
+  CREATE INDEX hookspec_deliveries_message ON hookspec_deliveries (message_id);
+  CREATE INDEX hookspec_deliveries_waiting ON hookspec_deliveries (next_attempt_at, seq, endpoint_id)
+    WHERE status = 'pending' AND leased_until IS NULL;
+  CREATE INDEX hookspec_deliveries_waiting_by_endpoint ON hookspec_deliveries (endpoint_id, next_attempt_at, seq)
+    WHERE status = 'pending' AND leased_until IS NULL;
+  CREATE INDEX hookspec_deliveries_leased ON hookspec_deliveries (leased_until, endpoint_id)
+    WHERE leased_until IS NOT NULL;
+
+  CREATE TABLE hookspec_attempts (
+    delivery_seq INTEGER NOT NULL,
+    attempt_index INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (delivery_seq, attempt_index)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** How long a connection waits for another process's write to finish before it gives up. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Sets the connection up (WAL, the sync level, the busy timeout) and brings the schema to
+ * SCHEMA_VERSION, refusing a file from a newer hookspec rather than guessing at its layout.
+ */
+export function prepareDatabase(db: Database.Database, path: string, synchronous: string): void {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal') {
+    throw new DeliveryQueueError(
+      'queue-failed',
+      `SqliteQueue could not switch ${path} to WAL journal mode (it stayed '${String(mode)}'); ` +
+        'use a file on a local disk (WAL needs shared memory, which network file systems lack).',
+    );
+  }
+  db.pragma(`synchronous = ${synchronous}`);
+  const migrate = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new DeliveryQueueError(
+        'unsupported-schema',
+        `SqliteQueue: ${path} has schema version ${version}, written by a newer hookspec; this version ` +
+          `understands up to ${SCHEMA_VERSION}. Upgrade hookspec in this process, or give it another file.`,
+      );
+    }
+    for (let step = version; step < SCHEMA_VERSION; step += 1) db.exec(MIGRATIONS[step] as string);
+    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  });
+  // Immediate: two processes opening a new file at once must not both create the tables.
+  migrate.immediate();
+}

@@ -1,0 +1,161 @@
+import type Database from 'better-sqlite3';
+import type { DeliveryStatus } from '../../delivery';
+
+export interface MessageRow {
+  readonly id: string;
+  readonly event: string;
+  readonly body: string;
+  readonly created_at: number;
+}
+
+export interface DeliveryRow {
+  readonly seq: number;
+  readonly message_id: string;
+  readonly endpoint_id: string;
+  readonly url: string;
+  readonly status: DeliveryStatus;
+  readonly schedule_base: number;
+  readonly attempt_count: number;
+  readonly next_attempt_at: number | null;
+}
+
+/** What the due-order indexes hold: enough to choose deliveries without reading their rows. */
+export interface DueRow {
+  readonly seq: number;
+  readonly endpoint_id: string;
+  readonly next_attempt_at: number;
+}
+
+/** A pending delivery that nobody holds: the condition the partial `waiting` indexes are built on. */
+const WAITING = "status = 'pending' AND leased_until IS NULL";
+
+type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
+
+/** Every statement the queue runs, prepared once per connection. */
+export interface SqliteStatements {
+  readonly insertMessage: Statement<[string, string, string, number]>;
+  readonly insertDelivery: Statement<[string, string, string, number]>;
+  readonly message: Statement<[string], MessageRow>;
+  readonly delivery: Statement<[number], DeliveryRow>;
+  readonly deliveriesOf: Statement<[string], DeliveryRow>;
+  readonly attemptsOf: Statement<[number], string>;
+  readonly reclaimExpired: Statement<[number]>;
+  readonly dueInOrder: Statement<[number, number], DueRow>;
+  readonly dueForEndpoint: Statement<[string, number, number], DueRow>;
+  readonly waitingInOrder: Statement<[number], DueRow>;
+  readonly firstWaitingOfEndpoint: Statement<[string], number | null>;
+  readonly waitingEndpoints: Statement<[], string>;
+  readonly leasesInOrder: Statement<[], { endpoint_id: string; leased_until: number }>;
+  readonly markLeased: Statement<[string, number, number]>;
+  readonly settle: Statement<
+    [string, number | null, number, number, string],
+    { message_id: string; attempt_count: number }
+  >;
+  readonly insertAttempt: Statement<[number, number, string]>;
+  readonly hasPending: Statement<[string], number>;
+  readonly markFinished: Statement<[string], number>;
+  readonly pruneAttempts: Statement<[number]>;
+  readonly pruneDeliveries: Statement<[number]>;
+  readonly pruneMessages: Statement<[number]>;
+  readonly redeliver: Statement<[number, string, string | null, string | null]>;
+  readonly unfinish: Statement<[string]>;
+  readonly countPending: Statement<[], number>;
+}
+
+export function prepareStatements(db: Database.Database): SqliteStatements {
+  return {
+    insertMessage: db.prepare<[string, string, string, number]>(
+      'INSERT INTO hookspec_messages (id, event, body, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    insertDelivery: db.prepare<[string, string, string, number]>(
+      "INSERT INTO hookspec_deliveries (message_id, endpoint_id, url, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
+    ),
+    message: db.prepare<[string], MessageRow>('SELECT id, event, body, created_at FROM hookspec_messages WHERE id = ?'),
+    delivery: db.prepare<[number], DeliveryRow>('SELECT * FROM hookspec_deliveries WHERE seq = ?'),
+    deliveriesOf: db.prepare<[string], DeliveryRow>(
+      'SELECT * FROM hookspec_deliveries WHERE message_id = ? ORDER BY seq',
+    ),
+    attemptsOf: db
+      .prepare<[number], string>('SELECT record FROM hookspec_attempts WHERE delivery_seq = ? ORDER BY attempt_index')
+      .pluck(),
+    /** Leases that outlived their holder give their delivery back to the queue. */
+    reclaimExpired: db.prepare<[number]>(
+      'UPDATE hookspec_deliveries SET lease_token = NULL, leased_until = NULL ' +
+        'WHERE leased_until IS NOT NULL AND leased_until <= ?',
+    ),
+    dueInOrder: db.prepare<[number, number], DueRow>(
+      `SELECT seq, endpoint_id, next_attempt_at FROM hookspec_deliveries WHERE ${WAITING} AND next_attempt_at <= ? ` +
+        'ORDER BY next_attempt_at, seq LIMIT ?',
+    ),
+    dueForEndpoint: db.prepare<[string, number, number], DueRow>(
+      `SELECT seq, endpoint_id, next_attempt_at FROM hookspec_deliveries WHERE ${WAITING} AND endpoint_id = ? ` +
+        'AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?',
+    ),
+    waitingInOrder: db.prepare<[number], DueRow>(
+      `SELECT seq, endpoint_id, next_attempt_at FROM hookspec_deliveries WHERE ${WAITING} ` +
+        'ORDER BY next_attempt_at, seq LIMIT ?',
+    ),
+    firstWaitingOfEndpoint: db
+      .prepare<[string], number | null>(
+        `SELECT MIN(next_attempt_at) FROM hookspec_deliveries WHERE ${WAITING} AND endpoint_id = ?`,
+      )
+      .pluck(),
+    /** The endpoints with waiting work, one index probe each (a loose index scan) rather than a pass over every row. */
+    waitingEndpoints: db
+      .prepare<[], string>(
+        'WITH RECURSIVE endpoints(id) AS (' +
+          `SELECT (SELECT endpoint_id FROM hookspec_deliveries WHERE ${WAITING} ORDER BY endpoint_id LIMIT 1) ` +
+          'UNION ALL SELECT (SELECT endpoint_id FROM hookspec_deliveries ' +
+          `WHERE ${WAITING} AND endpoint_id > endpoints.id ORDER BY endpoint_id LIMIT 1) ` +
+          'FROM endpoints WHERE endpoints.id IS NOT NULL' +
+          ') SELECT id FROM endpoints WHERE id IS NOT NULL',
+      )
+      .pluck(),
+    leasesInOrder: db.prepare<[], { endpoint_id: string; leased_until: number }>(
+      'SELECT endpoint_id, leased_until FROM hookspec_deliveries WHERE leased_until IS NOT NULL ORDER BY leased_until',
+    ),
+    markLeased: db.prepare<[string, number, number]>(
+      'UPDATE hookspec_deliveries SET lease_token = ?, leased_until = ? WHERE seq = ?',
+    ),
+    /** Ends the caller's lease, if it is still theirs, and records the delivery's new state. */
+    settle: db.prepare<[string, number | null, number, number, string], { message_id: string; attempt_count: number }>(
+      'UPDATE hookspec_deliveries SET lease_token = NULL, leased_until = NULL, status = ?, next_attempt_at = ?, ' +
+        'attempt_count = attempt_count + ? WHERE seq = ? AND lease_token = ? RETURNING message_id, attempt_count',
+    ),
+    insertAttempt: db.prepare<[number, number, string]>(
+      'INSERT INTO hookspec_attempts (delivery_seq, attempt_index, record) VALUES (?, ?, ?)',
+    ),
+    hasPending: db
+      .prepare<[string], number>(
+        "SELECT EXISTS (SELECT 1 FROM hookspec_deliveries WHERE message_id = ? AND status = 'pending')",
+      )
+      .pluck(),
+    markFinished: db
+      .prepare<[string], number>(
+        'UPDATE hookspec_messages SET finished_order = ' +
+          '(SELECT COALESCE(MAX(finished_order), 0) + 1 FROM hookspec_messages WHERE finished_order IS NOT NULL) ' +
+          'WHERE id = ? RETURNING finished_order',
+      )
+      .pluck(),
+    pruneAttempts: db.prepare<[number]>(
+      'DELETE FROM hookspec_attempts WHERE delivery_seq IN (SELECT seq FROM hookspec_deliveries WHERE message_id IN ' +
+        '(SELECT id FROM hookspec_messages WHERE finished_order <= ?))',
+    ),
+    pruneDeliveries: db.prepare<[number]>(
+      'DELETE FROM hookspec_deliveries WHERE message_id IN ' +
+        '(SELECT id FROM hookspec_messages WHERE finished_order <= ?)',
+    ),
+    pruneMessages: db.prepare<[number]>('DELETE FROM hookspec_messages WHERE finished_order <= ?'),
+    redeliver: db.prepare<[number, string, string | null, string | null]>(
+      "UPDATE hookspec_deliveries SET status = 'pending', schedule_base = attempt_count, next_attempt_at = ? " +
+        "WHERE message_id = ? AND status IN ('exhausted', 'disabled') AND (? IS NULL OR endpoint_id = ?)",
+    ),
+    unfinish: db.prepare<[string]>('UPDATE hookspec_messages SET finished_order = NULL WHERE id = ?'),
+    countPending: db
+      .prepare<[], number>(
+        `SELECT (SELECT COUNT(*) FROM hookspec_deliveries WHERE ${WAITING}) + ` +
+          '(SELECT COUNT(*) FROM hookspec_deliveries WHERE leased_until IS NOT NULL)',
+      )
+      .pluck(),
+  };
+}
