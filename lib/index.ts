@@ -36,6 +36,8 @@ export { MemoryQueue, RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
 // Durable queues (lib/queues): export lines are added by each queue.
 export { SqliteQueue } from './queues/sqlite';
 export type { SqliteQueueOptions } from './queues/sqlite';
+export { BullMqQueue } from './queues/bullmq';
+export type { BullMqQueueOptions } from './queues/bullmq';
 export type {
   DeliveryQueue,
   LeaseRequest,

@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import type { Job, Queue, Worker } from 'bullmq';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { DeliveryQueue, LeaseRequest, NewDelivery } from '../../delivery/delivery-queue';
+import type {
+  AttemptRecord,
+  DeliveryRecord,
+  DeliveryStatus,
+  Lease,
+  MessageRecord,
+  MessageView,
+  Settlement,
+} from '../../delivery/delivery-records';
+import { DeliveryQueueError, HookspecError } from '../../errors';
+import type { BullMqQueueOptions } from './bullmq-queue-options';
+import { checkBullMqOptions, type BullMqSettings } from './check-bullmq-options';
+import { execOrThrow, safeMessage } from './redis-exec';
+import { loadBullMq, type BullMqModules } from './load-bullmq';
+import { nextDueFrom, type PeekReply } from './next-due';
+import { deliveryJobId, HookspecKeys } from './redis-keys';
+import { SCRIPTS, type LuaReply, type ScriptCommands } from './redis-scripts';
+import { WorkWatch } from './work-watch';
+
+type Client = Redis & ScriptCommands<Promise<LuaReply>>;
+type Multi = ChainableCommander & ScriptCommands<ChainableCommander>;
+interface DeliveryJobData {
+  readonly messageId: string;
+  readonly endpointId: string;
+}
+type DeliveryJob = Job<DeliveryJobData>;
+
+/** Scanned beyond `limit` per lease() call for endpoints with capacity left, before giving up for now. */
+const SCAN_SLACK = 64;
+/** How many waiting, delayed and active jobs nextDueAt() looks at. */
+const PEEK_COUNT = 200;
+/** A lock kept at least this long after a settlement is recorded, for BullMQ's move that follows it. */
+const SETTLE_GRACE_MS = 10_000;
+/** The lock BullMQ sets when it hands a job out; lease() sets the lease's own length right after. */
+const INITIAL_LOCK_MS = 30_000;
+/** A message id claimed by an enqueue that never completed is free again after this. */
+const CLAIM_TTL_MS = 3_600_000;
+/** Stalled deliveries always come back: their count must never fail them. */
+const NEVER_FAIL_STALLED = 1_000_000_000;
+const TRIM_BATCH = 100;
+
+const noop = (): void => {};
+
+/**
+ * A delivery queue on Redis, through BullMQ: producers and workers in many processes on many machines
+ * share it. One BullMQ job per delivery (message × endpoint) schedules the work; the message, each
+ * delivery's status and its attempt log live beside it in hookspec's own keys. A lease is BullMQ's job
+ * lock; a worker that dies loses it, and its deliveries are delivered again (at least once, never lost).
+ *
+ * ```ts
+ * const queue = new BullMqQueue({ connection: { host: '127.0.0.1', port: 6379 } });
+ * const client = new WebhookClient({ webhooks, endpoints, queue });
+ * ```
+ */
+export class BullMqQueue implements DeliveryQueue {
+  private readonly modules: BullMqModules;
+  private readonly queue: Queue<DeliveryJobData>;
+  private readonly keys: HookspecKeys;
+  private readonly connection: BullMqQueueOptions['connection'];
+  private readonly settings: BullMqSettings;
+  private worker: Worker<DeliveryJobData> | undefined;
+  private clientReady: Promise<Client> | undefined;
+  /** Jobs this process holds a lease on, by lease token: settle() moves them. */
+  private readonly held = new Map<string, DeliveryJob>();
+  private readonly workWatch: WorkWatch;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: BullMqQueueOptions) {
+    this.settings = checkBullMqOptions(options);
+    this.modules = loadBullMq();
+    this.connection = options.connection;
+    this.queue = new this.modules.bullmq.Queue<DeliveryJobData>(this.settings.name, {
+      connection: this.connection,
+      prefix: this.settings.prefix,
+    });
+    // Failures reach the caller as rejected calls; an 'error' event without a listener would crash the process.
+    this.queue.on('error', noop);
+    this.keys = new HookspecKeys(this.queue.toKey('hookspec:'));
+    this.workWatch = new WorkWatch(
+      () => this.client() as Promise<unknown> as Promise<Redis>,
+      this.keys.channel,
+      this.settings.pollIntervalMs,
+    );
+  }
+
+  async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
+    const client = await this.client();
+    const messageKey = this.keys.message(message.id);
+    if (!(await client.hookspecClaim(messageKey, message.createdAt, CLAIM_TTL_MS))) {
+      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+    }
+    const now = Date.now();
+    const jobIds = deliveries.map((d) => deliveryJobId(message.id, d.endpointId));
+    const fields: Record<string, string | number> = {
+      id: message.id,
+      event: message.event,
+      body: message.body,
+      eps: JSON.stringify(deliveries.map((d) => d.endpointId)),
+      jobs: JSON.stringify(jobIds),
+      pending: deliveries.length,
+    };
+    for (const d of deliveries) {
+      fields[`u:${d.endpointId}`] = d.url;
+      fields[`s:${d.endpointId}`] = 'pending';
+      fields[`b:${d.endpointId}`] = 0;
+      fields[`n:${d.endpointId}`] = d.nextAttemptAt;
+    }
+    // One MULTI: the message and its jobs are stored together or not at all.
+    const multi = client.multi() as Multi;
+    multi.hset(messageKey, fields).persist(messageKey).incrby(this.keys.pending, deliveries.length);
+    if (deliveries.length === 0) multi.zadd(this.keys.finished, now, encodeURIComponent(message.id));
+    for (const [i, d] of deliveries.entries()) {
+      await this.addJob(
+        multi,
+        jobIds[i] as string,
+        { messageId: message.id, endpointId: d.endpointId },
+        d.nextAttemptAt,
+        now,
+      );
+    }
+    multi.publish(this.keys.channel, '1');
+    await execOrThrow(multi, 'enqueue');
+  }
+
+  async lease(request: LeaseRequest): Promise<Lease[]> {
+    const worker = this.ensureWorker();
+    const client = await this.client();
+    const leases: Lease[] = [];
+    const room = new Map<string, number>();
+    const roomOf = (endpointId: string): number =>
+      room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Number.POSITIVE_INFINITY;
+    const notDue: { job: DeliveryJob; token: string; at: number }[] = [];
+    const noRoom: { job: DeliveryJob; token: string }[] = [];
+    const maxScan = request.limit + SCAN_SLACK;
+    let scanned = 0;
+    let crowded = false;
+    while (leases.length < request.limit) {
+      const want = Math.min(request.limit - leases.length, maxScan - scanned);
+      if (want <= 0) {
+        crowded = true;
+        break;
+      }
+      // Concurrent calls share one connection: Redis runs them in order, so jobs come oldest first.
+      const fetched = (
+        await Promise.all(
+          Array.from({ length: want }, async () => {
+            const token = randomUUID();
+            const job = (await worker.getNextJob(token, { block: false })) as DeliveryJob | undefined;
+            return job ? { job, token } : undefined;
+          }),
+        )
+      ).filter((got) => got !== undefined);
+      scanned += fetched.length;
+      const reads = client.multi() as Multi;
+      for (const { job, token } of fetched) {
+        reads.hookspecReadLease(
+          `${this.queue.toKey(job.id as string)}:lock`,
+          this.queue.keys.stalled as string,
+          this.keys.message(job.data.messageId),
+          this.keys.attempts(job.id as string),
+          token,
+          request.leaseMs,
+          job.id as string,
+          job.data.endpointId,
+        );
+      }
+      const states = fetched.length > 0 ? await execOrThrow(reads, 'lease') : [];
+      for (const [i, { job, token }] of fetched.entries()) {
+        const state = states[i] as LuaReply;
+        if (!Array.isArray(state)) continue; // the lock is no longer ours: nothing to hand out or put back
+        const [fields, attempts] = state as [(string | null)[], string[]];
+        const [event, body, createdAt, url, status, scheduleBase, nextAttemptAt] = fields;
+        if (event == null || body == null || url == null || status !== 'pending') {
+          // A job whose delivery already ended (its settle was recorded, the move after it was not) or was dropped.
+          await job.moveToCompleted('ended', token, false);
+          continue;
+        }
+        const { messageId, endpointId } = job.data;
+        const due = Number(nextAttemptAt ?? 0);
+        if (due > request.now) {
+          notDue.push({ job, token, at: due });
+          continue;
+        }
+        if (roomOf(endpointId) <= 0) {
+          noRoom.push({ job, token });
+          continue;
+        }
+        room.set(endpointId, roomOf(endpointId) - 1);
+        this.held.set(token, job);
+        const delivery: DeliveryRecord = {
+          messageId,
+          endpointId,
+          url,
+          status: 'pending',
+          attempts: attempts.map((a) => JSON.parse(a) as AttemptRecord),
+          scheduleBase: Number(scheduleBase ?? 0),
+          nextAttemptAt: due,
+        };
+        leases.push({
+          token,
+          message: { id: messageId, event, body, createdAt: Number(createdAt) },
+          delivery,
+          leasedUntil: request.now + request.leaseMs,
+        });
+      }
+      if (fetched.length < want) break;
+    }
+    await this.putBack(notDue, noRoom, crowded);
+    return leases;
+  }
+
+  async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
+    const client = await this.client();
+    const { messageId, endpointId } = lease.delivery;
+    const jobId = deliveryJobId(messageId, endpointId);
+    const recorded = Number(
+      await client.hookspecSettle(
+        `${this.queue.toKey(jobId)}:lock`,
+        this.keys.message(messageId),
+        this.keys.attempts(jobId),
+        this.keys.pending,
+        this.keys.finished,
+        lease.token,
+        endpointId,
+        attempt ? JSON.stringify(attempt) : '',
+        settlement.status,
+        settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
+        Date.now(),
+        encodeURIComponent(messageId),
+        SETTLE_GRACE_MS,
+      ),
+    );
+    const ownJob = this.held.get(lease.token);
+    this.held.delete(lease.token);
+    if (recorded === 0) return false;
+    // A lease taken by another BullMqQueue object (another client on the same queue) is settled by id.
+    const job = ownJob ?? (await this.modules.bullmq.Job.fromId<DeliveryJobData>(this.queue, jobId));
+    // The lock stays ours for SETTLE_GRACE_MS, so the move cannot lose it. Should it fail anyway (Redis gone),
+    // the job stays active, comes back after its lease, and lease() finds it ended and completes it.
+    if (job && settlement.status === 'pending') await job.moveToDelayed(settlement.nextAttemptAt, lease.token);
+    else if (job) await job.moveToCompleted(settlement.status, lease.token, false);
+    if (recorded === 2) await this.trim(client);
+    return true;
+  }
+
+  async nextDueAt(endpointCapacity?: (endpointId: string) => number): Promise<number | undefined> {
+    const client = await this.client();
+    const { wait, delayed, active } = this.queue.keys as Record<string, string>;
+    const reply = (await client.hookspecPeek(
+      this.keys.pending,
+      wait as string,
+      delayed as string,
+      active as string,
+      PEEK_COUNT,
+      this.queue.toKey(''),
+    )) as PeekReply;
+    return nextDueFrom(
+      reply,
+      (endpointId) => (endpointCapacity?.(endpointId) ?? 1) > 0,
+      Date.now(),
+      this.settings.pollIntervalMs,
+    );
+  }
+
+  async countPending(): Promise<number> {
+    const client = await this.client();
+    return Math.max(0, Number((await client.get(this.keys.pending)) ?? 0));
+  }
+
+  async getMessage(messageId: string): Promise<MessageView | undefined> {
+    const client = await this.client();
+    const hash = await client.hgetall(this.keys.message(messageId));
+    if (hash.event === undefined || hash.body === undefined || hash.eps === undefined) return undefined;
+    const endpoints = JSON.parse(hash.eps) as string[];
+    const reads = client.multi();
+    for (const endpointId of endpoints) reads.lrange(this.keys.attempts(deliveryJobId(messageId, endpointId)), 0, -1);
+    const logs = (await execOrThrow(reads, 'getMessage')) as string[][];
+    const deliveries = endpoints.map((endpointId, i): DeliveryRecord => {
+      const status = (hash[`s:${endpointId}`] ?? 'pending') as DeliveryStatus;
+      const nextAttemptAt = hash[`n:${endpointId}`];
+      return {
+        messageId,
+        endpointId,
+        url: hash[`u:${endpointId}`] ?? '',
+        status,
+        attempts: (logs[i] ?? []).map((a) => JSON.parse(a) as AttemptRecord),
+        scheduleBase: Number(hash[`b:${endpointId}`] ?? 0),
+        ...(status === 'pending' && nextAttemptAt !== undefined ? { nextAttemptAt: Number(nextAttemptAt) } : {}),
+      };
+    });
+    return {
+      message: { id: messageId, event: hash.event, body: hash.body, createdAt: Number(hash.createdAt) },
+      deliveries,
+    };
+  }
+
+  async redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number> {
+    const view = await this.getMessage(messageId);
+    const candidates = (view?.deliveries ?? []).filter(
+      (d) =>
+        (d.status === 'exhausted' || d.status === 'disabled') &&
+        (options.endpointId === undefined || d.endpointId === options.endpointId),
+    );
+    if (candidates.length === 0) return 0;
+    const client = await this.client();
+    const jobIds = candidates.map((d) => deliveryJobId(messageId, d.endpointId));
+    // The script resets only deliveries still ended when it runs; a job added for one that is not (another
+    // redeliver won) finds it pending with a job of the same id (BullMQ ignores the duplicate) or ended (lease drops it).
+    const multi = client.multi() as Multi;
+    multi.hookspecRedeliver(
+      3 + jobIds.length,
+      this.keys.message(messageId),
+      this.keys.pending,
+      this.keys.finished,
+      ...jobIds.map((jobId) => this.keys.attempts(jobId)),
+      options.now,
+      encodeURIComponent(messageId),
+      ...candidates.map((d) => d.endpointId),
+    );
+    const now = Date.now();
+    for (const [i, d] of candidates.entries()) {
+      await this.addJob(multi, jobIds[i] as string, { messageId, endpointId: d.endpointId }, options.now, now);
+    }
+    multi.publish(this.keys.channel, '1');
+    const results = await execOrThrow(multi, 'redeliver');
+    return Number(results[0]);
+  }
+
+  watch(onWork: () => void): () => void {
+    return this.workWatch.add(onWork);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.workWatch.close();
+      await this.worker?.close();
+      await this.queue.close();
+    })();
+    return this.closing;
+  }
+
+  /**
+   * The BullMQ worker, made at the first lease (a producer never leases, so never opens one). It runs no
+   * processor: lease() takes jobs by hand. Its stalled check puts back jobs whose lock expired, and a
+   * stalled job is never failed.
+   */
+  private ensureWorker(): Worker<DeliveryJobData> {
+    if (this.closing) {
+      throw new DeliveryQueueError('queue-closed', 'lease() on a closed BullMqQueue; create a new queue.');
+    }
+    if (!this.worker) {
+      const worker = new this.modules.bullmq.Worker<DeliveryJobData>(this.settings.name, null, {
+        connection: this.connection,
+        prefix: this.settings.prefix,
+        autorun: false,
+        lockDuration: INITIAL_LOCK_MS,
+        stalledInterval: this.settings.stalledIntervalMs,
+        maxStalledCount: NEVER_FAIL_STALLED,
+        skipLockRenewal: true,
+      });
+      worker.on('error', noop);
+      // A dead worker's deliveries are waiting again: look at once.
+      worker.on('stalled', () => this.workWatch.notify());
+      void worker.startStalledCheckTimer();
+      this.worker = worker;
+    }
+    return this.worker;
+  }
+
+  private client(): Promise<Client> {
+    this.clientReady ??= this.queue
+      .getBackend()
+      .client.then((client) => {
+        const redis = client as unknown as Redis;
+        for (const [name, definition] of Object.entries(SCRIPTS)) {
+          if (!(name in redis)) redis.defineCommand(name, definition);
+        }
+        return client as unknown as Client;
+      })
+      .catch((error: unknown) => {
+        this.clientReady = undefined;
+        throw new DeliveryQueueError('queue-failed', `BullMqQueue could not connect to Redis: ${safeMessage(error)}.`, {
+          cause: error,
+        });
+      });
+    return this.clientReady;
+  }
+
+  private async addJob(multi: Multi, jobId: string, data: DeliveryJobData, dueAt: number, now: number): Promise<void> {
+    // Retries follow hookspec's policy, so BullMQ makes one attempt per job and forgets the job when it ends:
+    // the delivery's record (status, attempts) is kept in hookspec's keys.
+    const job = new this.modules.bullmq.Job<DeliveryJobData>(
+      this.queue,
+      'delivery',
+      data,
+      {
+        jobId,
+        timestamp: now,
+        delay: Math.max(0, Math.ceil(dueAt - now)),
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+      jobId,
+    );
+    await job.addJob(multi as never);
+  }
+
+  /**
+   * Returns jobs lease() took but may not hand out. Those not yet due wait for their time. Those whose
+   * endpoint is full go back to the head of the queue in order — unless the scan ran out, which means a
+   * crowd of one full endpoint's work: then they go to the back, so other endpoints' work gets through.
+   */
+  private async putBack(
+    notDue: readonly { job: DeliveryJob; token: string; at: number }[],
+    noRoom: readonly { job: DeliveryJob; token: string }[],
+    crowded: boolean,
+  ): Promise<void> {
+    const moves: Promise<unknown>[] = notDue.map(({ job, token, at }) => job.moveToDelayed(at, token));
+    if (crowded) {
+      const now = Date.now();
+      moves.push(...noRoom.map(({ job, token }) => job.moveToDelayed(now, token)));
+    } else {
+      // Each goes to the head; the last one first, so the first ends up first.
+      for (const { job, token } of [...noRoom].reverse()) moves.push(job.moveToWait(token));
+    }
+    await Promise.all(moves);
+  }
+
+  private async trim(client: Client): Promise<void> {
+    await client.hookspecTrim(
+      this.keys.finished,
+      this.settings.retainFinished,
+      Date.now() - this.settings.retainFinishedMs,
+      this.keys.message(''),
+      this.keys.attemptsPrefix,
+      TRIM_BATCH,
+    );
+  }
+}

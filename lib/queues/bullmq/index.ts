@@ -1,0 +1,2 @@
+export { BullMqQueue } from './bullmq-queue';
+export type { BullMqQueueOptions } from './bullmq-queue-options';

@@ -1,0 +1,105 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = resolve(__dirname, '../../..');
+
+/**
+ * Compiles worker-child.ts with the lib it runs into a temporary directory (tsc, with decorator
+ * metadata), for plain node: a child process cannot use vitest's transform. Returns the script's path
+ * and a function that removes the directory.
+ */
+export async function compileWorkerChild(): Promise<{ script: string; remove: () => void }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'hookspec-bullmq-child-'));
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await promisify(execFile)(
+    process.execPath,
+    [tsc, '-p', join(ROOT, 'spec/queues/bullmq/tsconfig.child.json'), '--outDir', outDir],
+    { cwd: ROOT, timeout: 170_000 },
+  );
+  return {
+    script: join(outDir, 'spec/queues/bullmq/worker-child.js'),
+    remove: () => rmSync(outDir, { recursive: true, force: true }),
+  };
+}
+
+export interface WorkerChildSettings {
+  readonly redisPort: number;
+  readonly queue: string;
+  readonly url: string;
+  readonly secret: string;
+  readonly leaseMs: number;
+  readonly timeoutMs: number;
+  readonly stalledMs: number;
+  readonly concurrency: number;
+}
+
+export interface WorkerChild {
+  readonly process: ChildProcess;
+  /** Resolves when the child has made its client and started delivering. */
+  readonly ready: Promise<void>;
+  /** What the child wrote to stderr, for a failing test's message. */
+  readonly stderr: () => string;
+  /** SIGKILL: no cleanup, no settle, the lease is left to expire. Resolves when the process is gone. */
+  kill(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+
+export function startWorkerChild(script: string, settings: WorkerChildSettings): WorkerChild {
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // The compiled lib lives in a temp directory: let it find the project's packages.
+    env: {
+      ...process.env,
+      NODE_PATH: join(ROOT, 'node_modules'),
+      HS_REDIS_PORT: String(settings.redisPort),
+      HS_QUEUE: settings.queue,
+      HS_URL: settings.url,
+      HS_SECRET: settings.secret,
+      HS_LEASE_MS: String(settings.leaseMs),
+      HS_TIMEOUT_MS: String(settings.timeoutMs),
+      HS_STALLED_MS: String(settings.stalledMs),
+      HS_CONCURRENCY: String(settings.concurrency),
+    },
+  });
+  children.add(child);
+  const gone = new Promise<void>((done) => child.once('exit', () => done()));
+  void gone.then(() => children.delete(child));
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const ready = new Promise<void>((done, fail) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready\n')) done();
+    });
+    void gone.then(() => fail(new Error(`the worker child exited before it was ready: ${errors}`)));
+  });
+  return {
+    process: child,
+    ready,
+    stderr: () => errors,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await gone;
+    },
+  };
+}
+
+/** Kills every child still running (afterAll), so a failing test leaves no process behind. */
+export async function killAllWorkerChildren(): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
