@@ -41,6 +41,9 @@ writeFileSync(
       extends: '../tsconfig.json',
       compilerOptions: {
         noEmit: true,
+        // node20: CommonJS that may import ES-module-only packages (Nest 12) through require(esm), as apps do.
+        module: 'node20',
+        moduleResolution: 'node16',
         noUnusedLocals: false,
         noUnusedParameters: false,
         baseUrl: '..',
