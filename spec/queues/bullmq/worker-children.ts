@@ -7,11 +7,11 @@ import { promisify } from 'node:util';
 const ROOT = resolve(__dirname, '../../..');
 
 /**
- * Compiles worker-child.ts with the lib it runs into a temporary directory (tsc, with decorator
- * metadata), for plain node: a child process cannot use vitest's transform. Returns the script's path
- * and a function that removes the directory.
+ * Compiles the worker children (worker-child.ts, or `file` of tsconfig.child.json) with the lib they run
+ * into a temporary directory (tsc, with decorator metadata), for plain node: a child process cannot use
+ * vitest's transform. Returns the script's path and a function that removes the directory.
  */
-export async function compileWorkerChild(): Promise<{ script: string; remove: () => void }> {
+export async function compileWorkerChild(file = 'worker-child'): Promise<{ script: string; remove: () => void }> {
   const outDir = mkdtempSync(join(tmpdir(), 'hookspec-bullmq-child-'));
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   await promisify(execFile)(
@@ -20,7 +20,7 @@ export async function compileWorkerChild(): Promise<{ script: string; remove: ()
     { cwd: ROOT, timeout: 170_000 },
   );
   return {
-    script: join(outDir, 'spec/queues/bullmq/worker-child.js'),
+    script: join(outDir, `spec/queues/bullmq/${file}.js`),
     remove: () => rmSync(outDir, { recursive: true, force: true }),
   };
 }
@@ -34,6 +34,8 @@ export interface WorkerChildSettings {
   readonly timeoutMs: number;
   readonly stalledMs: number;
   readonly concurrency: number;
+  /** More environment for a child that needs other settings (load-child.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface WorkerChild {
@@ -64,6 +66,7 @@ export function startWorkerChild(script: string, settings: WorkerChildSettings):
       HS_TIMEOUT_MS: String(settings.timeoutMs),
       HS_STALLED_MS: String(settings.stalledMs),
       HS_CONCURRENCY: String(settings.concurrency),
+      ...settings.env,
     },
   });
   children.add(child);
