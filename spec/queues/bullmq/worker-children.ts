@@ -1,28 +1,26 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { compileChildren, PROJECT_NODE_MODULES } from '../compile-children';
 
 const ROOT = resolve(__dirname, '../../..');
 
 /**
- * Compiles the worker children (worker-child.ts, or `file` of tsconfig.child.json) with the lib they run
- * into a temporary directory (tsc, with decorator metadata), for plain node: a child process cannot use
- * vitest's transform. Returns the script's path and a function that removes the directory.
+ * Compiles the queue specs' children with the lib they run (see ../compile-children.ts) into a temporary
+ * directory, and returns `bullmq/<file>`'s path and a function that removes the directory.
  */
 export async function compileWorkerChild(file = 'worker-child'): Promise<{ script: string; remove: () => void }> {
   const outDir = mkdtempSync(join(tmpdir(), 'hookspec-bullmq-child-'));
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  await promisify(execFile)(
-    process.execPath,
-    [tsc, '-p', join(ROOT, 'spec/queues/bullmq/tsconfig.child.json'), '--outDir', outDir],
-    { cwd: ROOT, timeout: 170_000 },
-  );
-  return {
-    script: join(outDir, `spec/queues/bullmq/${file}.js`),
-    remove: () => rmSync(outDir, { recursive: true, force: true }),
-  };
+  try {
+    return {
+      script: (await compileChildren(outDir)).script(`bullmq/${file}`),
+      remove: () => rmSync(outDir, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export interface WorkerChildSettings {
@@ -57,7 +55,7 @@ export function startWorkerChild(script: string, settings: WorkerChildSettings):
     // The compiled lib lives in a temp directory: let it find the project's packages.
     env: {
       ...process.env,
-      NODE_PATH: join(ROOT, 'node_modules'),
+      NODE_PATH: PROJECT_NODE_MODULES,
       HS_REDIS_PORT: String(settings.redisPort),
       HS_QUEUE: settings.queue,
       HS_URL: settings.url,

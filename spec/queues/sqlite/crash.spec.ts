@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileChildren, PROJECT_NODE_MODULES } from './compile-children';
+import { compileChildren, PROJECT_NODE_MODULES } from '../compile-children';
 import { tempDirectory } from './temp-files';
 
 const temp = tempDirectory('crash');
@@ -11,7 +11,7 @@ const children = new Set<ChildProcess>();
 let child = '';
 
 beforeAll(async () => {
-  ({ child } = await compileChildren(temp.file('build')));
+  child = (await compileChildren(temp.file('build'))).script('sqlite/crash-child');
 }, 180_000);
 
 afterAll(() => {

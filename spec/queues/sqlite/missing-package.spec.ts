@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileChildren, PROJECT_NODE_MODULES } from './compile-children';
+import { compileChildren, PROJECT_NODE_MODULES } from '../compile-children';
 import { tempDirectory } from './temp-files';
 
 const temp = tempDirectory('missing');
