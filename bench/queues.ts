@@ -8,6 +8,8 @@
  *   npm run bench:queues -- --write            and rewrite the queues section of docs/benchmarks.md
  *   npm run bench:queues -- --only=bullmq      one side only (memory, sqlite-full, sqlite-normal, bullmq,
  *                                              bullmq-bare), e.g. under `node --cpu-prof`; nothing written
+ *   npm run bench:queues -- --sides=bullmq,bullmq-bare   several sides side by side, with the ratios they
+ *                                              allow; nothing written
  *   --events=N --rounds=N --deadline=SECONDS  smaller or longer runs (the defaults are the published ones)
  */
 import 'reflect-metadata';
@@ -39,6 +41,8 @@ interface Options {
   readonly timedRounds: number;
   readonly deadlineMs: number;
   readonly only: SideName | undefined;
+  /** A subset of the sides, reported as the full run is (ratios only where both sides ran). */
+  readonly sides: readonly SideName[] | undefined;
   readonly write: boolean;
 }
 
@@ -53,7 +57,7 @@ function parseOptions(args: readonly string[]): Options {
       throw new Error(`--${name}= takes a positive whole number, got '${text}'`);
     return parsed;
   };
-  const known = ['--write', '--only=', '--events=', '--rounds=', '--deadline='];
+  const known = ['--write', '--only=', '--sides=', '--events=', '--rounds=', '--deadline='];
   const unknown = args.filter(
     (arg) => !known.some((flag) => arg === flag || (flag.endsWith('=') && arg.startsWith(flag))),
   );
@@ -65,6 +69,15 @@ function parseOptions(args: readonly string[]): Options {
   if (only !== undefined && args.includes('--write')) {
     throw new Error('--write rewrites the section with every side: run it without --only');
   }
+  const sidesText = value('sides');
+  const sides = sidesText?.split(',').map((name) => name.trim());
+  const unknownSide = sides?.find((name) => !SIDES.some((side) => side.name === name));
+  if (unknownSide !== undefined) {
+    throw new Error(`--sides= takes names among ${SIDES.map((side) => side.name).join(', ')}; got '${unknownSide}'`);
+  }
+  if (sides !== undefined && (only !== undefined || args.includes('--write'))) {
+    throw new Error('--sides= runs a subset: it goes with neither --only= nor --write');
+  }
   const events = count('events', DEFAULT_EVENTS);
   const deadline = value('deadline') === undefined ? undefined : count('deadline', 1);
   return {
@@ -72,6 +85,7 @@ function parseOptions(args: readonly string[]): Options {
     timedRounds: count('rounds', DEFAULT_TIMED_ROUNDS),
     deadlineMs: deadline === undefined ? deadlineFor(events) : deadline * 1000,
     only: only as SideName | undefined,
+    sides: sides as SideName[] | undefined,
     write: args.includes('--write'),
   };
 }
@@ -223,7 +237,7 @@ function ratioLine(
   target: number | undefined,
 ): string {
   const value = ratio(results, numerator, denominator, events);
-  if (!value) throw new Error(`the ratio ${label} needs both sides measured`);
+  if (!value) return `Ratio ${label}: not measured (a side is missing from --sides=).`;
   const verdict =
     target === undefined
       ? 'for reference'
@@ -311,7 +325,8 @@ async function cleanUp(resources: Resources): Promise<void> {
 
 async function main(args: string[]): Promise<void> {
   const options = parseOptions(args);
-  const sides = options.only === undefined ? SIDES : SIDES.filter((side) => side.name === options.only);
+  const chosen = options.sides ?? (options.only === undefined ? undefined : [options.only]);
+  const sides = chosen === undefined ? SIDES : SIDES.filter((side) => chosen.includes(side.name));
   const loadBefore = loadavg()[0] ?? 0;
 
   const resources: Resources = {};

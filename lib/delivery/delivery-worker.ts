@@ -157,9 +157,10 @@ export class DeliveryWorker {
 
   private async scheduleTimer(): Promise<void> {
     if (!this.running) return;
-    // With every slot busy only a finishing attempt can make room, and it wakes the loop itself.
-    const capacity = this.active >= this.options.concurrency ? () => 0 : this.capacity;
-    const next = await this.queue.nextDueAt(capacity);
+    // With every slot busy only a finishing attempt can make room, and it wakes the loop itself: the queue
+    // need not be asked (a timer already set stays; firing early only finds nothing due).
+    if (this.active >= this.options.concurrency) return;
+    const next = await this.queue.nextDueAt(this.capacity);
     if (next === undefined) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;

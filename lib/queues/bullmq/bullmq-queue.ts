@@ -37,8 +37,6 @@ const PEEK_COUNT = 200;
 const SETTLE_GRACE_MS = 10_000;
 /** The lock BullMQ sets when it hands a job out; lease() sets the lease's own length right after. */
 const INITIAL_LOCK_MS = 30_000;
-/** A message id claimed by an enqueue that never completed is free again after this. */
-const CLAIM_TTL_MS = 3_600_000;
 /** Stalled deliveries always come back: their count must never fail them. */
 const NEVER_FAIL_STALLED = 1_000_000_000;
 const TRIM_BATCH = 100;
@@ -64,6 +62,7 @@ export class BullMqQueue implements DeliveryQueue {
   private readonly settings: BullMqSettings;
   private worker: Worker<DeliveryJobData> | undefined;
   private clientReady: Promise<Client> | undefined;
+  private workerClientReady: Promise<Client> | undefined;
   /** Jobs this process holds a lease on, by lease token: settle() moves them. */
   private readonly held = new Map<string, DeliveryJob>();
   private readonly workWatch: WorkWatch;
@@ -89,30 +88,29 @@ export class BullMqQueue implements DeliveryQueue {
 
   async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
     const client = await this.client();
-    const messageKey = this.keys.message(message.id);
-    if (!(await client.hookspecClaim(messageKey, message.createdAt, CLAIM_TTL_MS))) {
-      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
-    }
     const now = Date.now();
     const jobIds = deliveries.map((d) => deliveryJobId(message.id, d.endpointId));
-    const fields: Record<string, string | number> = {
-      id: message.id,
-      event: message.event,
-      body: message.body,
-      eps: JSON.stringify(deliveries.map((d) => d.endpointId)),
-      jobs: JSON.stringify(jobIds),
-      pending: deliveries.length,
-    };
+    const fields: (string | number)[] = [
+      ...['id', message.id, 'event', message.event, 'body', message.body, 'createdAt', message.createdAt],
+      ...['eps', JSON.stringify(deliveries.map((d) => d.endpointId)), 'jobs', JSON.stringify(jobIds)],
+      ...['pending', deliveries.length],
+    ];
     for (const d of deliveries) {
-      fields[`u:${d.endpointId}`] = d.url;
-      fields[`s:${d.endpointId}`] = 'pending';
-      fields[`b:${d.endpointId}`] = 0;
-      fields[`n:${d.endpointId}`] = d.nextAttemptAt;
+      const e = d.endpointId;
+      fields.push(`u:${e}`, d.url, `s:${e}`, 'pending', `b:${e}`, 0, `n:${e}`, d.nextAttemptAt);
     }
-    // One MULTI: the message and its jobs are stored together or not at all.
+    // One MULTI, one round trip: the message and its jobs are stored together or not at all, and the store
+    // script refuses a message id already stored (its jobs then change nothing: see STORE).
     const multi = client.multi() as Multi;
-    multi.hset(messageKey, fields).persist(messageKey).incrby(this.keys.pending, deliveries.length);
-    if (deliveries.length === 0) multi.zadd(this.keys.finished, now, encodeURIComponent(message.id));
+    multi.hookspecStore(
+      this.keys.message(message.id),
+      this.keys.pending,
+      this.keys.finished,
+      deliveries.length,
+      now,
+      encodeURIComponent(message.id),
+      ...fields,
+    );
     for (const [i, d] of deliveries.entries()) {
       await this.addJob(
         multi,
@@ -122,8 +120,12 @@ export class BullMqQueue implements DeliveryQueue {
         now,
       );
     }
-    multi.publish(this.keys.channel, '1');
-    await execOrThrow(multi, 'enqueue');
+    // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
+    multi.publish(this.keys.channel, this.workWatch.id);
+    const [stored] = await execOrThrow(multi, 'enqueue');
+    if (Number(stored) !== 1) {
+      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+    }
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
@@ -155,20 +157,25 @@ export class BullMqQueue implements DeliveryQueue {
         )
       ).filter((got) => got !== undefined);
       scanned += fetched.length;
-      const reads = client.multi() as Multi;
-      for (const { job, token } of fetched) {
-        reads.hookspecReadLease(
-          `${this.queue.toKey(job.id as string)}:lock`,
-          this.queue.keys.stalled as string,
-          this.keys.message(job.data.messageId),
-          this.keys.attempts(job.id as string),
-          token,
-          request.leaseMs,
-          job.id as string,
-          job.data.endpointId,
-        );
-      }
-      const states = fetched.length > 0 ? await execOrThrow(reads, 'lease') : [];
+      // Independent reads, each atomic: sent together (one round trip) without a MULTI, which costs more.
+      const states = await Promise.all(
+        fetched.map(({ job, token }) =>
+          client.hookspecReadLease(
+            `${this.queue.toKey(job.id as string)}:lock`,
+            this.queue.keys.stalled as string,
+            this.keys.message(job.data.messageId),
+            this.keys.attempts(job.id as string),
+            token,
+            request.leaseMs,
+            job.id as string,
+            job.data.endpointId,
+          ),
+        ),
+      ).catch((error: unknown) => {
+        throw new DeliveryQueueError('queue-failed', `BullMqQueue lease failed in Redis: ${safeMessage(error)}.`, {
+          cause: error,
+        });
+      });
       for (const [i, { job, token }] of fetched.entries()) {
         const state = states[i] as LuaReply;
         if (!Array.isArray(state)) continue; // the lock is no longer ours: nothing to hand out or put back
@@ -214,36 +221,60 @@ export class BullMqQueue implements DeliveryQueue {
   }
 
   async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
-    const client = await this.client();
     const { messageId, endpointId } = lease.delivery;
     const jobId = deliveryJobId(messageId, endpointId);
-    const recorded = Number(
-      await client.hookspecSettle(
-        `${this.queue.toKey(jobId)}:lock`,
-        this.keys.message(messageId),
-        this.keys.attempts(jobId),
-        this.keys.pending,
-        this.keys.finished,
-        lease.token,
-        endpointId,
-        attempt ? JSON.stringify(attempt) : '',
-        settlement.status,
-        settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
-        Date.now(),
-        encodeURIComponent(messageId),
-        SETTLE_GRACE_MS,
-      ),
-    );
-    const ownJob = this.held.get(lease.token);
+    const job = this.held.get(lease.token);
     this.held.delete(lease.token);
-    if (recorded === 0) return false;
-    // A lease taken by another BullMqQueue object (another client on the same queue) is settled by id.
-    const job = ownJob ?? (await this.modules.bullmq.Job.fromId<DeliveryJobData>(this.queue, jobId));
-    // The lock stays ours for SETTLE_GRACE_MS, so the move cannot lose it. Should it fail anyway (Redis gone),
-    // the job stays active, comes back after its lease, and lease() finds it ended and completes it.
-    if (job && settlement.status === 'pending') await job.moveToDelayed(settlement.nextAttemptAt, lease.token);
-    else if (job) await job.moveToCompleted(settlement.status, lease.token, false);
-    if (recorded === 2) await this.trim(client);
+    const record = (client: Client, checkLock: boolean): Promise<number> =>
+      client
+        .hookspecSettle(
+          `${this.queue.toKey(jobId)}:lock`,
+          this.keys.message(messageId),
+          this.keys.attempts(jobId),
+          this.keys.pending,
+          this.keys.finished,
+          lease.token,
+          endpointId,
+          attempt ? JSON.stringify(attempt) : '',
+          settlement.status,
+          settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
+          Date.now(),
+          encodeURIComponent(messageId),
+          SETTLE_GRACE_MS,
+          checkLock ? '1' : '0',
+          this.settings.retainFinished,
+          Date.now() - this.settings.retainFinishedMs,
+          this.keys.message(''),
+          this.keys.attemptsPrefix,
+          TRIM_BATCH,
+        )
+        .then(Number);
+    const move = (held: DeliveryJob): Promise<unknown> =>
+      settlement.status === 'pending'
+        ? held.moveToDelayed(settlement.nextAttemptAt, lease.token)
+        : held.moveToCompleted(settlement.status, lease.token, false);
+    if (!job) {
+      // A lease taken by another BullMqQueue object (another client on the same queue) is settled by id.
+      if ((await record(await this.client(), true)) === 0) return false;
+      const byId = await this.modules.bullmq.Job.fromId<DeliveryJobData>(this.queue, jobId);
+      if (byId) await move(byId);
+      return true;
+    }
+    // Our script and BullMQ's move go out together on the worker's connection, which runs them in order:
+    // one round trip. Both check the same lock against the token, so they agree: both refuse a stale
+    // lease, and our script keeps the lock for SETTLE_GRACE_MS so the move cannot lose it. Should the move
+    // fail anyway (Redis gone), the job stays active, comes back after its lease, and lease() finds it
+    // ended and completes it.
+    const client = await this.workerClient();
+    const [recorded, moved] = await Promise.allSettled([record(client, true), move(job)]);
+    if (recorded.status === 'rejected') throw recorded.reason;
+    if (recorded.value === 0) {
+      if (moved.status === 'rejected') return false; // not ours any more: both refused
+      // The move succeeded, so the lease was ours, yet the script found no lock: it ran after the move,
+      // which only happens when ioredis re-sent it (Redis had lost its script cache). Record it now.
+      return (await record(client, false)) !== 0;
+    }
+    if (moved.status === 'rejected') throw moved.reason;
     return true;
   }
 
@@ -325,7 +356,7 @@ export class BullMqQueue implements DeliveryQueue {
     for (const [i, d] of candidates.entries()) {
       await this.addJob(multi, jobIds[i] as string, { messageId, endpointId: d.endpointId }, options.now, now);
     }
-    multi.publish(this.keys.channel, '1');
+    multi.publish(this.keys.channel, this.workWatch.id);
     const results = await execOrThrow(multi, 'redeliver');
     return Number(results[0]);
   }
@@ -371,23 +402,22 @@ export class BullMqQueue implements DeliveryQueue {
     return this.worker;
   }
 
+  /** The queue's connection, with hookspec's scripts. */
   private client(): Promise<Client> {
-    this.clientReady ??= this.queue
-      .getBackend()
-      .client.then((client) => {
-        const redis = client as unknown as Redis;
-        for (const [name, definition] of Object.entries(SCRIPTS)) {
-          if (!(name in redis)) redis.defineCommand(name, definition);
-        }
-        return client as unknown as Client;
-      })
-      .catch((error: unknown) => {
-        this.clientReady = undefined;
-        throw new DeliveryQueueError('queue-failed', `BullMqQueue could not connect to Redis: ${safeMessage(error)}.`, {
-          cause: error,
-        });
-      });
+    this.clientReady ??= withScripts(this.queue.getBackend().client).catch((error: unknown) => {
+      this.clientReady = undefined;
+      throw error;
+    });
     return this.clientReady;
+  }
+
+  /** The worker's connection (the one its jobs' moves use), with hookspec's scripts. */
+  private workerClient(): Promise<Client> {
+    this.workerClientReady ??= withScripts(this.ensureWorker().getBackend().client).catch((error: unknown) => {
+      this.workerClientReady = undefined;
+      throw error;
+    });
+    return this.workerClientReady;
   }
 
   private async addJob(multi: Multi, jobId: string, data: DeliveryJobData, dueAt: number, now: number): Promise<void> {
@@ -430,15 +460,18 @@ export class BullMqQueue implements DeliveryQueue {
     }
     await Promise.all(moves);
   }
+}
 
-  private async trim(client: Client): Promise<void> {
-    await client.hookspecTrim(
-      this.keys.finished,
-      this.settings.retainFinished,
-      Date.now() - this.settings.retainFinishedMs,
-      this.keys.message(''),
-      this.keys.attemptsPrefix,
-      TRIM_BATCH,
-    );
+async function withScripts(connecting: Promise<unknown>): Promise<Client> {
+  try {
+    const redis = (await connecting) as Redis;
+    for (const [name, definition] of Object.entries(SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, definition);
+    }
+    return redis as Client;
+  } catch (error) {
+    throw new DeliveryQueueError('queue-failed', `BullMqQueue could not connect to Redis: ${safeMessage(error)}.`, {
+      cause: error,
+    });
   }
 }

@@ -3,11 +3,20 @@
 // expired and was taken over changes nothing. Keys not passed in KEYS are built from prefixes, as
 // BullMQ's scripts do; with Redis Cluster, a hash tag in the prefix keeps them in one slot.
 
-/** Claims a message id: refuses a second enqueue of the same message. The claim expires unless enqueue completes. */
-const CLAIM = `
+/**
+ * Stores a new message, in enqueue's MULTI before its BullMQ jobs: refuses (0) a message id already
+ * stored, else writes the hash, counts its deliveries as pending and, with none, marks it finished (1).
+ * A refused message's jobs, added after this in the same MULTI, change nothing: BullMQ ignores a job id
+ * it holds, and lease() completes a job whose delivery is not pending. Fields are written 100 pairs per
+ * HSET, as unpack() has a limit on how many values it returns.
+ * KEYS: message, pending, finished. ARGV: delivery count, now, encoded message id, then field, value, …
+ */
+const STORE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'createdAt', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+for i = 4, #ARGV, 200 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 199, #ARGV))) end
+local count = tonumber(ARGV[1])
+redis.call('INCRBY', KEYS[2], count)
+if count == 0 then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3]) end
 return 1`;
 
 /**
@@ -26,12 +35,16 @@ return {fields, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 /**
  * Records a settlement if the lock is still ours: appends the attempt, sets the status and due time,
  * counts the delivery out of pending, and marks the message finished when it was its last. Then keeps
- * the lock alive long enough for BullMQ's move that follows. Returns 0 (not ours), 1, or 2 (message finished).
+ * the lock alive long enough for BullMQ's move that follows. When this finishes a message, retention runs
+ * in the same call. Returns 0 (not ours), 1, or 2 (message finished).
+ * ARGV[9] '0' skips the lock check: only for a settlement whose BullMQ move already succeeded under the
+ * lease's token, which proves the lease was ours (see settle()).
  * KEYS: lock, message, attempts, pending, finished. ARGV: token, endpointId, attempt JSON or '', status,
- * nextAttemptAt, now, encoded message id, graceMs.
+ * nextAttemptAt, now, encoded message id, graceMs, check lock ('1' or '0'), then retention's
+ * retain count, cutoff, message key prefix, attempts key prefix, batch size.
  */
 const SETTLE = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[9] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local e = ARGV[2]
 if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[3], ARGV[3]) end
@@ -50,7 +63,28 @@ else
     end
   end
 end
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then redis.call('PEXPIRE', KEYS[1], ARGV[8]) end
+if ARGV[9] == '1' and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then redis.call('PEXPIRE', KEYS[1], ARGV[8]) end
+if result == 2 then
+  -- Retention: the oldest finished messages beyond the retained count, and those finished before the
+  -- cutoff, are dropped with their attempt logs, at most a batch of each per settlement.
+  local batch = tonumber(ARGV[14])
+  local victims = {}
+  local excess = redis.call('ZCARD', KEYS[5]) - tonumber(ARGV[10])
+  if excess > 0 then victims = redis.call('ZRANGE', KEYS[5], 0, math.min(excess, batch) - 1) end
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[11], 'LIMIT', 0, batch)) do
+    victims[#victims + 1] = m
+  end
+  for _, m in ipairs(victims) do
+    if redis.call('ZREM', KEYS[5], m) == 1 then
+      local key = ARGV[12] .. m
+      local jobs = redis.call('HGET', key, 'jobs')
+      if jobs then
+        for _, job in ipairs(cjson.decode(jobs)) do redis.call('DEL', ARGV[13] .. job) end
+      end
+      redis.call('DEL', key)
+    end
+  end
+end
 return result`;
 
 /**
@@ -92,39 +126,12 @@ if redis.call('LLEN', KEYS[2]) > k or redis.call('ZCARD', KEYS[3]) > k or #activ
 return {pending, more, redis.call('LRANGE', KEYS[2], -k, -1),
   redis.call('ZRANGE', KEYS[3], 0, k - 1, 'WITHSCORES'), active, ttls}`;
 
-/**
- * Drops finished messages beyond the retained count or older than the cutoff, with their attempt logs.
- * KEYS: finished. ARGV: retain count, cutoff (epoch ms), message key prefix, attempts key prefix, batch size.
- */
-const TRIM = `
-local batch = tonumber(ARGV[5])
-local victims = {}
-local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[1])
-if excess > 0 then victims = redis.call('ZRANGE', KEYS[1], 0, math.min(excess, batch) - 1) end
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, batch)) do
-  victims[#victims + 1] = m
-end
-local dropped = 0
-for _, m in ipairs(victims) do
-  if redis.call('ZREM', KEYS[1], m) == 1 then
-    local key = ARGV[3] .. m
-    local jobs = redis.call('HGET', key, 'jobs')
-    if jobs then
-      for _, job in ipairs(cjson.decode(jobs)) do redis.call('DEL', ARGV[4] .. job) end
-    end
-    redis.call('DEL', key)
-    dropped = dropped + 1
-  end
-end
-return dropped`;
-
 export const SCRIPTS = {
-  hookspecClaim: { numberOfKeys: 1, lua: CLAIM },
+  hookspecStore: { numberOfKeys: 3, lua: STORE },
   hookspecReadLease: { numberOfKeys: 4, lua: READ_LEASE },
   hookspecSettle: { numberOfKeys: 5, lua: SETTLE },
   hookspecRedeliver: { lua: REDELIVER },
   hookspecPeek: { numberOfKeys: 4, lua: PEEK },
-  hookspecTrim: { numberOfKeys: 1, lua: TRIM },
 } as const;
 
 type Arg = string | number;
@@ -133,11 +140,10 @@ export type LuaReply = string | number | null | LuaReply[];
 
 /** The scripts as ioredis commands (defineCommand), on a client or inside a MULTI. */
 export interface ScriptCommands<R> {
-  hookspecClaim(key: string, createdAt: Arg, ttlMs: Arg): R;
+  hookspecStore(message: string, pending: string, finished: string, ...args: Arg[]): R;
   hookspecReadLease(lock: string, stalled: string, message: string, attempts: string, ...args: Arg[]): R;
   hookspecSettle(lock: string, message: string, attempts: string, pending: string, finished: string, ...args: Arg[]): R;
   /** No fixed key count: the first argument is the number of keys. */
   hookspecRedeliver(numberOfKeys: number, ...keysAndArgs: Arg[]): R;
   hookspecPeek(pending: string, wait: string, delayed: string, active: string, ...args: Arg[]): R;
-  hookspecTrim(finished: string, ...args: Arg[]): R;
 }

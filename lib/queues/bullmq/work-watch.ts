@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 const noop = (): void => {};
@@ -6,8 +7,12 @@ const noop = (): void => {};
  * Tells a worker process that work may have arrived from elsewhere: producers publish on a channel when
  * they enqueue or redeliver, a dedicated subscriber connection listens, and a timer fires every
  * `pollIntervalMs` as well, because Redis keeps no pub/sub message for a subscriber that is reconnecting.
+ * A producer publishes its watch's `id`, and a watch ignores its own: the worker beside it (the same
+ * client) is woken by `send()` itself, and would otherwise look again for every message it sends.
  */
 export class WorkWatch {
+  /** What this queue object publishes, so that its own watchers can tell their own announcements apart. */
+  readonly id = randomUUID();
   private readonly watchers = new Set<() => void>();
   private subscriber: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +51,9 @@ export class WorkWatch {
     const subscriber = client.duplicate();
     // A failing subscriber only delays wake-ups (the timer still runs); ioredis reconnects it.
     subscriber.on('error', noop);
-    subscriber.on('message', () => this.notify());
+    subscriber.on('message', (_channel: string, from: string) => {
+      if (from !== this.id) this.notify();
+    });
     this.subscriber = subscriber;
     await subscriber.subscribe(this.channel).catch(noop);
   }
