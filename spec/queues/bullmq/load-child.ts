@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BullMqQueue, WebhookClient } from '../../../lib';
+import type { AttemptRecord } from '../../../lib';
 import { LoadWebhooks } from './load-events';
 
 // A worker process for the BullMQ load test, compiled with tsc and run with plain node like worker-child.
@@ -28,8 +29,10 @@ export interface LoadChildReport {
   readonly delivered: number;
   readonly exhausted: number;
   readonly exhaustedIds: readonly string[];
-  /** Exhausted deliveries whose attempt log is not HS_RETRY_SCHEDULE.length + 1 attempts that got 500. */
+  /** Exhausted deliveries whose attempt log is not HS_RETRY_SCHEDULE.length + 1 failed attempts. */
   readonly exhaustedOtherwise: number;
+  /** Attempts of exhausted deliveries that got no response (a timeout or a reset on a starved machine). */
+  readonly unanswered: number;
   readonly errors: number;
   readonly collectMs: number;
 }
@@ -69,6 +72,7 @@ let delivered = 0;
 let exhausted = 0;
 let errors = 0;
 let exhaustedOtherwise = 0;
+let unanswered = 0;
 let collectMs = 0;
 let exhaustedIds: string[] = [];
 const attemptsEach = (JSON.parse(env('HS_RETRY_SCHEDULE')) as number[]).length + 1;
@@ -76,8 +80,11 @@ client.on('delivered', () => (delivered += 1));
 client.on('exhausted', (event) => {
   exhausted += 1;
   exhaustedIds.push(event.messageId);
-  const statuses = event.attempts.map((attempt) => attempt.status);
-  if (statuses.length !== attemptsEach || statuses.some((status) => status !== 500)) exhaustedOtherwise += 1;
+  // Every attempt failed: a 500 from the endpoint, or, on a machine starved of CPU, no response in time.
+  const failed = (attempt: AttemptRecord) =>
+    attempt.status === 500 || (attempt.status === undefined && attempt.errorCode !== undefined);
+  if (event.attempts.length !== attemptsEach || !event.attempts.every(failed)) exhaustedOtherwise += 1;
+  unanswered += event.attempts.filter((attempt) => attempt.status === undefined).length;
 });
 client.on('error', (error) => {
   errors += 1;
@@ -119,6 +126,7 @@ setInterval(
       exhausted,
       exhaustedIds,
       exhaustedOtherwise,
+      unanswered,
       errors,
       collectMs,
     };
