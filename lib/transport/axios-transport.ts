@@ -1,12 +1,13 @@
-import { once } from 'node:events';
 import type { AxiosResponse, AxiosStatic } from 'axios';
 import { lookup as dnsLookup } from 'node:dns';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { HookspecError, WebhookTransportError } from '../errors';
 import { AddressPolicy } from './address-policy';
-import { startDeadline } from './attempt-deadline';
+import { startDeadline, type AttemptDeadline } from './attempt-deadline';
 import { createTransportAgents } from './guarded-agents';
 import { readCappedBody } from './read-capped-body';
 import { parseTarget, type Target } from './target-url';
@@ -51,37 +52,42 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
     if (policy && proxy !== false) refuseLiteralTarget(policy, target);
 
     const deadline = startDeadline(checkTimeout(request.timeoutMs), request.signal);
-    const { signal } = deadline;
     const started = performance.now();
     try {
-      const response: AxiosResponse<Readable> = await instance.request<Readable>({
-        url: target.url.href,
-        method: METHOD,
-        headers: { ...request.headers },
-        // The signed bytes must go out unchanged. A Buffer passes axios's default transformRequest
-        // untouched; a string with a JSON content type would be trimmed, or JSON-quoted if it did not parse.
-        data: Buffer.from(request.body, 'utf8'),
-        responseType: 'stream',
-        // Set per request, so they override whatever the user's instance has as defaults: the fetch
-        // adapter, HTTP/2, a custom transport or a socket path would each bypass the guarded agents.
-        adapter: 'http',
-        httpVersion: 1,
-        transport: null,
-        socketPath: null,
-        httpAgent: agents.http,
-        httpsAgent: agents.https,
-        proxy,
-        maxRedirects: 0,
-        validateStatus: () => true,
-        signal,
-        // The deadline is the signal; axios's timeout only measures socket idle time.
-        timeout: 0,
-        // The cap is ours: axios would fail the attempt where we truncate.
-        maxContentLength: -1,
-      });
+      // A caller that gave up already: no connection at all.
+      if (deadline.aborted) throw deadline.reason;
+      const response: AxiosResponse<Readable> = await deadline.race(
+        instance.request<Readable>({
+          url: target.url.href,
+          method: METHOD,
+          headers: { ...request.headers },
+          // The signed bytes must go out unchanged. A Buffer passes axios's default transformRequest
+          // untouched; a string with a JSON content type would be trimmed, or JSON-quoted if it did not parse.
+          data: Buffer.from(request.body, 'utf8'),
+          responseType: 'stream',
+          // Set per request, so they override whatever the user's instance has as defaults: the fetch
+          // adapter, HTTP/2, a custom transport or a socket path would each bypass the guarded agents.
+          // The transport is Node's own http(s).request, as axios picks without redirects, with the
+          // deadline holding each request it creates.
+          adapter: 'http',
+          httpVersion: 1,
+          transport: deadlineTransport(deadline),
+          socketPath: null,
+          httpAgent: agents.http,
+          httpsAgent: agents.https,
+          proxy,
+          maxRedirects: 0,
+          validateStatus: acceptEveryStatus,
+          // The deadline destroys the request; axios's timeout only measures socket idle time.
+          timeout: 0,
+          // The cap is ours: axios would fail the attempt where we truncate.
+          maxContentLength: -1,
+        }),
+      );
+      deadline.cut(response.data);
       const body = hasNoBody(response)
-        ? await drainEmpty(response.data, signal)
-        : await readCappedBody(response.data, maxResponseBytes, signal);
+        ? await drainEmpty(response.data)
+        : await readCappedBody(response.data, maxResponseBytes);
       return {
         status: response.status,
         headers: flattenHeaders(response.headers),
@@ -147,9 +153,47 @@ function hasNoBody(response: AxiosResponse): boolean {
   return response.status === 204 || response.status === 304 || response.headers['content-length'] === '0';
 }
 
-/** Lets the empty stream end, so the socket goes back to the pool before the next attempt. */
-async function drainEmpty(stream: Readable, signal: AbortSignal): Promise<{ bytes: Buffer; truncated: false }> {
-  stream.resume();
-  if (!stream.readableEnded) await once(stream, 'end', { signal });
+const acceptEveryStatus = (): boolean => true;
+
+/**
+ * An axios `transport`: Node's http(s).request, as axios itself uses when redirects are off, handing
+ * each request to the deadline, which destroys it when the attempt ends early.
+ */
+function deadlineTransport(deadline: AttemptDeadline): {
+  request(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest;
+} {
+  return {
+    request(options, callback) {
+      // axios's own test for the protocol of the request it built (a proxy's, behind one).
+      const send = /https:?/.test(options.protocol ?? '') ? httpsRequest : httpRequest;
+      const request = send(options, callback);
+      deadline.cut(request);
+      return request;
+    },
+  };
+}
+
+/**
+ * Lets the empty stream end, so the socket goes back to the pool before the next attempt. The
+ * deadline destroys the stream if it never ends, which rejects here.
+ */
+async function drainEmpty(stream: Readable): Promise<{ bytes: Buffer; truncated: false }> {
+  if (!stream.readableEnded) {
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        stream.off('end', onEnd);
+        stream.off('error', settle);
+        stream.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onEnd = (): void => settle();
+      const onClose = (): void => settle(stream.readableEnded ? undefined : new Error('the response ended early'));
+      stream.on('end', onEnd);
+      stream.on('error', settle);
+      stream.on('close', onClose);
+      stream.resume();
+    });
+  }
   return { bytes: Buffer.alloc(0), truncated: false };
 }

@@ -1,4 +1,4 @@
-import { addAbortSignal, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 /** The part of a response body that was kept. */
 export interface CappedBody {
@@ -10,11 +10,11 @@ export interface CappedBody {
 /**
  * Reads at most `maxBytes` of `body`. On reaching the cap it destroys the stream, and with it the
  * socket (which is then not reused), so a 100 MB or endless response costs `maxBytes` of memory and
- * no more reading. `signal` carries the attempt's deadline: a receiver that drips one byte a second
- * is cut off by it rather than by an idle timeout that each byte would reset.
+ * no more reading. The attempt's deadline destroys `body` when it fires (see `AttemptDeadline.cut`):
+ * a receiver that drips one byte a second is cut off by it rather than by an idle timeout that each
+ * byte would reset.
  */
-export async function readCappedBody(body: Readable, maxBytes: number, signal: AbortSignal): Promise<CappedBody> {
-  addAbortSignal(signal, body);
+export async function readCappedBody(body: Readable, maxBytes: number): Promise<CappedBody> {
   const chunks: Buffer[] = [];
   let kept = 0;
   // Leaving the loop early (break or throw) destroys the stream: that is the cut-off.

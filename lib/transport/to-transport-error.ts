@@ -31,9 +31,8 @@ export function toTransportError(error: unknown, context: AttemptContext): Webho
   const refusal = chain.find((link) => link instanceof AddressRefusedError);
   if (refusal) return new WebhookTransportError('ssrf-blocked', refusal.message, method, url, { cause: refusal });
 
-  const { signal, timedOut } = context.deadline;
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
+  const { aborted, reason, timedOut } = context.deadline;
+  if (aborted) {
     if (timedOut) {
       return new WebhookTransportError(
         'timeout',
