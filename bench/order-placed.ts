@@ -1,5 +1,4 @@
-// The event bench/queues.ts delivers: the same payload class and values as bench/send.ts (which keeps its
-// own copy), so that the two benchmarks send the same bytes.
+// The event bench/send.ts and bench/queues.ts deliver, so that the two benchmarks send the same bytes.
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsNumber, IsString, Matches, Min } from 'class-validator';
 import { Webhook } from '../lib';

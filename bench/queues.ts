@@ -18,13 +18,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { instanceToPlain } from 'class-transformer';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { generateSecret } from '../lib';
 import { VERSION } from '../lib/version';
 import { orders } from './order-placed';
 import { CONCURRENCY, PRODUCERS, SIDES } from './queue-sides';
 import type { RawRequest, Round, RoundContext, Side, SideName } from './queue-sides';
-import { ReceiverProcess } from './receiver-process';
+import { checkDeliveries, ReceiverProcess } from './receiver-process';
 import { RedisProcess } from './redis-process';
 import { cpuModel, median, table, writeSection } from './report';
 
@@ -162,16 +161,7 @@ async function measuredRound(side: Side, setup: Setup, round: string): Promise<R
   };
   const result = await side.run(context);
   const report = await receiver.report();
-  const expected = options.events;
-  const problems = [
-    report.requests !== expected && `${report.requests} requests arrived`,
-    report.distinctIds !== expected && `${report.distinctIds} distinct webhook-ids`,
-    report.malformed !== 0 && `${report.malformed} malformed requests`,
-    report.bodyBytes !== work.totalBodyBytes && `${report.bodyBytes} body bytes instead of ${work.totalBodyBytes}`,
-  ].filter(Boolean);
-  if (problems.length > 0) throw new Error(`${side.name}: expected ${expected} deliveries; ${problems.join(', ')}`);
-  if (!report.sample) throw new Error(`${side.name}: the receiver kept no sample request`);
-  new StandardWebhook(secret).verify(report.sample.body, report.sample.headers);
+  checkDeliveries(report, { side: side.name, events: options.events, bodyBytes: work.totalBodyBytes, secret });
   return { ...result, connections: report.connections };
 }
 

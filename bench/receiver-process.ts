@@ -1,7 +1,7 @@
 // The parent's side of bench/receiver.ts: forks it, resets and reads its counters over IPC, and stops it.
-// bench/send.ts keeps its own copy of this class; bench/queues.ts uses this one.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { ReceiverMessage, ReceiverReport } from './receiver';
 
 // Compiled to bench/dist/bench/; the receiver sits beside this file.
@@ -87,4 +87,26 @@ function reply<T extends ReceiverMessage['type']>(
     child.on('message', onMessage);
     child.on('exit', onExit);
   });
+}
+
+/**
+ * What a round left on the receiving side must be: exactly `events` well-formed requests with distinct
+ * ids and the expected body bytes, and a first request whose signature verifies (standardwebhooks, the
+ * reference library). A side that lost or duplicated a message fails the run.
+ */
+export function checkDeliveries(
+  report: ReceiverReport,
+  expected: { readonly side: string; readonly events: number; readonly bodyBytes: number; readonly secret: string },
+): void {
+  const problems = [
+    report.requests !== expected.events && `${report.requests} requests arrived`,
+    report.distinctIds !== expected.events && `${report.distinctIds} distinct webhook-ids`,
+    report.malformed !== 0 && `${report.malformed} malformed requests`,
+    report.bodyBytes !== expected.bodyBytes && `${report.bodyBytes} body bytes instead of ${expected.bodyBytes}`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(`${expected.side}: expected ${expected.events} deliveries; ${problems.join(', ')}`);
+  }
+  if (!report.sample) throw new Error(`${expected.side}: the receiver kept no sample request`);
+  new StandardWebhook(expected.secret).verify(report.sample.body, report.sample.headers);
 }

@@ -8,20 +8,17 @@
  *   npm run bench:send -- --only=hookspec     one side only (e.g. under `node --cpu-prof`), nothing written
  */
 import 'reflect-metadata';
-import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import axios from 'axios';
-import { instanceToPlain, Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsNumber, IsString, Matches, Min } from 'class-validator';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { instanceToPlain } from 'class-transformer';
 import { Pool } from 'undici';
-import { generateSecret, Webhook, WebhookClient } from '../lib';
+import { generateSecret, WebhookClient } from '../lib';
 import { VERSION } from '../lib/version';
-import type { ReceiverMessage, ReceiverReport } from './receiver';
+import { orders, OrderPlaced } from './order-placed';
+import { checkDeliveries, ReceiverProcess } from './receiver-process';
 import { cpuModel, median, table, writeSection } from './report';
 
 const EVENTS = 5_000;
@@ -29,111 +26,6 @@ const CONCURRENCY = 64;
 const WARM_UP_ROUNDS = 2;
 const TIMED_ROUNDS = 5;
 const TARGET_RATIO = 0.9;
-// Compiled to bench/dist/bench/, three levels below the package root; the receiver sits beside this file.
-const RECEIVER_FILE = join(__dirname, 'receiver.js');
-
-@Webhook('order-placed', { summary: 'Order placed' })
-class OrderPlaced {
-  @IsString()
-  @Matches(/^ord_[0-9]+$/)
-  orderId!: string;
-
-  @IsString()
-  customer!: string;
-
-  @IsNumber()
-  @Min(0)
-  amount!: number;
-
-  @IsIn(['EUR', 'USD', 'GBP'])
-  currency!: string;
-
-  @IsInt()
-  @Min(1)
-  items!: number;
-
-  @Type(() => Date)
-  @IsDate()
-  placedAt!: Date;
-}
-
-function payloads(count: number): OrderPlaced[] {
-  const start = Date.UTC(2026, 10, 1);
-  return Array.from({ length: count }, (_, i) =>
-    Object.assign(new OrderPlaced(), {
-      orderId: `ord_${100000 + i}`,
-      customer: `customer-${i % 97}@example.com`,
-      amount: 1 + (i % 500) * 1.25,
-      currency: ['EUR', 'USD', 'GBP'][i % 3],
-      items: 1 + (i % 9),
-      placedAt: new Date(start + i * 60_000),
-    }),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The receiver child process.
-
-class Receiver {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<Receiver> {
-    // No inherited execArgv: under `node --cpu-prof` only the sender is profiled.
-    const child = fork(RECEIVER_FILE, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const listening = await reply(child, 'listening');
-    return new Receiver(child, `http://127.0.0.1:${listening.port}/webhook`);
-  }
-
-  async reset(): Promise<void> {
-    const answer = reply(this.child, 'reset');
-    this.child.send({ type: 'reset' });
-    await answer;
-  }
-
-  async report(): Promise<ReceiverReport> {
-    const answer = reply(this.child, 'report');
-    this.child.send({ type: 'report' });
-    return answer;
-  }
-
-  /** Closing the IPC channel makes the child close its server and exit; a kill is the fallback. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    if (this.child.connected) this.child.disconnect();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-/** The child's next message of one type; rejects if it exits first. */
-function reply<T extends ReceiverMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ReceiverMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ReceiverMessage): void => {
-      if (message.type !== type) return;
-      cleanup();
-      resolve(message as Extract<ReceiverMessage, { type: T }>);
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`the receiver exited (code ${code}) before answering '${type}'`));
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------
 // The three sides. Each round gets a fresh client / agent / pool, so every side opens its 64
 // connections within the timed window alike, and hookspec's MemoryQueue starts empty.
@@ -164,7 +56,7 @@ interface RawRequest {
 
 const secret = generateSecret();
 const secretBytes = Buffer.from(secret.slice('whsec_'.length), 'base64');
-const events = payloads(EVENTS);
+const events = orders(EVENTS);
 /** The bytes hookspec sends for each payload (its serializePayload with `envelope: 'none'`). */
 const bodies = events.map((event) => JSON.stringify(instanceToPlain(event)));
 const totalBodyBytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
@@ -303,19 +195,11 @@ const SIDES: readonly Side[] = [hookspecSide, axiosSide, undiciSide];
  * distinct ids and the expected body bytes, and a first request whose signature verifies
  * (standardwebhooks, the reference library). A side that lost or duplicated a message fails the run.
  */
-async function measuredRound(side: Side, receiver: Receiver): Promise<Round> {
+async function measuredRound(side: Side, receiver: ReceiverProcess): Promise<Round> {
   await receiver.reset();
   const round = await side.run(receiver.url);
   const report = await receiver.report();
-  const problems = [
-    report.requests !== EVENTS && `${report.requests} requests arrived`,
-    report.distinctIds !== EVENTS && `${report.distinctIds} distinct webhook-ids`,
-    report.malformed !== 0 && `${report.malformed} malformed requests`,
-    report.bodyBytes !== totalBodyBytes && `${report.bodyBytes} body bytes instead of ${totalBodyBytes}`,
-  ].filter(Boolean);
-  if (problems.length > 0) throw new Error(`${side.name}: expected ${EVENTS} deliveries; ${problems.join(', ')}`);
-  if (!report.sample) throw new Error(`${side.name}: the receiver kept no sample request`);
-  new StandardWebhook(secret).verify(report.sample.body, report.sample.headers);
+  checkDeliveries(report, { side: side.name, events: EVENTS, bodyBytes: totalBodyBytes, secret });
   return { ...round, connections: report.connections };
 }
 
@@ -325,7 +209,7 @@ interface Result {
 }
 
 /** Warm-up, then timed rounds in rotating order, so that drift (GC, CPU frequency, other load) hits all sides alike. */
-async function measure(sides: readonly Side[], receiver: Receiver): Promise<Result[]> {
+async function measure(sides: readonly Side[], receiver: ReceiverProcess): Promise<Result[]> {
   const results = sides.map((side) => ({ side, rounds: [] as Round[] }));
   for (let i = 0; i < WARM_UP_ROUNDS; i++) {
     for (const side of sides) await measuredRound(side, receiver);
@@ -399,7 +283,7 @@ async function main(args: string[]): Promise<void> {
   const sides = only === undefined ? SIDES : SIDES.filter((side) => side.name === only);
   if (sides.length === 0) throw new Error(`--only= takes one of ${SIDES.map((side) => side.name).join(', ')}`);
   const loadBefore = loadavg()[0] ?? 0;
-  const receiver = await Receiver.start();
+  const receiver = await ReceiverProcess.start();
   try {
     const results = await measure(sides, receiver);
     if (only !== undefined) {
