@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Controller, Injectable, Module, Post } from '@nestjs/common';
 import {
   generateSecret,
   HookspecError,
   MemoryQueue,
+  SqliteQueue,
   verifyWebhook,
   WebhookClient,
   WebhookClientConfigError,
@@ -110,6 +114,59 @@ describe('HookspecModule.forRoot', () => {
 
     expect(queue.closes).toBe(1);
     await expect(client.send(subscription())).rejects.toMatchObject({ code: 'client-closed' });
+  });
+
+  it('keeps what a request accepted in a durable SqliteQueue across the app closing, for the next app to deliver', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookspec-nest-sqlite-'));
+    const path = join(dir, 'outbox.db');
+    const endpoints = [{ id: 'hooks', url: `${receiver.url}/durable`, secret: SECRET }];
+    try {
+      // The first app only accepts (worker: false), as a web process whose workers run elsewhere.
+      running = await startNestApp(
+        {
+          imports: [
+            HookspecModule.forRoot({
+              webhooks: [Subscription],
+              endpoints,
+              queue: new SqliteQueue({ path }),
+              worker: false,
+            }),
+          ],
+          controllers: [SubscriptionController],
+          providers: [SubscriptionService],
+        },
+        {},
+      );
+      const { id } = (await (await fetch(`${running.url}/subscriptions`, { method: 'POST' })).json()) as {
+        id: string;
+      };
+      await running.close();
+      running = undefined;
+      expect(receiver.on('/durable')).toEqual([]);
+
+      // The next app, on the same file, delivers it.
+      running = await startNestApp(
+        {
+          imports: [
+            HookspecModule.forRoot({
+              webhooks: [Subscription],
+              endpoints,
+              queue: new SqliteQueue({ path }),
+              allowNetworks: LOOPBACK,
+            }),
+          ],
+        },
+        {},
+      );
+      const [request] = await receiver.waitFor(1, '/durable');
+      expect(request!.headers['webhook-id']).toBe(id);
+      await running.app.get(WebhookClient).drain();
+      expect((await running.app.get(WebhookClient).getMessage(id))?.deliveries[0]?.status).toBe('delivered');
+    } finally {
+      await running?.close();
+      running = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is visible to every module with isGlobal: true', async () => {
