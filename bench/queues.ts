@@ -25,7 +25,7 @@ import { CONCURRENCY, PRODUCERS, SIDES } from './queue-sides';
 import type { RawRequest, Round, RoundContext, Side, SideName } from './queue-sides';
 import { checkDeliveries, ReceiverProcess } from './receiver-process';
 import { RedisProcess } from './redis-process';
-import { cpuModel, median, table, writeSection } from './report';
+import { cpuModel, median, rotatingRounds, table, writeSection } from './report';
 
 const DEFAULT_EVENTS = 5_000;
 const WARM_UP_ROUNDS = 1;
@@ -170,27 +170,21 @@ interface Result {
   readonly rounds: Round[];
 }
 
-/** Warm-up, then timed rounds in rotating order, so that drift (GC, CPU frequency, other load) hits all sides alike. */
-async function measure(sides: readonly Side[], setup: Setup): Promise<Result[]> {
-  const results = sides.map((side) => ({ side, rounds: [] as Round[] }));
+function measure(sides: readonly Side[], setup: Setup): Promise<Result[]> {
   const { events, timedRounds } = setup.options;
-  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
-    for (const side of sides) await measuredRound(side, setup, `warm-up ${i + 1}`);
-  }
-  for (let i = 0; i < timedRounds; i++) {
-    const order = results.map((_, k) => results[(i + k) % results.length]);
-    for (const result of order) {
-      const round = await measuredRound(result.side, setup, `round ${i + 1}`);
-      result.rounds.push(round);
+  return rotatingRounds(
+    sides,
+    { warmUp: WARM_UP_ROUNDS, timed: timedRounds },
+    (side, label) => measuredRound(side, setup, label),
+    (side, round, i) => {
       const redisCpu = round.redisCpuMs === undefined ? '' : `  Redis ${micros(round.redisCpuMs, events)} µs`;
       process.stderr.write(
-        `  round ${i + 1}/${timedRounds} ${result.side.name.padEnd(13)} ${round.ms.toFixed(0).padStart(6)} ms ` +
+        `  round ${i + 1}/${timedRounds} ${side.name.padEnd(13)} ${round.ms.toFixed(0).padStart(6)} ms ` +
           `${perSecond(round.ms, events).toFixed(0).padStart(6)} deliveries/s  ` +
           `CPU ${micros(round.cpuMs, events)} µs/delivery${redisCpu}  ${round.connections} connections\n`,
       );
-    }
-  }
-  return results;
+    },
+  );
 }
 
 const perSecond = (ms: number, events: number): number => (events * 1000) / ms;

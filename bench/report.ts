@@ -48,3 +48,28 @@ export function writeSection(name: string, section: string): void {
   writeFileSync(DOCS_FILE, `${docs.slice(0, start + startMarker.length)}\n\n${section}\n\n${docs.slice(end)}`);
   console.log(`\nwrote ${DOCS_FILE}`);
 }
+
+/**
+ * Warm-up rounds of every side, then timed rounds in rotating order, so that drift (GC, CPU frequency,
+ * other load) hits all sides alike. `run` makes one round of one side; `report` is told of each timed one.
+ */
+export async function rotatingRounds<S, R>(
+  sides: readonly S[],
+  counts: { readonly warmUp: number; readonly timed: number },
+  run: (side: S, label: string) => Promise<R>,
+  report: (side: S, round: R, index: number) => void,
+): Promise<{ readonly side: S; readonly rounds: R[] }[]> {
+  const results = sides.map((side) => ({ side, rounds: [] as R[] }));
+  for (let i = 0; i < counts.warmUp; i++) {
+    for (const side of sides) await run(side, `warm-up ${i + 1}`);
+  }
+  for (let i = 0; i < counts.timed; i++) {
+    const order = results.map((_, k) => results[(i + k) % results.length]);
+    for (const result of order) {
+      const round = await run(result.side, `round ${i + 1}`);
+      result.rounds.push(round);
+      report(result.side, round, i);
+    }
+  }
+  return results;
+}

@@ -19,7 +19,7 @@ import { generateSecret, WebhookClient } from '../lib';
 import { VERSION } from '../lib/version';
 import { orders, OrderPlaced } from './order-placed';
 import { checkDeliveries, ReceiverProcess } from './receiver-process';
-import { cpuModel, median, table, writeSection } from './report';
+import { cpuModel, median, rotatingRounds, table, writeSection } from './report';
 
 const EVENTS = 5_000;
 const CONCURRENCY = 64;
@@ -208,25 +208,18 @@ interface Result {
   readonly rounds: Round[];
 }
 
-/** Warm-up, then timed rounds in rotating order, so that drift (GC, CPU frequency, other load) hits all sides alike. */
-async function measure(sides: readonly Side[], receiver: ReceiverProcess): Promise<Result[]> {
-  const results = sides.map((side) => ({ side, rounds: [] as Round[] }));
-  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
-    for (const side of sides) await measuredRound(side, receiver);
-  }
-  for (let i = 0; i < TIMED_ROUNDS; i++) {
-    const order = results.map((_, k) => results[(i + k) % results.length]);
-    for (const result of order) {
-      const round = await measuredRound(result.side, receiver);
-      result.rounds.push(round);
+function measure(sides: readonly Side[], receiver: ReceiverProcess): Promise<Result[]> {
+  return rotatingRounds(
+    sides,
+    { warmUp: WARM_UP_ROUNDS, timed: TIMED_ROUNDS },
+    (side) => measuredRound(side, receiver),
+    (side, round, i) =>
       process.stderr.write(
-        `  round ${i + 1}/${TIMED_ROUNDS} ${result.side.name.padEnd(8)} ${round.ms.toFixed(0).padStart(6)} ms  ` +
+        `  round ${i + 1}/${TIMED_ROUNDS} ${side.name.padEnd(8)} ${round.ms.toFixed(0).padStart(6)} ms  ` +
           `${perSecond(round.ms).toFixed(0).padStart(6)} deliveries/s  ` +
           `${cpuPerDelivery(round).toFixed(0).padStart(4)} µs CPU/delivery  ${round.connections} connections\n`,
-      );
-    }
-  }
-  return results;
+      ),
+  );
 }
 
 const perSecond = (ms: number): number => (EVENTS * 1000) / ms;
