@@ -26,8 +26,29 @@ type Multi = ChainableCommander & ScriptCommands<ChainableCommander>;
 interface DeliveryJobData {
   readonly messageId: string;
   readonly endpointId: string;
+  /**
+   * What a first lease needs, copied in at enqueue so that it reads nothing more: the message, the URL
+   * and the first due time. Only a job's first start uses them (see lease()); redeliver's jobs carry none.
+   */
+  readonly event?: string;
+  readonly body?: string;
+  readonly createdAt?: number;
+  readonly url?: string;
+  readonly dueAt?: number;
 }
 type DeliveryJob = Job<DeliveryJobData>;
+/** What BullMQ's moves return when asked to fetch the next job: its raw data and id, or nothing. */
+type NextJobData = [unknown, string | undefined, ...unknown[]] | [] | undefined;
+/** BullMQ's move to delayed, through the job's backend: Job.moveToDelayed cannot fetch the next job. */
+interface DelayingBackend {
+  moveToDelayed(
+    jobId: string,
+    timestamp: number,
+    delay: number,
+    token: string,
+    opts: { skipAttempt: boolean; fetchNext: boolean },
+  ): Promise<NextJobData>;
+}
 
 /** Scanned beyond `limit` per lease() call for endpoints with capacity left, before giving up for now. */
 const SCAN_SLACK = 64;
@@ -35,7 +56,7 @@ const SCAN_SLACK = 64;
 const PEEK_COUNT = 200;
 /** A lock kept at least this long after a settlement is recorded, for BullMQ's move that follows it. */
 const SETTLE_GRACE_MS = 10_000;
-/** The lock BullMQ sets when it hands a job out; lease() sets the lease's own length right after. */
+/** BullMQ's lock on a job it hands out, should the worker be made before any lease (see ensureWorker()). */
 const INITIAL_LOCK_MS = 30_000;
 /** Stalled deliveries always come back: their count must never fail them. */
 const NEVER_FAIL_STALLED = 1_000_000_000;
@@ -65,6 +86,14 @@ export class BullMqQueue implements DeliveryQueue {
   private workerClientReady: Promise<Client> | undefined;
   /** Jobs this process holds a lease on, by lease token: settle() moves them. */
   private readonly held = new Map<string, DeliveryJob>();
+  /**
+   * Jobs a settlement took as the next lease (BullMQ's fetch-next), under a fresh lock token; lease()
+   * serves them first. Each is locked for `lockMs` from its settlement; close() hands them back, and one
+   * left behind (a process that died) comes back through the stalled check when its lock expires.
+   */
+  private prefetched: { job: DeliveryJob; token: string; at: number }[] = [];
+  /** The lock BullMQ sets when it hands a job out: the first lease's length (see ensureWorker()). */
+  private lockMs = INITIAL_LOCK_MS;
   private readonly workWatch: WorkWatch;
   private closing: Promise<void> | undefined;
 
@@ -100,8 +129,25 @@ export class BullMqQueue implements DeliveryQueue {
       fields.push(`u:${e}`, d.url, `s:${e}`, 'pending', `b:${e}`, 0, `n:${e}`, d.nextAttemptAt);
     }
     // One MULTI, one round trip: the message and its jobs are stored together or not at all, and the store
-    // script refuses a message id already stored (its jobs then change nothing: see STORE).
+    // script, after the jobs, refuses a message id already stored (its jobs then change nothing: see STORE).
     const multi = client.multi() as Multi;
+    const { id, event, body, createdAt } = message;
+    for (const [i, d] of deliveries.entries()) {
+      const data = {
+        messageId: id,
+        endpointId: d.endpointId,
+        event,
+        body,
+        createdAt,
+        url: d.url,
+        dueAt: d.nextAttemptAt,
+      };
+      await this.addJob(multi, jobIds[i] as string, data, d.nextAttemptAt, now);
+    }
+    const bare = deliveries.map((d, i) => [
+      jobIds[i] as string,
+      JSON.stringify({ messageId: id, endpointId: d.endpointId }),
+    ]);
     multi.hookspecStore(
       this.keys.message(message.id),
       this.keys.pending,
@@ -109,27 +155,21 @@ export class BullMqQueue implements DeliveryQueue {
       deliveries.length,
       now,
       encodeURIComponent(message.id),
+      this.queue.toKey(''),
+      bare.length,
+      ...bare.flat(),
       ...fields,
     );
-    for (const [i, d] of deliveries.entries()) {
-      await this.addJob(
-        multi,
-        jobIds[i] as string,
-        { messageId: message.id, endpointId: d.endpointId },
-        d.nextAttemptAt,
-        now,
-      );
-    }
     // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
     multi.publish(this.keys.channel, this.workWatch.id);
-    const [stored] = await execOrThrow(multi, 'enqueue');
+    const stored = (await execOrThrow(multi, 'enqueue')).at(-2);
     if (Number(stored) !== 1) {
       throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
     }
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
-    const worker = this.ensureWorker();
+    const worker = this.ensureWorker(request.leaseMs);
     const client = await this.client();
     const leases: Lease[] = [];
     const room = new Map<string, number>();
@@ -138,6 +178,7 @@ export class BullMqQueue implements DeliveryQueue {
     const notDue: { job: DeliveryJob; token: string; at: number }[] = [];
     const noRoom: { job: DeliveryJob; token: string }[] = [];
     const maxScan = request.limit + SCAN_SLACK;
+    const startedAt = Date.now();
     let scanned = 0;
     let crowded = false;
     while (leases.length < request.limit) {
@@ -146,37 +187,46 @@ export class BullMqQueue implements DeliveryQueue {
         crowded = true;
         break;
       }
+      // Jobs a settlement already took are older than any still waiting: they go first.
+      const taken = this.prefetched.splice(0, want);
+      const need = want - taken.length;
       // Concurrent calls share one connection: Redis runs them in order, so jobs come oldest first.
-      const fetched = (
+      const got = (
         await Promise.all(
-          Array.from({ length: want }, async () => {
+          Array.from({ length: need }, async () => {
             const token = randomUUID();
             const job = (await worker.getNextJob(token, { block: false })) as DeliveryJob | undefined;
-            return job ? { job, token } : undefined;
+            return job ? { job, token, at: startedAt } : undefined;
           }),
         )
-      ).filter((got) => got !== undefined);
+      ).filter((one) => one !== undefined);
+      const fetched = [...taken, ...got];
       scanned += fetched.length;
       // Independent reads, each atomic: sent together (one round trip) without a MULTI, which costs more.
+      // A job started for the first time needs none: nothing but its lease could have changed its
+      // delivery, so the job's data is its state, and BullMQ's lock already has the lease's length.
+      const firsts = fetched.map(({ job, at }) => this.firstLease(job, request.leaseMs, at));
       const states = await Promise.all(
-        fetched.map(({ job, token }) =>
-          client.hookspecReadLease(
-            `${this.queue.toKey(job.id as string)}:lock`,
-            this.queue.keys.stalled as string,
-            this.keys.message(job.data.messageId),
-            this.keys.attempts(job.id as string),
-            token,
-            request.leaseMs,
-            job.id as string,
-            job.data.endpointId,
-          ),
+        fetched.map(
+          ({ job, token }, i) =>
+            firsts[i] ??
+            client.hookspecReadLease(
+              `${this.queue.toKey(job.id as string)}:lock`,
+              this.queue.keys.stalled as string,
+              this.keys.message(job.data.messageId),
+              this.keys.attempts(job.id as string),
+              token,
+              request.leaseMs,
+              job.id as string,
+              job.data.endpointId,
+            ),
         ),
       ).catch((error: unknown) => {
         throw new DeliveryQueueError('queue-failed', `BullMqQueue lease failed in Redis: ${safeMessage(error)}.`, {
           cause: error,
         });
       });
-      for (const [i, { job, token }] of fetched.entries()) {
+      for (const [i, { job, token, at }] of fetched.entries()) {
         const state = states[i] as LuaReply;
         if (!Array.isArray(state)) continue; // the lock is no longer ours: nothing to hand out or put back
         const [fields, attempts] = state as [(string | null)[], string[]];
@@ -211,10 +261,11 @@ export class BullMqQueue implements DeliveryQueue {
           token,
           message: { id: messageId, event, body, createdAt: Number(createdAt) },
           delivery,
-          leasedUntil: request.now + request.leaseMs,
+          // A prefetched job's lock was set when its settlement was sent, before this call.
+          leasedUntil: request.now + request.leaseMs - (firsts[i] ? Math.max(0, startedAt - at) : 0),
         });
       }
-      if (fetched.length < want) break;
+      if (got.length < need) break;
     }
     await this.putBack(notDue, noRoom, crowded);
     return leases;
@@ -225,6 +276,9 @@ export class BullMqQueue implements DeliveryQueue {
     const jobId = deliveryJobId(messageId, endpointId);
     const job = this.held.get(lease.token);
     this.held.delete(lease.token);
+    // The lock passes to a fresh token as the settlement is recorded; BullMQ's move then fetches the next
+    // job under it, so every lease has a token of its own and a stale one can never match a later lock.
+    const nextToken = job ? randomUUID() : lease.token;
     const record = (client: Client, checkLock: boolean): Promise<number> =>
       client
         .hookspecSettle(
@@ -247,35 +301,61 @@ export class BullMqQueue implements DeliveryQueue {
           this.keys.message(''),
           this.keys.attemptsPrefix,
           TRIM_BATCH,
+          nextToken,
         )
         .then(Number);
-    const move = (held: DeliveryJob): Promise<unknown> =>
-      settlement.status === 'pending'
-        ? held.moveToDelayed(settlement.nextAttemptAt, lease.token)
-        : held.moveToCompleted(settlement.status, lease.token, false);
+    const move = (held: DeliveryJob, token: string, fetchNext: boolean): Promise<NextJobData> => {
+      if (settlement.status !== 'pending') {
+        return held.moveToCompleted(settlement.status, token, fetchNext) as Promise<NextJobData>;
+      }
+      const now = Date.now();
+      const backend = (held as unknown as { backend: DelayingBackend }).backend;
+      const delay = Math.max(0, settlement.nextAttemptAt - now);
+      return backend.moveToDelayed(held.id as string, now, delay, token, { skipAttempt: true, fetchNext });
+    };
     if (!job) {
       // A lease taken by another BullMqQueue object (another client on the same queue) is settled by id.
       if ((await record(await this.client(), true)) === 0) return false;
       const byId = await this.modules.bullmq.Job.fromId<DeliveryJobData>(this.queue, jobId);
-      if (byId) await move(byId);
+      if (byId) await move(byId, lease.token, false);
       return true;
     }
     // Our script and BullMQ's move go out together on the worker's connection, which runs them in order:
     // one round trip. Both check the same lock against the token, so they agree: both refuse a stale
     // lease, and our script keeps the lock for SETTLE_GRACE_MS so the move cannot lose it. Should the move
     // fail anyway (Redis gone), the job stays active, comes back after its lease, and lease() finds it
-    // ended and completes it.
+    // ended and completes it. A settlement made with an attempt also takes the next job (a worker that
+    // attempted is still running); one without (a release while stopping, a skip) does not.
+    const fetchNext = attempt !== undefined && !this.closing;
+    const sentAt = Date.now();
     const client = await this.workerClient();
-    const [recorded, moved] = await Promise.allSettled([record(client, true), move(job)]);
+    const [recorded, moved] = await Promise.allSettled([record(client, true), move(job, nextToken, fetchNext)]);
     if (recorded.status === 'rejected') throw recorded.reason;
     if (recorded.value === 0) {
       if (moved.status === 'rejected') return false; // not ours any more: both refused
       // The move succeeded, so the lease was ours, yet the script found no lock: it ran after the move,
       // which only happens when ioredis re-sent it (Redis had lost its script cache). Record it now.
+      this.keepPrefetched(moved.value, nextToken, sentAt);
       return (await record(client, false)) !== 0;
     }
-    if (moved.status === 'rejected') throw moved.reason;
+    if (moved.status === 'rejected') {
+      // Recorded, so the lock is now nextToken's; the move may have run first (ioredis re-sent our
+      // script after it, as Redis had lost its script cache): once more, in order this time.
+      this.keepPrefetched(await move(job, nextToken, fetchNext), nextToken, Date.now());
+      return true;
+    }
+    this.keepPrefetched(moved.value, nextToken, sentAt);
     return true;
+  }
+
+  /** The job a settlement's move fetched, kept for the next lease(); handed back at once when closing. */
+  private keepPrefetched(next: NextJobData, token: string, at: number): void {
+    const [raw, id] = next ?? [];
+    if (!raw || id === undefined || !this.worker) return;
+    const job = this.modules.bullmq.Job.fromJSON<DeliveryJobData>(this.worker as never, raw as never, id);
+    job.token = token;
+    if (this.closing) void job.moveToWait(token).catch(noop);
+    else this.prefetched.push({ job, token, at });
   }
 
   async nextDueAt(endpointCapacity?: (endpointId: string) => number): Promise<number | undefined> {
@@ -368,6 +448,10 @@ export class BullMqQueue implements DeliveryQueue {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.workWatch.close();
+      // Prefetched jobs go back to the head of the wait list, last first so that the first stays first.
+      const prefetched = this.prefetched.reverse();
+      this.prefetched = [];
+      for (const { job, token } of prefetched) await job.moveToWait(token).catch(noop);
       await this.worker?.close();
       await this.queue.close();
     })();
@@ -379,16 +463,18 @@ export class BullMqQueue implements DeliveryQueue {
    * processor: lease() takes jobs by hand. Its stalled check puts back jobs whose lock expired, and a
    * stalled job is never failed.
    */
-  private ensureWorker(): Worker<DeliveryJobData> {
+  private ensureWorker(leaseMs?: number): Worker<DeliveryJobData> {
     if (this.closing) {
       throw new DeliveryQueueError('queue-closed', 'lease() on a closed BullMqQueue; create a new queue.');
     }
     if (!this.worker) {
+      // BullMQ's lock is the first lease's length, so a first lease need not set it (see firstLease()).
+      this.lockMs = leaseMs ?? INITIAL_LOCK_MS;
       const worker = new this.modules.bullmq.Worker<DeliveryJobData>(this.settings.name, null, {
         connection: this.connection,
         prefix: this.settings.prefix,
         autorun: false,
-        lockDuration: INITIAL_LOCK_MS,
+        lockDuration: this.lockMs,
         stalledInterval: this.settings.stalledIntervalMs,
         maxStalledCount: NEVER_FAIL_STALLED,
         skipLockRenewal: true,
@@ -400,6 +486,18 @@ export class BullMqQueue implements DeliveryQueue {
       this.worker = worker;
     }
     return this.worker;
+  }
+
+  /**
+   * The lease's state from the job alone, for a job BullMQ started for the first time (no lease before it
+   * could have settled it, and STORE strips a refused message's data) whose lock BullMQ set to the lease's
+   * length within the last second; else undefined, and lease() reads the state from Redis.
+   */
+  private firstLease(job: DeliveryJob, leaseMs: number, at: number): LuaReply | undefined {
+    const { event, body, createdAt, url, dueAt } = job.data;
+    if (job.attemptsStarted !== 1 || leaseMs !== this.lockMs || Date.now() - at > 1_000) return undefined;
+    if (event === undefined || body === undefined || createdAt === undefined || url === undefined) return undefined;
+    return [[event, body, String(createdAt), url, 'pending', '0', String(dueAt ?? 0)], []];
   }
 
   /** The queue's connection, with hookspec's scripts. */

@@ -4,16 +4,25 @@
 // BullMQ's scripts do; with Redis Cluster, a hash tag in the prefix keeps them in one slot.
 
 /**
- * Stores a new message, in enqueue's MULTI before its BullMQ jobs: refuses (0) a message id already
+ * Stores a new message, in enqueue's MULTI after its BullMQ jobs: refuses (0) a message id already
  * stored, else writes the hash, counts its deliveries as pending and, with none, marks it finished (1).
- * A refused message's jobs, added after this in the same MULTI, change nothing: BullMQ ignores a job id
- * it holds, and lease() completes a job whose delivery is not pending. Fields are written 100 pairs per
- * HSET, as unpack() has a limit on how many values it returns.
- * KEYS: message, pending, finished. ARGV: delivery count, now, encoded message id, then field, value, …
+ * A refused message's jobs change nothing: BullMQ ignored a job id it held, and a job it added (or held)
+ * gets bare data here (ids only), so lease() reads the stored delivery, and completes a job whose
+ * delivery is not pending, instead of trusting the refused message's data. Fields are written 100 pairs
+ * per HSET, as unpack() has a limit on how many values it returns.
+ * KEYS: message, pending, finished. ARGV: delivery count, now, encoded message id, job key prefix, job
+ * count, then job id, bare data, …, then field, value, …
  */
 const STORE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-for i = 4, #ARGV, 200 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 199, #ARGV))) end
+local first = 6 + 2 * tonumber(ARGV[5])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  for i = 6, first - 1, 2 do
+    local job = ARGV[4] .. ARGV[i]
+    if redis.call('EXISTS', job) == 1 then redis.call('HSET', job, 'data', ARGV[i + 1]) end
+  end
+  return 0
+end
+for i = first, #ARGV, 200 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 199, #ARGV))) end
 local count = tonumber(ARGV[1])
 redis.call('INCRBY', KEYS[2], count)
 if count == 0 then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3]) end
@@ -35,13 +44,14 @@ return {fields, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 /**
  * Records a settlement if the lock is still ours: appends the attempt, sets the status and due time,
  * counts the delivery out of pending, and marks the message finished when it was its last. Then keeps
- * the lock alive long enough for BullMQ's move that follows. When this finishes a message, retention runs
+ * the lock alive long enough for BullMQ's move that follows, under ARGV[15]'s token (the move's, and the
+ * next job's it fetches; the lease's own token to keep it). When this finishes a message, retention runs
  * in the same call. Returns 0 (not ours), 1, or 2 (message finished).
  * ARGV[9] '0' skips the lock check: only for a settlement whose BullMQ move already succeeded under the
  * lease's token, which proves the lease was ours (see settle()).
  * KEYS: lock, message, attempts, pending, finished. ARGV: token, endpointId, attempt JSON or '', status,
  * nextAttemptAt, now, encoded message id, graceMs, check lock ('1' or '0'), then retention's
- * retain count, cutoff, message key prefix, attempts key prefix, batch size.
+ * retain count, cutoff, message key prefix, attempts key prefix, batch size, then the lock's next token.
  */
 const SETTLE = `
 if ARGV[9] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -63,7 +73,10 @@ else
     end
   end
 end
-if ARGV[9] == '1' and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[8]) then redis.call('PEXPIRE', KEYS[1], ARGV[8]) end
+if ARGV[9] == '1' then
+  local ttl = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[8]))
+  redis.call('SET', KEYS[1], ARGV[15], 'PX', ttl)
+end
 if result == 2 then
   -- Retention: the oldest finished messages beyond the retained count, and those finished before the
   -- cutoff, are dropped with their attempt logs, at most a batch of each per settlement.
