@@ -9,7 +9,7 @@ import axios from 'axios';
 import { Queue, Worker } from 'bullmq';
 import { BullMqQueue, MemoryQueue, SqliteQueue, WebhookClient } from '../lib';
 import type { DeliveryQueue } from '../lib';
-import { OrderPlaced } from './order-placed';
+import { OrderPlaced, type RawRequest } from './order-placed';
 import type { RedisProcess } from './redis-process';
 
 export const CONCURRENCY = 64;
@@ -32,12 +32,6 @@ const CLOSE_TIMEOUT_MS = 15_000;
 const BARE_QUEUE_NAME = 'bench-bare';
 
 export type SideName = 'memory' | 'sqlite-full' | 'sqlite-normal' | 'bullmq' | 'bullmq-bare';
-
-/** A request as the bare side enqueues it: JSON, so a BullMQ job can carry it. */
-export interface RawRequest {
-  readonly body: string;
-  readonly headers: Record<string, string>;
-}
 
 export interface RoundContext {
   readonly receiverUrl: string;

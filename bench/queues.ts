@@ -13,16 +13,13 @@
  *   --events=N --rounds=N --deadline=SECONDS  smaller or longer runs (the defaults are the published ones)
  */
 import 'reflect-metadata';
-import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instanceToPlain } from 'class-transformer';
 import { generateSecret } from '../lib';
-import { VERSION } from '../lib/version';
-import { orders } from './order-placed';
+import { orderBodies, orders, signedRawRequests } from './order-placed';
 import { CONCURRENCY, PRODUCERS, SIDES } from './queue-sides';
-import type { RawRequest, Round, RoundContext, Side, SideName } from './queue-sides';
+import type { Round, RoundContext, Side, SideName } from './queue-sides';
 import { checkDeliveries, ReceiverProcess } from './receiver-process';
 import { RedisProcess } from './redis-process';
 import { cpuModel, median, rotatingRounds, table, writeSection } from './report';
@@ -93,8 +90,6 @@ function parseOptions(args: readonly string[]): Options {
 // The workload: the same events, bodies and headers as bench/send.ts.
 
 const secret = generateSecret();
-const secretBytes = Buffer.from(secret.slice('whsec_'.length), 'base64');
-const userAgent = `hookspec/${VERSION}`;
 
 interface Workload {
   readonly events: ReturnType<typeof orders>;
@@ -105,27 +100,8 @@ interface Workload {
 
 function workload(count: number): Workload {
   const events = orders(count);
-  const bodies = events.map((event) => JSON.stringify(instanceToPlain(event)));
+  const bodies = orderBodies(events);
   return { events, bodies, totalBodyBytes: bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0) };
-}
-
-/** The bare side's requests: each body signed as hookspec signs it (a fresh id, this second's timestamp). */
-function rawRequests(bodies: readonly string[]): RawRequest[] {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return bodies.map((body) => {
-    const id = `msg_${randomBytes(16).toString('base64url')}`;
-    const signature = createHmac('sha256', secretBytes).update(`${id}.${timestamp}.${body}`).digest('base64');
-    return {
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': userAgent,
-        'webhook-id': id,
-        'webhook-timestamp': timestamp,
-        'webhook-signature': `v1,${signature}`,
-      },
-    };
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -152,7 +128,7 @@ async function measuredRound(side: Side, setup: Setup, round: string): Promise<R
     receiverUrl: receiver.url,
     events: work.events,
     secret,
-    rawRequests: () => rawRequests(work.bodies),
+    rawRequests: () => signedRawRequests(work.bodies, secret),
     // Only the BullMQ sides see Redis, so only their rounds count its CPU time.
     redis: side.needsRedis ? redis : undefined,
     tempDir: setup.tempDir,

@@ -8,16 +8,13 @@
  *   npm run bench:send -- --only=hookspec     one side only (e.g. under `node --cpu-prof`), nothing written
  */
 import 'reflect-metadata';
-import { createHmac, randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import axios from 'axios';
-import { instanceToPlain } from 'class-transformer';
 import { Pool } from 'undici';
 import { generateSecret, WebhookClient } from '../lib';
-import { VERSION } from '../lib/version';
-import { orders, OrderPlaced } from './order-placed';
+import { orderBodies, orders, OrderPlaced, signedRawRequests } from './order-placed';
 import { checkDeliveries, ReceiverProcess } from './receiver-process';
 import { cpuModel, median, rotatingRounds, table, writeSection } from './report';
 
@@ -49,40 +46,15 @@ interface Side {
   run(receiverUrl: string): Promise<Round>;
 }
 
-interface RawRequest {
-  readonly body: Buffer;
-  readonly headers: Record<string, string>;
-}
-
 const secret = generateSecret();
-const secretBytes = Buffer.from(secret.slice('whsec_'.length), 'base64');
 const events = orders(EVENTS);
 /** The bytes hookspec sends for each payload (its serializePayload with `envelope: 'none'`). */
-const bodies = events.map((event) => JSON.stringify(instanceToPlain(event)));
+const bodies = orderBodies(events);
 const totalBodyBytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
-const userAgent = `hookspec/${VERSION}`;
 
-/**
- * The raw sides' requests, built before the clock starts: hookspec's bodies with the headers hookspec
- * sends, each signed (node:crypto HMAC-SHA256, a fresh id, this second's timestamp). The raw sides
- * thus do none of the validating, serialising, queueing and signing that hookspec does in its time.
- */
-function rawRequests(): RawRequest[] {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return bodies.map((body) => {
-    const id = `msg_${randomBytes(16).toString('base64url')}`;
-    const signature = createHmac('sha256', secretBytes).update(`${id}.${timestamp}.${body}`).digest('base64');
-    return {
-      body: Buffer.from(body, 'utf8'),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': userAgent,
-        'webhook-id': id,
-        'webhook-timestamp': timestamp,
-        'webhook-signature': `v1,${signature}`,
-      },
-    };
-  });
+/** The raw sides' requests (see signedRawRequests), bodies as Buffers as an HTTP client sends them. */
+function rawRequests(): { readonly body: Buffer; readonly headers: Record<string, string> }[] {
+  return signedRawRequests(bodies, secret).map((request) => ({ ...request, body: Buffer.from(request.body, 'utf8') }));
 }
 
 /** Starts the round's clocks: wall time, and this process's CPU time (user + system). */
