@@ -9,7 +9,7 @@ import { createAxiosTransport } from '../transport';
 import type { Transport } from '../transport';
 import { WebhookCatalog } from './catalog';
 import type { CatalogEvent, WebhookClass } from './catalog-types';
-import type { WebhookClientEvents } from './client-events';
+import type { EndpointDisabledEvent, WebhookClientEvents } from './client-events';
 import type { EndpointStore } from './endpoint';
 import { endpointId, shownUrl, StaticEndpointStore } from './endpoint-registry';
 import { createDeliverAttempt } from './deliver-attempt';
@@ -300,15 +300,7 @@ export class WebhookClient<
         break;
       case 'disable':
         this.logger.warn(fields, 'endpoint answered 410 Gone; it is disabled');
-        void this.endpoints
-          .disable?.(delivery.endpointId, 'gone')
-          ?.catch((error: unknown) => this.report(error, 'the endpoint store failed to disable an endpoint'));
-        this.safeEmit('endpoint-disabled', {
-          endpointId: delivery.endpointId,
-          url: ref.url,
-          reason: 'gone',
-          messageId: message.id,
-        });
+        this.disableEndpoint({ endpointId: delivery.endpointId, url: ref.url, reason: 'gone', messageId: message.id });
         break;
       default:
         break;
@@ -331,16 +323,15 @@ export class WebhookClient<
       { endpointId, url, failingSince: failingSince.toISOString() },
       'endpoint disabled: every attempt has failed for too long',
     );
+    this.disableEndpoint({ endpointId, url, reason: 'failing', messageId: lease.message.id, failingSince });
+  }
+
+  /** Tells the store (a list disables in memory) and the listeners; a store that fails is reported, not fatal. */
+  private disableEndpoint(event: EndpointDisabledEvent): void {
     void this.endpoints
-      .disable?.(endpointId, 'failing')
+      .disable?.(event.endpointId, event.reason)
       ?.catch((error: unknown) => this.report(error, 'the endpoint store failed to disable an endpoint'));
-    this.safeEmit('endpoint-disabled', {
-      endpointId,
-      url,
-      reason: 'failing',
-      messageId: lease.message.id,
-      failingSince,
-    });
+    this.safeEmit('endpoint-disabled', event);
   }
 
   /** URLs as logged and queued, without credentials; cached because parsing a URL costs more than sending. */
