@@ -32,7 +32,8 @@ export type {
   ExhaustedEvent,
   EndpointDisabledEvent,
 } from './client';
-export { MemoryQueue, RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
+export { RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
+export { MemoryQueue } from './queues/memory';
 // Durable queues (lib/queues): export lines are added by each queue.
 export { SqliteQueue } from './queues/sqlite';
 export type { SqliteQueueOptions } from './queues/sqlite';

@@ -51,9 +51,9 @@ writeFileSync(
         // package.json's exports to dist/, which is missing or stale before a build).
         paths: {
           hookspec: ['./lib/index.ts'],
-          'hookspec/express': ['./lib/receiver/adapters/express/index.ts'],
-          'hookspec/fastify': ['./lib/receiver/adapters/fastify/index.ts'],
-          'hookspec/nestjs': ['./lib/integrations/nestjs/index.ts'],
+          'hookspec/express': ['./lib/frameworks/express/index.ts'],
+          'hookspec/fastify': ['./lib/frameworks/fastify/index.ts'],
+          'hookspec/nestjs': ['./lib/frameworks/nestjs/index.ts'],
         },
       },
       include: ['*.ts'],

@@ -34,6 +34,6 @@ function writeEsmEntry(directory, binding) {
 }
 
 writeEsmEntry('.', 'hookspec');
-writeEsmEntry(join('receiver', 'adapters', 'express'), 'express');
-writeEsmEntry(join('receiver', 'adapters', 'fastify'), 'fastify');
-writeEsmEntry(join('integrations', 'nestjs'), 'nestjs');
+writeEsmEntry(join('frameworks', 'express'), 'express');
+writeEsmEntry(join('frameworks', 'fastify'), 'fastify');
+writeEsmEntry(join('frameworks', 'nestjs'), 'nestjs');

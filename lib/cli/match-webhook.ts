@@ -4,6 +4,7 @@ import { WebhookValidationError } from '../errors';
 import type { ValidationIssue } from '../errors';
 import type { WebhookDefinition } from '../metadata';
 import { validatePayload } from '../payload';
+import { envelopeType } from '../envelope';
 
 /** A failing property of a body, with the webhook it was checked as. */
 export interface MatchIssue extends ValidationIssue {
@@ -51,13 +52,6 @@ export async function matchWebhook(definitions: readonly WebhookDefinition[], bo
     ...(names.length === 0 && candidates.length > 1 && closest !== undefined ? { closest } : {}),
     ...(type !== undefined && named.length === 0 ? { unknownType: type } : {}),
   };
-}
-
-/** The `type` of a body shaped as a Standard Webhooks envelope `{ type, timestamp, data }`. */
-export function envelopeType(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('data' in body)) return undefined;
-  const type = (body as { type?: unknown }).type;
-  return typeof type === 'string' ? type : undefined;
 }
 
 /** Webhooks that share a payload class are validated once. */

@@ -5,6 +5,7 @@ import { parse, stringify } from 'yaml';
 import { HookspecError } from '../errors';
 import { buildOpenApi } from '../openapi';
 import { loadWebhookClasses } from './load-webhook-modules';
+import type { EnvelopeMode } from '../envelope';
 
 export interface DocumentOptions {
   base?: string;
@@ -12,7 +13,7 @@ export interface DocumentOptions {
   version?: string;
   yaml?: boolean;
   /** How the client wraps bodies: `standard` documents the `{ type, timestamp, data }` envelope. */
-  envelope?: 'none' | 'standard';
+  envelope?: EnvelopeMode;
 }
 
 /** Builds the document of the modules' webhooks and renders it as the exact text that is written. */

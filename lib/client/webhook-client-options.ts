@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosProxyConfig } from 'axios';
 import type { DeliveryQueue, RetryOptions } from '../delivery';
-import type { EnvelopeMode } from '../payload';
+import type { EnvelopeMode } from '../envelope';
 import type { LookupAllFunction, Transport } from '../transport';
 import type { WebhookClass } from './catalog-types';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { DeliveryQueue, Lease, MessageView, RetryDecision, RetryOptions } from '../delivery';
-import { checkRetryOptions, DeliveryWorker, MemoryQueue, RetryPolicy } from '../delivery';
+import { checkRetryOptions, DeliveryWorker, RetryPolicy } from '../delivery';
+import { MemoryQueue } from '../queues/memory';
 import type { AttemptResult } from '../delivery';
 import { WebhookClientConfigError, WebhookSendError } from '../errors';
 import { serializePayload, validatePayload } from '../payload';
-import type { EnvelopeMode } from '../payload';
+import type { EnvelopeMode } from '../envelope';
 import { createAxiosTransport } from '../transport';
 import type { Transport } from '../transport';
 import { WebhookCatalog } from './catalog';

@@ -8,8 +8,6 @@ export type {
   Settlement,
 } from './delivery-records';
 export type { DeliveryQueue, LeaseRequest, NewDelivery } from './delivery-queue';
-export { MemoryQueue } from './memory-queue';
-export type { MemoryQueueOptions } from './memory-queue';
 export { RetryPolicy, DEFAULT_RETRY_SCHEDULE, parseRetryAfter, checkRetryOptions } from './retry-policy';
 export type { RetryOptions, RetryDecision, AttemptOutcome } from './retry-policy';
 export { DeliveryWorker } from './delivery-worker';

@@ -1,5 +1,6 @@
 import type { InfoObject, OpenAPIObject, ServerObject, TagObject } from 'openapi3-ts/oas31';
 import type { SchemaConverters } from '../schema';
+import type { EnvelopeMode } from '../envelope';
 
 export interface BuildOpenApiOptions {
   /**
@@ -22,7 +23,7 @@ export interface BuildOpenApiOptions {
    * How the client wraps bodies (`WebhookClient`'s `envelope` option): `standard` documents
    * `{ type, timestamp, data }` with the payload under `data`. Default: `none`, the payload is the body.
    */
-  envelope?: 'none' | 'standard';
+  envelope?: EnvelopeMode;
   /** Extra class-validator → JSON Schema converters by rule name, laid over the built-in table. Default: none. */
   converters?: SchemaConverters;
 }

@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { OpenAPIObject, OperationObject, PathItemObject, ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
+import type { OpenAPIObject, OperationObject, PathItemObject } from 'openapi3-ts/oas31';
 import { OpenApiDocumentError } from '../errors';
 import { resolveWebhookList } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
 import { SchemaGenerator } from '../schema';
 import type { BuildOpenApiOptions } from './build-openapi-options';
 import { buildWebhookOperation } from './webhook-operation';
+import { envelopeSchema } from '../envelope';
 
 const DEFAULT_INFO = { title: 'Webhooks', version: '1.0.0' };
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -54,19 +55,6 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
     document.tags = [...(document.tags ?? []).filter((existing) => existing.name !== tag.name), tag];
   }
   return sortSections(document);
-}
-
-/** The Standard Webhooks envelope around a payload, exactly as the client writes it. */
-function envelopeSchema(name: string, payload: ReferenceObject): SchemaObject {
-  return {
-    type: 'object',
-    properties: {
-      type: { type: 'string', const: name, description: 'The webhook name.' },
-      timestamp: { type: 'string', format: 'date-time', description: 'When the message was created.' },
-      data: payload,
-    },
-    required: ['type', 'timestamp', 'data'],
-  };
 }
 
 function checkWebhookList(webhooks: unknown): Function[] {

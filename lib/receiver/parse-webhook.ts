@@ -1,5 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
+import { unwrapEnvelope } from '../envelope';
+import type { EnvelopeMode } from '../envelope';
 import { WebhookVerificationError } from '../errors';
 import { getOwnWebhookMetadata } from '../metadata';
 import { validatePayload } from '../payload';
@@ -12,7 +14,7 @@ export interface ParseOptions extends VerifyOptions {
    * `standard` when the sender wraps bodies as `{ type, timestamp, data }`: `type` must be one of the
    * class's webhook names (or `event`), and `data` becomes the instance. Default: `none`.
    */
-  envelope?: 'none' | 'standard';
+  envelope?: EnvelopeMode;
   /** The webhook name expected in the envelope, for a payload class of a method-style webhook. */
   event?: string;
 }
@@ -53,7 +55,7 @@ export async function payloadFromBody<T extends object>(
   body: unknown,
   options: Pick<ParseOptions, 'envelope' | 'event'> = {},
 ): Promise<T> {
-  const data = options.envelope === 'standard' ? unwrap(body, expectedTypes(type, options.event)) : body;
+  const data = options.envelope === 'standard' ? unwrapEnvelope(body, expectedTypes(type, options.event)).data : body;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new WebhookVerificationError(
       'invalid-body',
@@ -67,21 +69,4 @@ export async function payloadFromBody<T extends object>(
 
 function expectedTypes(type: Function, event: string | undefined): string[] {
   return [...getOwnWebhookMetadata(type).map((record) => record.name), ...(event !== undefined ? [event] : [])];
-}
-
-function unwrap(body: unknown, expected: readonly string[]): unknown {
-  const envelope = body as { type?: unknown; data?: unknown } | null;
-  if (typeof envelope !== 'object' || envelope === null || typeof envelope.type !== 'string' || !('data' in envelope)) {
-    throw new WebhookVerificationError(
-      'invalid-body',
-      'The body is not a Standard Webhooks envelope { type, timestamp, data }; is the sender’s envelope option on?',
-    );
-  }
-  if (expected.length > 0 && !expected.includes(envelope.type)) {
-    throw new WebhookVerificationError(
-      'unexpected-type',
-      `The envelope's type is '${envelope.type}', but this handler expects ${expected.map((n) => `'${n}'`).join(' or ')}.`,
-    );
-  }
-  return envelope.data;
 }

@@ -1,5 +1,5 @@
 import type { SchemaObject } from 'openapi3-ts/oas31';
-import type { ValidationFact } from './class-metadata.adapter';
+import type { ValidationFact } from '../facts';
 
 /** What a converter is given: the rule, and the schema built so far for the value it applies to. */
 export interface ConverterContext {

@@ -1,7 +1,8 @@
 import * as cv from 'class-validator';
 import type { SchemaObject } from 'openapi3-ts/oas31';
 import { SchemaGenerationError } from '../errors';
-import { API_PROPERTY_RULE, apiPropertyConverter } from './api-property.adapter';
+import { API_PROPERTY_RULE } from '../facts';
+import { apiPropertyConverter } from './api-property.converter';
 import type { SchemaConverter, SchemaConverters } from './converter';
 
 const fixed =

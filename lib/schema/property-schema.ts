@@ -3,7 +3,7 @@ import type { ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
 import { SchemaGenerationError } from '../errors';
 import { resolveTypeReference } from '../metadata';
 import type { WebhookPropertyOptions } from '../metadata';
-import type { PropertyFacts, ValidationFact } from './class-metadata.adapter';
+import type { PropertyFacts, ValidationFact } from '../facts';
 import type { SchemaConverters } from './converter';
 import { LATE_CONVERTERS } from './default-converters';
 import { makeNullable } from './nullable';

@@ -1,6 +1,6 @@
 import type { ReferenceObject, SchemaObject } from 'openapi3-ts/oas31';
 import { SchemaGenerationError } from '../errors';
-import { readClassProperties } from './class-metadata.adapter';
+import { readClassProperties } from '../facts';
 import type { SchemaConverters } from './converter';
 import { defaultConverters } from './default-converters';
 import { buildPropertySchema } from './property-schema';

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryQueue, RetryPolicy, type DeliverOnce } from '../../lib/delivery';
+import { RetryPolicy, type DeliverOnce } from '../../lib/delivery';
+import { MemoryQueue } from '../../lib/queues/memory';
 import {
   afterThisTest,
   answer,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryQueue, RetryPolicy, type AttemptResult, type DeliverOnce, type Lease } from '../../lib/delivery';
+import { RetryPolicy, type AttemptResult, type DeliverOnce, type Lease } from '../../lib/delivery';
+import { MemoryQueue } from '../../lib/queues/memory';
 import {
   answer,
   answering,

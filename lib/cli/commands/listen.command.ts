@@ -10,7 +10,8 @@ import type { WebhookDefinition } from '../../metadata';
 import { verifyWebhookMessage } from '../../receiver';
 import { parsePublicKey, parseSecret } from '../../signing';
 import { loadWebhookClasses } from '../load-webhook-modules';
-import { envelopeType, matchWebhook } from '../match-webhook';
+import { envelopeType } from '../../envelope';
+import { matchWebhook } from '../match-webhook';
 import type { MatchIssue, WebhookMatch } from '../match-webhook';
 
 export interface ListenOptions {

@@ -1,0 +1,10 @@
+/*
+ * What the libraries a payload class is written with (class-validator, class-transformer, @nestjs/swagger,
+ * and hookspec's own @WebhookProperty) say about its properties, as plain facts. A leaf: both the schema
+ * generator (build time) and the sender's payload shaping (run time) read classes through it, so the
+ * properties documented and the properties sent are one list.
+ */
+export { readClassProperties } from './class-facts';
+export type { PropertyFacts, ValidationFact } from './class-facts';
+export { API_PROPERTY_RULE } from './api-property-facts';
+export type { ApiPropertyMetadata } from './api-property-facts';

@@ -1,0 +1,2 @@
+export { MemoryQueue } from './memory-queue';
+export type { MemoryQueueOptions } from './memory-queue';
