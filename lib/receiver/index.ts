@@ -1,6 +1,7 @@
 export { verifyWebhook, verifyWebhookMessage } from './verify-webhook';
 export type { VerifiedWebhook } from './verify-webhook';
-export { parseWebhook, parseWebhookMessage, payloadFromBody } from './parse-webhook';
+export { parseWebhook, parseWebhookMessage } from './parse-webhook';
+export { payloadFromBody } from '../payload';
 export type { ParseOptions } from './parse-webhook';
 export type { VerifyOptions } from './verify-options';
 export { MemorySeenStore } from './seen-store';

@@ -1,5 +1,6 @@
 import { HookspecError, WebhookSecretError, WebhookVerificationError } from '../errors';
 import { verifySignature } from '../signing';
+import { findTooDeep, MAX_JSON_DEPTH } from '../payload/json-depth';
 import type { VerifyOptions } from './verify-options';
 import type { WebhookHeaders } from './webhook-headers';
 import { readSignatureHeaders } from './webhook-headers';
@@ -86,12 +87,22 @@ function verifyMessage(
   }
   if (!matches) throw noMatchingSignature();
   const text = typeof rawBody === 'string' ? rawBody : utf8(rawBody);
+  let body: unknown;
   try {
-    return { id, timestamp: new Date(seconds * 1000), body: JSON.parse(text) };
+    body = JSON.parse(text);
   } catch {
     // No cause: JSON.parse's message quotes part of the body, which errors never carry.
     throw new WebhookVerificationError('invalid-body', 'The signed body is not JSON.');
   }
+  const tooDeep = findTooDeep(body);
+  if (tooDeep !== undefined) {
+    throw new WebhookVerificationError(
+      'invalid-body',
+      `The signed body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep (at ${tooDeep}); ` +
+        'no webhook payload is that deep, and it is refused rather than walked.',
+    );
+  }
+  return { id, timestamp: new Date(seconds * 1000), body };
 }
 
 /** Decodes without copying the bytes first (`Buffer.from(uint8Array)` would copy them). */
