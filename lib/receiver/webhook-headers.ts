@@ -71,12 +71,9 @@ function lookup(headers: WebhookHeaders): (name: string) => string | readonly st
  * The signature entries as one space-separated list. Two `webhook-signature` header lines reach us joined
  * with `, ` (Node's `req.headers`, Fetch's `Headers.get`), which would leave a trailing comma on every
  * entry but the last, and make a valid signature in the first line fail. An entry is `v1,<base64>` or
- * `v1a,<base64>`: base64 holds no comma, so a comma at the end of an entry is only ever such a join.
+ * `v1a,<base64>`: base64 holds no comma, and no entry has a space after its comma, so a comma followed by
+ * whitespace is only ever such a join. A trailing comma at the very end is left alone (and fails).
  */
 function signatureEntries(value: string): string {
-  return value
-    .split(/\s+/)
-    .map((entry) => entry.replace(/,+$/, ''))
-    .filter((entry) => entry !== '')
-    .join(' ');
+  return value.replace(/,(?=\s)/g, '');
 }

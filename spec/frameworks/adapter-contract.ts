@@ -29,8 +29,8 @@ export function describeReceiverAdapter(name: string, hookServer: HookServer): v
 
       expect((await post(url, signed)).status).toBe(204);
       expect(received[0]).toMatchObject({ id: 'msg_from_elsewhere', timestamp: expect.any(Date) });
-      expect(received[0]?.event).toBeInstanceOf(Subscription);
-      expect(received[0]?.event).toMatchObject({ username: 'ada', start_date: new Date('2026-01-01T00:00:00.000Z') });
+      expect(received[0]?.payload).toBeInstanceOf(Subscription);
+      expect(received[0]?.payload).toMatchObject({ username: 'ada', start_date: new Date('2026-01-01T00:00:00.000Z') });
     });
 
     it('answers 401 invalid-signature to a tampered body, echoing neither the secret nor the signature', async () => {
