@@ -82,7 +82,12 @@ export function rawBodyRequired(message: string): WebhookFailure {
 }
 
 /** Sends a JSON answer on a Node response (Express, Connect, `hookspec listen`). */
-export function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

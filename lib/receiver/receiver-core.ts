@@ -34,7 +34,11 @@ export interface WebhookReceiver {
    * Verifies the request and, with `seen`, claims its id; the id is given back if verification fails
    * after the claim, and, once it resolves, unless `res` finishes with a 2xx.
    */
-  verify(rawBody: string | Uint8Array, headers: WebhookHeaders, res: ServerResponse | undefined): Promise<VerifiedWebhook>;
+  verify(
+    rawBody: string | Uint8Array,
+    headers: WebhookHeaders,
+    res: ServerResponse | undefined,
+  ): Promise<VerifiedWebhook>;
   /** The event name and payload of a verified body. Rejects as `parseWebhook` does. */
   payloadOf(body: unknown): Promise<{ event: string | undefined; payload: unknown }>;
   /** `verify`, then `payloadOf`; an invalid payload gives the claimed id back before it rejects. */
@@ -75,6 +79,10 @@ export function createWebhookReceiver(
     payloadOf,
     verify: (rawBody, headers, res) => claimed(rawBody, headers, res, async (message) => message),
     receive: (rawBody, headers, res) =>
-      claimed(rawBody, headers, res, async ({ id, timestamp, body }) => ({ id, timestamp, ...(await payloadOf(body)) })),
+      claimed(rawBody, headers, res, async ({ id, timestamp, body }) => ({
+        id,
+        timestamp,
+        ...(await payloadOf(body)),
+      })),
   };
 }

@@ -105,9 +105,15 @@ export function resolveReceiverOptions(options: unknown, scope: ReceiverScope): 
         `publicKey ('${PUBLIC_KEY_PREFIX}…').`,
   );
   const limit = positiveInteger(options.limit, DEFAULT_WEBHOOK_BODY_LIMIT, 'limit', optionScope);
-  const toleranceSeconds = seconds(options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS, 'toleranceSeconds', optionScope, {
-    allowInfinity: true,
-  });
+  const toleranceSeconds = seconds(
+    options.toleranceSeconds,
+    DEFAULT_TOLERANCE_SECONDS,
+    'toleranceSeconds',
+    optionScope,
+    {
+      allowInfinity: true,
+    },
+  );
   const seenTtlSeconds =
     options.seenTtlSeconds === undefined
       ? undefined
@@ -120,7 +126,11 @@ export function resolveReceiverOptions(options: unknown, scope: ReceiverScope): 
   }
   return {
     keys,
-    verify: { toleranceSeconds, ...(seenTtlSeconds !== undefined ? { seenTtlSeconds } : {}), ...(now !== undefined ? { now } : {}) },
+    verify: {
+      toleranceSeconds,
+      ...(seenTtlSeconds !== undefined ? { seenTtlSeconds } : {}),
+      ...(now !== undefined ? { now } : {}),
+    },
     seen,
     limit,
     payloadOf: payloadReader(options, envelope, invalid),
@@ -138,7 +148,9 @@ function payloadReader(
     throw invalid(`webhook must be a payload class, got ${describe(webhook)}.`);
   }
   if (event !== undefined && (typeof event !== 'string' || webhook === undefined)) {
-    throw invalid('event names the webhook that the payload class in webhook is sent as: it needs webhook, and a string.');
+    throw invalid(
+      'event names the webhook that the payload class in webhook is sent as: it needs webhook, and a string.',
+    );
   }
   if (webhooks !== undefined) {
     if (webhook !== undefined) throw invalid('give webhook (one payload class) or webhooks (several), not both.');
@@ -148,14 +160,20 @@ function payloadReader(
     return eventReader(webhooks as Function[], envelope, invalid);
   }
   if (webhook === undefined) {
-    return async (body) => ({ event: envelope === 'standard' ? unwrapEnvelope(body, []).type : undefined, payload: body });
+    return async (body) => ({
+      event: envelope === 'standard' ? unwrapEnvelope(body, []).type : undefined,
+      payload: body,
+    });
   }
   const type = webhook as ClassConstructor<object>;
   const names = getOwnWebhookMetadata(type).map((record) => record.name);
   const declared = event ?? (names.length === 1 ? names[0] : undefined);
   return async (body) => {
     const payload = await payloadFromBody(type, body, { envelope, ...(event !== undefined ? { event } : {}) });
-    return { event: envelope === 'standard' ? unwrapEnvelope(body, []).type : (declared as string | undefined), payload };
+    return {
+      event: envelope === 'standard' ? unwrapEnvelope(body, []).type : (declared as string | undefined),
+      payload,
+    };
   };
 }
 

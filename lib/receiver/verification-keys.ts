@@ -65,6 +65,8 @@ export function keysOfOptions(
       value,
       kind: 'any' as const,
     })),
-    ...(publicKey !== undefined ? [{ label: `${where}: publicKey`, value: publicKey, kind: 'public-key' as const }] : []),
+    ...(publicKey !== undefined
+      ? [{ label: `${where}: publicKey`, value: publicKey, kind: 'public-key' as const }]
+      : []),
   ];
 }

@@ -95,21 +95,6 @@ describe('webhookMiddleware (Express)', () => {
     expect(received[0]?.payload).toBeInstanceOf(Subscription);
   });
 
-  it('answers 401 missing-header to an unsigned request', async () => {
-    const { url } = await hookServer({ secret: generateSecret() });
-    const answer = await post(url, { headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(answer.status).toBe(401);
-    expect(answer.json?.code).toBe('missing-header');
-  });
-
-  it('answers 400 invalid-body to a signed body that is not JSON', async () => {
-    const secret = generateSecret();
-    const { url } = await hookServer({ secret });
-    const answer = await post(url, signWithStandardWebhooks(secret, 'not json'));
-    expect(answer.status).toBe(400);
-    expect(answer.json?.code).toBe('invalid-body');
-  });
-
   it('puts the verified JSON on req.webhook.payload when no payload class is given', async () => {
     const secret = generateSecret();
     const { url, received } = await hookServer({ secret });
@@ -290,8 +275,12 @@ describe('webhookMiddleware (Express)', () => {
     );
     expect(() => webhookMiddleware({ publicKey: secret })).toThrow(/publicKey must be a 'whpk_'/);
     expect(() => webhookMiddleware({ secret, limit: 0 })).toThrow(HookspecError);
-    expect(() => webhookMiddleware({ secret, event: 'new-subscription' })).toThrow(/event names the webhook .* it needs webhook/);
-    expect(() => webhookMiddleware({ secret, secrt: secret } as never)).toThrow(/unknown option 'secrt' \(did you mean 'secret'\?\)/);
+    expect(() => webhookMiddleware({ secret, event: 'new-subscription' })).toThrow(
+      /event names the webhook .* it needs webhook/,
+    );
+    expect(() => webhookMiddleware({ secret, secrt: secret } as never)).toThrow(
+      /unknown option 'secrt' \(did you mean 'secret'\?\)/,
+    );
     try {
       webhookMiddleware({ publicKey: secret });
     } catch (error) {

@@ -73,7 +73,8 @@ export async function listenCommand(options: ListenOptions, io: ListenIo): Promi
   const server = createServer((req, res) => {
     handle(req, res, receiver).catch((error: unknown) => {
       io.stderr(`hookspec: failed to handle a request: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) sendJson(res, 500, { code: 'internal-error', message: 'hookspec listen failed; see its output.' });
+      if (!res.headersSent)
+        sendJson(res, 500, { code: 'internal-error', message: 'hookspec listen failed; see its output.' });
     });
   });
   const address = await listen(server, options.port, options.host);
@@ -97,9 +98,10 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** Commander's parser for `--tolerance`: whole seconds. */
+/** Commander's parser for `--tolerance`: whole seconds, or `Infinity` to skip the age check, as every receiver takes it. */
 export function parseSeconds(value: string): number {
-  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('give whole seconds, e.g. 300.');
+  if (value === 'Infinity') return Infinity;
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('give whole seconds, e.g. 300 (or Infinity).');
   return Number(value);
 }
 
@@ -150,7 +152,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, receiver: Recei
     io.stdout(`✗ ${time} ${label} ${code}: ${message}`);
     sendJson(res, status, { code, message }, headers);
   };
-  const fail = ({ status, body }: WebhookFailure, label: string): void => refuse(status, body.code, body.message, label);
+  const fail = ({ status, body }: WebhookFailure, label: string): void =>
+    refuse(status, body.code, body.message, label);
   if (path !== receiver.path) {
     req.resume();
     const message = `Webhooks are received on ${receiver.path}, not ${path}: post there, or restart listen with --path ${path}.`;
@@ -261,7 +264,7 @@ function printBanner(
   const keys = [count(given.secrets, 'secret'), count(given.publicKeys, 'public key')];
   const names = receiver.definitions.map((definition) => definition.name);
   io.stdout(
-    `hookspec: verifying with ${keys.filter((k) => k !== '').join(' and ')}, timestamps within ${receiver.toleranceSeconds} s; ` +
+    `hookspec: verifying with ${keys.filter((k) => k !== '').join(' and ')}, ${receiver.toleranceSeconds === Infinity ? 'timestamps of any age' : `timestamps within ${receiver.toleranceSeconds} s`}; ` +
       (names.length > 0
         ? `validating as ${names.join(', ')} (from ${given.modules.join(', ')})`
         : 'not validating bodies (--module dist/webhooks.js validates them against your @Webhook classes)'),

@@ -43,7 +43,10 @@ export function webhookRoute(options: WebhookRouteOptions): FastifyPluginAsync {
   const receiver = createWebhookReceiver(options, { where: 'webhookRoute(options)', extraKeys: ['url', 'handler'] });
   const { url, handler } = options;
   if (typeof url !== 'string' || !url.startsWith('/')) {
-    throw new WebhookReceiverConfigError('invalid-option', "webhookRoute(options): url must be a path such as '/hooks'.");
+    throw new WebhookReceiverConfigError(
+      'invalid-option',
+      "webhookRoute(options): url must be a path such as '/hooks'.",
+    );
   }
   if (typeof handler !== 'function') {
     throw new WebhookReceiverConfigError(

@@ -54,7 +54,10 @@ const webhookIdParam = createParamDecorator<undefined, string>(
  *   body is (several webhooks on one route: the one the envelope's `type` names); without them, the parsed
  *   JSON body as it was signed (with the envelope, all of it).
  */
-export function WebhookPayload(type?: ClassConstructor<object>, options: WebhookPayloadOptions = {}): ParameterDecorator {
+export function WebhookPayload(
+  type?: ClassConstructor<object>,
+  options: WebhookPayloadOptions = {},
+): ParameterDecorator {
   if (type !== undefined && typeof type !== 'function') {
     throw new WebhookDefinitionError(
       'invalid-payload',
