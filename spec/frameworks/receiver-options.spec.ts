@@ -1,5 +1,5 @@
 import { generateSecret, WebhookReceiverConfigError } from 'hookspec';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parseSeconds } from '../../lib/cli/commands/listen.command';
 import { webhookMiddleware, type WebhookReceiverOptions } from '../../lib/frameworks/express';
 import { webhookPreHandler, webhookRoute } from '../../lib/frameworks/fastify';
@@ -69,6 +69,24 @@ describe.each(receivers)('%s follows the one options policy of every receiver', 
       ),
     });
     expect(thrownBy(() => create({ secret, webhooks: [OrderCreated] }))).toBeUndefined();
+  });
+});
+
+describe('webhookRoute with several webhooks', () => {
+  it('types request.webhook.payload as one of the classes, narrowed by instanceof', () => {
+    const plugin = webhookRoute({
+      url: '/orders',
+      secret,
+      webhooks: [OrderCreated, OrderRefunded],
+      envelope: 'standard',
+      handler: async (request) => {
+        const { event, payload } = request.webhook;
+        expectTypeOf(event).toEqualTypeOf<string | undefined>();
+        expectTypeOf(payload).toEqualTypeOf<OrderCreated | OrderRefunded>();
+        if (payload instanceof OrderRefunded) expectTypeOf(payload.reason).toBeString();
+      },
+    });
+    expect(plugin).toBeTypeOf('function');
   });
 });
 
