@@ -74,6 +74,7 @@ export {
   WebhookClientConfigError,
   WebhookSendError,
   WebhookVerificationError,
+  WebhookReceiverConfigError,
   DeliveryQueueError,
 } from './errors';
 export type { ValidationIssue, VerificationFailure } from './errors';

@@ -7,7 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
 import { MemorySeenStore } from 'hookspec';
-import { WEBHOOK_GUARD_OPTIONS, WebhookEvent, WebhookGuard, WebhookId } from 'hookspec/nestjs';
+import { WEBHOOK_GUARD_OPTIONS, WebhookPayload, WebhookGuard, WebhookId } from 'hookspec/nestjs';
 import { PaymentSuccess } from './webhooks';
 
 /** What the receiver accepted: verified, validated, typed. */
@@ -24,7 +24,7 @@ class PaymentWebhooksController {
   @Post('webhooks/payments')
   @HttpCode(204)
   @UseGuards(WebhookGuard)
-  paymentSucceeded(@WebhookEvent(PaymentSuccess) payment: PaymentSuccess, @WebhookId() id: string): void {
+  paymentSucceeded(@WebhookPayload(PaymentSuccess) payment: PaymentSuccess, @WebhookId() id: string): void {
     received.push({ id, payment });
     console.log(`receiver: ${id} verified: ${payment.payment_amount} cents for order ${payment.order_id}`);
   }

@@ -33,8 +33,8 @@ export function createSubscriber(secret: string, onEvent: (received: ReceivedEve
     }
     readBody(req)
       .then(async (raw) => {
-        const { id, event } = await parseWebhookMessage(route.type, raw, req.headers, secret);
-        const accepted = onEvent({ path: req.url as string, id, event: event as ReceivedEvent['event'] });
+        const { id, payload } = await parseWebhookMessage(route.type, raw, req.headers, secret);
+        const accepted = onEvent({ path: req.url as string, id, event: payload as ReceivedEvent['event'] });
         res.writeHead(accepted ? 204 : 503, accepted ? {} : { 'retry-after': '1' }).end();
       })
       .catch((error: unknown) => {

@@ -1,9 +1,8 @@
-import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
 import { WebhookValidationError } from '../errors';
 import type { ValidationIssue } from '../errors';
 import type { WebhookDefinition } from '../metadata';
-import { validatePayload } from '../payload';
+import { payloadFromBody } from '../payload';
 import { envelopeType } from '../envelope';
 
 /** A failing property of a body, with the webhook it was checked as. */
@@ -29,7 +28,8 @@ export interface WebhookMatch {
 /**
  * Finds the webhooks a body is. An envelope (`{ type, data }`) whose `type` names one of them is checked
  * as that webhook only, on its `data`; anything else is checked as every webhook, since a plain body does
- * not say which it is. Each payload class is transformed and validated as `parseWebhook` does.
+ * not say which it is. Each payload class is transformed and validated by `payloadFromBody`, as every
+ * receiver does.
  */
 export async function matchWebhook(definitions: readonly WebhookDefinition[], body: unknown): Promise<WebhookMatch> {
   const type = envelopeType(body);
@@ -70,11 +70,7 @@ async function validateAs(payload: Function, data: unknown): Promise<readonly Va
     ];
   }
   try {
-    await validatePayload(
-      plainToInstance(payload as ClassConstructor<object>, data),
-      'hookspec listen',
-      'the webhook was not accepted',
-    );
+    await payloadFromBody(payload as ClassConstructor<object>, data);
     return [];
   } catch (error) {
     if (error instanceof WebhookValidationError) return error.issues;

@@ -10,5 +10,6 @@ export type { ValidationIssue } from './webhook-validation.error';
 export { WebhookClientConfigError } from './webhook-client-config.error';
 export { WebhookSendError } from './webhook-send.error';
 export { WebhookVerificationError } from './webhook-verification.error';
+export { WebhookReceiverConfigError } from './webhook-receiver-config.error';
 export type { VerificationFailure } from './webhook-verification.error';
 export { DeliveryQueueError } from './delivery-queue.error';

@@ -39,7 +39,8 @@ export class MemorySeenStore implements SeenStore {
     if (expiry !== undefined && expiry > now) return false;
     this.expiries.delete(id);
     this.expiries.set(id, now + ttlSeconds * 1000);
-    // Insertion order is expiry order (one TTL per receiver), so the oldest entries come first.
+    // Insertion order is close to expiry order (TTLs differ only by each message's own window), so the
+    // scan stops at the first live entry; a later expired one is refused by the check above meanwhile.
     for (const [oldest, expires] of this.expiries) {
       if (this.expiries.size <= this.maxEntries && expires > now) break;
       this.expiries.delete(oldest);

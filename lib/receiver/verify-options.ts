@@ -1,7 +1,7 @@
 import type { SeenStore } from './seen-store';
 
 export interface VerifyOptions {
-  /** How far the `webhook-timestamp` may be from this machine's clock, either way, in seconds. Default: 300. */
+  /** How far the `webhook-timestamp` may be from this machine's clock, either way, in seconds; `Infinity` skips the check. Default: 300. */
   toleranceSeconds?: number;
   /** The current time (for tests, or a trusted clock). Default: `Date.now()`. */
   now?: Date | number;
@@ -10,6 +10,6 @@ export interface VerifyOptions {
    * `replayed`, and the call returns a Promise. Default: none.
    */
   seen?: SeenStore;
-  /** How long an id is remembered, in seconds. Default: twice `toleranceSeconds` (a replay older than that fails the timestamp check). */
+  /** How long an id is remembered, in seconds; never less than the message can still verify (its timestamp's window, up to twice `toleranceSeconds` plus one). Default: twice `toleranceSeconds`. */
   seenTtlSeconds?: number;
 }

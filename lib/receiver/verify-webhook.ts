@@ -1,11 +1,16 @@
-import { HookspecError, WebhookSecretError, WebhookVerificationError } from '../errors';
+import { WebhookReceiverConfigError, WebhookSecretError, WebhookVerificationError } from '../errors';
+import { checkKnownKeys, describe, seconds } from '../options';
+import type { OptionScope } from '../options';
 import { verifySignature } from '../signing';
 import { findTooDeep, MAX_JSON_DEPTH } from '../payload/json-depth';
 import type { VerifyOptions } from './verify-options';
 import type { WebhookHeaders } from './webhook-headers';
 import { readSignatureHeaders } from './webhook-headers';
 
-const DEFAULT_TOLERANCE_SECONDS = 300;
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/** The options `verifyWebhook` reads; `parseWebhook` adds `envelope` and `event`. */
+export const VERIFY_OPTION_KEYS = ['toleranceSeconds', 'now', 'seen', 'seenTtlSeconds'] as const;
 
 /** What verification established about a message, besides its body. */
 export interface VerifiedWebhook {
@@ -120,21 +125,30 @@ function noMatchingSignature(cause?: unknown): WebhookVerificationError {
   );
 }
 
+const SCOPE: OptionScope = {
+  where: 'verifyWebhook options',
+  fail: (code, message) => new WebhookReceiverConfigError(code, message),
+};
+
 /**
  * Every comparison with NaN is false, so a NaN tolerance or clock (`Number(process.env.UNSET)`) would let
  * any timestamp through, and a NaN TTL would remember nothing: such options are refused, loudly.
+ * `toleranceSeconds: Infinity` is an explicit choice to skip the age check, as in every receiver.
  */
 function checkOptions(options: VerifyOptions): void {
-  const { toleranceSeconds, now, seenTtlSeconds } = options;
-  let problem: string | undefined;
-  if (toleranceSeconds !== undefined && !(typeof toleranceSeconds === 'number' && toleranceSeconds >= 0)) {
-    problem = `toleranceSeconds must be a number of seconds, 0 or more; got ${String(toleranceSeconds)}.`;
-  } else if (now !== undefined && !Number.isFinite(now instanceof Date ? now.getTime() : now)) {
-    problem = `now must be a valid Date or Unix milliseconds; got ${now instanceof Date ? 'an invalid Date' : String(now)}.`;
-  } else if (seenTtlSeconds !== undefined && !(typeof seenTtlSeconds === 'number' && seenTtlSeconds > 0)) {
-    problem = `seenTtlSeconds must be a number of seconds, more than 0; got ${String(seenTtlSeconds)}.`;
+  if (typeof options !== 'object' || options === null) {
+    throw SCOPE.fail('invalid-option', `${SCOPE.where} must be an object, got ${describe(options)}.`);
   }
-  if (problem !== undefined) throw new HookspecError('invalid-options', `verifyWebhook options: ${problem}`);
+  checkKnownKeys(options as Record<string, unknown>, VERIFY_OPTION_KEYS, SCOPE);
+  const { toleranceSeconds, now, seenTtlSeconds } = options;
+  seconds(toleranceSeconds, DEFAULT_TOLERANCE_SECONDS, 'toleranceSeconds', SCOPE, { allowInfinity: true });
+  seconds(seenTtlSeconds, 1, 'seenTtlSeconds', SCOPE, { allowInfinity: true, allowZero: false });
+  if (now !== undefined && !Number.isFinite(now instanceof Date ? now.getTime() : now)) {
+    throw SCOPE.fail(
+      'invalid-option',
+      `${SCOPE.where}: now must be a valid Date or Unix milliseconds, got ${now instanceof Date ? 'an invalid Date' : describe(now)}.`,
+    );
+  }
 }
 
 function checkRawBody(rawBody: unknown): void {
@@ -177,12 +191,25 @@ function checkTimestamp(value: string, options: VerifyOptions): number {
 }
 
 async function rememberOnce(verified: VerifiedWebhook, options: VerifyOptions): Promise<void> {
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const first = await options.seen?.remember(verified.id, options.seenTtlSeconds ?? 2 * tolerance);
+  const first = await options.seen?.remember(verified.id, seenTtlSeconds(verified.timestamp, options));
   if (first === false) {
     throw new WebhookVerificationError(
       'replayed',
       `webhook-id ${verified.id} was already accepted: this is a replay or a duplicate delivery.`,
     );
   }
+}
+
+/**
+ * How long to keep an id: `seenTtlSeconds` (default twice the tolerance, so that the sender's later
+ * attempts of one message are recognised too), and never less than the time this message can still
+ * verify. It verifies while its whole-second timestamp is within the tolerance of the current second,
+ * that is until `(timestamp + tolerance + 1) * 1000` ms: up to `2 * tolerance + 1` s ahead for a
+ * timestamp at the future edge. Forgetting the id sooner would let a captured copy be replayed.
+ */
+export function seenTtlSeconds(timestamp: Date, options: VerifyOptions): number {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const nowMs = options.now === undefined ? Date.now() : Number(options.now);
+  const window = Math.ceil((timestamp.getTime() + (tolerance + 1) * 1000 - nowMs) / 1000);
+  return Math.max(options.seenTtlSeconds ?? 2 * tolerance, window);
 }

@@ -36,7 +36,7 @@ export function readSignatureHeaders(headers: WebhookHeaders): SignatureHeaders 
   };
   const id = value('id', false);
   const timestamp = value('timestamp', false);
-  const signature = value('signature', true);
+  const signature = signatureEntries(value('signature', true));
   if (missing.length > 0) {
     throw new WebhookVerificationError(
       'missing-header',
@@ -65,4 +65,15 @@ function lookup(headers: WebhookHeaders): (name: string) => string | readonly st
     }
     return byLowerName.get(name);
   };
+}
+
+/**
+ * The signature entries as one space-separated list. Two `webhook-signature` header lines reach us joined
+ * with `, ` (Node's `req.headers`, Fetch's `Headers.get`), which would leave a trailing comma on every
+ * entry but the last, and make a valid signature in the first line fail. An entry is `v1,<base64>` or
+ * `v1a,<base64>`: base64 holds no comma, and no entry has a space after its comma, so a comma followed by
+ * whitespace is only ever such a join. A trailing comma at the very end is left alone (and fails).
+ */
+function signatureEntries(value: string): string {
+  return value.replace(/,(?=\s)/g, '');
 }

@@ -1,4 +1,4 @@
-import { generateSecret, MemorySeenStore } from 'hookspec';
+import { generateSecret } from 'hookspec';
 import { describe, expect, it } from 'vitest';
 import type { ReceivedWebhook, WebhookReceiverOptions } from '../../lib/frameworks/express';
 import { Subscription } from '../client/fixtures';
@@ -17,8 +17,8 @@ export type HookServer = (
 ) => Promise<{ readonly url: string; readonly received: readonly ReceivedWebhook[] }>;
 
 /**
- * What every framework adapter answers alike — verification, validation, the body limit and the seen
- * store — run against each framework's own server (spec/receiver-adapters/express.spec.ts, fastify.spec.ts).
+ * What the Express and Fastify adapters answer alike beyond the receiver table (receiver-table.spec.ts,
+ * which all four adapters answer): requests from another signer, chunked bodies, giving ids back.
  */
 export function describeReceiverAdapter(name: string, hookServer: HookServer): void {
   describe(`${name} answers as every receiver adapter does`, () => {
@@ -29,8 +29,8 @@ export function describeReceiverAdapter(name: string, hookServer: HookServer): v
 
       expect((await post(url, signed)).status).toBe(204);
       expect(received[0]).toMatchObject({ id: 'msg_from_elsewhere', timestamp: expect.any(Date) });
-      expect(received[0]?.event).toBeInstanceOf(Subscription);
-      expect(received[0]?.event).toMatchObject({ username: 'ada', start_date: new Date('2026-01-01T00:00:00.000Z') });
+      expect(received[0]?.payload).toBeInstanceOf(Subscription);
+      expect(received[0]?.payload).toMatchObject({ username: 'ada', start_date: new Date('2026-01-01T00:00:00.000Z') });
     });
 
     it('answers 401 invalid-signature to a tampered body, echoing neither the secret nor the signature', async () => {
@@ -47,29 +47,6 @@ export function describeReceiverAdapter(name: string, hookServer: HookServer): v
       expect(received).toEqual([]);
     });
 
-    it('answers 401 timestamp-too-old to a request signed ten minutes ago', async () => {
-      const secret = generateSecret();
-      const { url } = await hookServer({ secret, webhook: Subscription });
-      const stale = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON, { timestamp: new Date(Date.now() - 600_000) });
-      const answer = await post(url, stale);
-      expect(answer.status).toBe(401);
-      expect(answer.json?.code).toBe('timestamp-too-old');
-    });
-
-    it('answers 400 invalid-payload with the failing property paths to a signed but invalid payload', async () => {
-      const secret = generateSecret();
-      const { url, received } = await hookServer({ secret, webhook: Subscription });
-
-      const answer = await post(url, signWithStandardWebhooks(secret, INVALID_SUBSCRIPTION_JSON));
-
-      expect(answer.status).toBe(400);
-      expect(answer.json).toMatchObject({ code: 'invalid-payload', message: expect.stringContaining('Subscription') });
-      const issues = answer.json?.issues as { path: string; constraints: Record<string, string> }[];
-      expect(issues.map((issue) => issue.path).sort()).toEqual(['monthly_fee', 'start_date']);
-      expect(issues.find((issue) => issue.path === 'monthly_fee')?.constraints).toHaveProperty('min');
-      expect(received).toEqual([]);
-    });
-
     it('answers 413 body-too-large to a body over the limit, declared or streamed', async () => {
       const secret = generateSecret();
       const { url, received } = await hookServer({ secret, limit: 1024 });
@@ -81,22 +58,6 @@ export function describeReceiverAdapter(name: string, hookServer: HookServer): v
       }
       const small = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
       expect((await postChunked(url, small)).status).toBe(204);
-      expect(received).toHaveLength(1);
-    });
-
-    it('acknowledges the second delivery of one webhook-id with 200 replayed, without running the handler again', async () => {
-      const secret = generateSecret();
-      const { url, received } = await hookServer({ secret, seen: new MemorySeenStore() });
-      const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
-
-      expect((await post(url, signed)).status).toBe(204);
-      const replay = await post(url, signed);
-
-      expect(replay.status).toBe(200);
-      expect(replay.json).toEqual({
-        code: 'replayed',
-        message: 'This webhook-id was already accepted; the duplicate is acknowledged and not processed again.',
-      });
       expect(received).toHaveLength(1);
     });
 

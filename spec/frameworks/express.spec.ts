@@ -79,9 +79,9 @@ describe('webhookMiddleware (Express)', () => {
     expect(received).toHaveLength(1);
     const [webhook] = received;
     expect(webhook?.id).toBe(id);
-    expect(webhook?.event).toBeInstanceOf(Subscription);
-    expect(webhook?.event).toEqual(subscription());
-    expect((webhook?.event as Subscription).start_date).toBeInstanceOf(Date);
+    expect(webhook?.payload).toBeInstanceOf(Subscription);
+    expect(webhook?.payload).toEqual(subscription());
+    expect((webhook?.payload as Subscription).start_date).toBeInstanceOf(Date);
     expect(Math.abs(webhook!.timestamp.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
@@ -92,25 +92,10 @@ describe('webhookMiddleware (Express)', () => {
     const delivered = once(sender, 'delivered');
     await sender.send(subscription());
     await delivered;
-    expect(received[0]?.event).toBeInstanceOf(Subscription);
+    expect(received[0]?.payload).toBeInstanceOf(Subscription);
   });
 
-  it('answers 401 missing-header to an unsigned request', async () => {
-    const { url } = await hookServer({ secret: generateSecret() });
-    const answer = await post(url, { headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(answer.status).toBe(401);
-    expect(answer.json?.code).toBe('missing-header');
-  });
-
-  it('answers 400 invalid-body to a signed body that is not JSON', async () => {
-    const secret = generateSecret();
-    const { url } = await hookServer({ secret });
-    const answer = await post(url, signWithStandardWebhooks(secret, 'not json'));
-    expect(answer.status).toBe(400);
-    expect(answer.json?.code).toBe('invalid-body');
-  });
-
-  it('puts the verified JSON on req.webhook.event when no payload class is given', async () => {
+  it('puts the verified JSON on req.webhook.payload when no payload class is given', async () => {
     const secret = generateSecret();
     const { url, received } = await hookServer({ secret });
     const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
@@ -118,7 +103,8 @@ describe('webhookMiddleware (Express)', () => {
     expect(received[0]).toEqual({
       id: signed.headers['webhook-id'],
       timestamp: new Date(Number(signed.headers['webhook-timestamp']) * 1000),
-      event: SUBSCRIPTION_JSON,
+      event: undefined,
+      payload: SUBSCRIPTION_JSON,
     });
   });
 
@@ -127,8 +113,8 @@ describe('webhookMiddleware (Express)', () => {
     const { url, received } = await hookServer({ secret, webhook: Subscription, envelope: 'standard' });
     const envelope = { type: 'new-subscription', timestamp: new Date().toISOString(), data: SUBSCRIPTION_JSON };
     expect((await post(url, signWithStandardWebhooks(secret, envelope))).status).toBe(204);
-    expect(received[0]?.event).toBeInstanceOf(Subscription);
-    expect(received[0]?.event).toMatchObject({ username: 'ada' });
+    expect(received[0]?.payload).toBeInstanceOf(Subscription);
+    expect(received[0]?.payload).toMatchObject({ username: 'ada' });
   });
 
   it('verifies its route while app.use(express.json()) parses the routes mounted after it', async () => {
@@ -136,7 +122,7 @@ describe('webhookMiddleware (Express)', () => {
     const app = express();
     const received: unknown[] = [];
     app.post('/hook', webhookMiddleware({ secret, webhook: Subscription }), (req, res) => {
-      received.push((req as WebhookRequest<Subscription>).webhook.event);
+      received.push((req as WebhookRequest<Subscription>).webhook.payload);
       res.sendStatus(204);
     });
     app.use(express.json());
@@ -174,14 +160,14 @@ describe('webhookMiddleware (Express)', () => {
       app.use(express.json({ verify: captureRawBody })),
     );
     expect((await post(url, signWithStandardWebhooks(secret, SUBSCRIPTION_JSON))).status).toBe(204);
-    expect(received[0]?.event).toBeInstanceOf(Subscription);
+    expect(received[0]?.payload).toBeInstanceOf(Subscription);
   });
 
   it('verifies a body that express.raw() kept as a Buffer', async () => {
     const secret = generateSecret();
     const { url, received } = await hookServer({ secret }, (app) => app.use(express.raw({ type: '*/*' })));
     expect((await post(url, signWithStandardWebhooks(secret, SUBSCRIPTION_JSON))).status).toBe(204);
-    expect(received[0]?.event).toEqual(SUBSCRIPTION_JSON);
+    expect(received[0]?.payload).toEqual(SUBSCRIPTION_JSON);
   });
 
   it('processes the retry of a delivery whose handler failed (thrown, or answered 503), with a seen store', async () => {
@@ -236,13 +222,13 @@ describe('webhookMiddleware (Express)', () => {
     const attempts: string[] = [];
     const processed: Subscription[] = [];
     app.post('/hook', webhookMiddleware({ secret, webhook: Subscription, seen: new MemorySeenStore() }), (req, res) => {
-      const { id, event } = (req as WebhookRequest<Subscription>).webhook;
+      const { id, payload } = (req as WebhookRequest<Subscription>).webhook;
       attempts.push(id);
       if (attempts.length === 1) {
         res.status(500).json({ error: 'try again' });
         return;
       }
-      processed.push(event);
+      processed.push(payload);
       res.sendStatus(204);
     });
     const sender = new WebhookClient({
@@ -289,7 +275,12 @@ describe('webhookMiddleware (Express)', () => {
     );
     expect(() => webhookMiddleware({ publicKey: secret })).toThrow(/publicKey must be a 'whpk_'/);
     expect(() => webhookMiddleware({ secret, limit: 0 })).toThrow(HookspecError);
-    expect(() => webhookMiddleware({ secret, envelope: 'standard' })).toThrow(/envelope and event need webhook/);
+    expect(() => webhookMiddleware({ secret, event: 'new-subscription' })).toThrow(
+      /event names the webhook .* it needs webhook/,
+    );
+    expect(() => webhookMiddleware({ secret, secrt: secret } as never)).toThrow(
+      /unknown option 'secrt' \(did you mean 'secret'\?\)/,
+    );
     try {
       webhookMiddleware({ publicKey: secret });
     } catch (error) {

@@ -53,9 +53,9 @@ describe('webhookRoute (Fastify)', () => {
         secret,
         webhook: Subscription,
         handler: async (request, reply) => {
-          // Typed without a cast: the payload class fixes request.webhook.event's type.
-          const event: Subscription = request.webhook.event;
-          received.push(event);
+          // Typed without a cast: the payload class fixes request.webhook.payload's type.
+          const payload: Subscription = request.webhook.payload;
+          received.push(payload);
           return reply.code(204).send();
         },
       }),
@@ -85,13 +85,13 @@ describe('webhookRoute (Fastify)', () => {
     expect(((await answer.json()) as { code: string }).code).toBe('missing-header');
   });
 
-  it('puts the verified JSON on request.webhook.event when no payload class is given, whatever the content type', async () => {
+  it('puts the verified JSON on request.webhook.payload when no payload class is given, whatever the content type', async () => {
     const secret = generateSecret();
     const { url, received } = await hookServer({ secret });
     const signed = signWithStandardWebhooks(secret, SUBSCRIPTION_JSON);
     const answer = await post(url, { ...signed, headers: { ...signed.headers, 'content-type': 'text/plain' } });
     expect(answer.status).toBe(204);
-    expect(received[0]?.event).toEqual(SUBSCRIPTION_JSON);
+    expect(received[0]?.payload).toEqual(SUBSCRIPTION_JSON);
   });
 
   it('leaves the rest of the app its JSON parser, and serves webhook routes under a prefix', async () => {
@@ -160,7 +160,7 @@ describe('webhookRoute (Fastify)', () => {
         handler: async (request, reply) => {
           attempts.push(request.webhook.id);
           if (attempts.length === 1) return reply.code(500).send({ error: 'try again' });
-          processed.push(request.webhook.event);
+          processed.push(request.webhook.payload);
           return reply.code(204).send();
         },
       }),
@@ -224,8 +224,8 @@ describe('webhookPreHandler (Fastify)', () => {
         done(null, body),
       );
       instance.post('/hook', { preHandler: webhookPreHandler({ secret, webhook: Subscription }) }, async (request) => {
-        const { event } = (request as FastifyWebhookRequest<Subscription>).webhook;
-        return { username: event.username, isSubscription: event instanceof Subscription };
+        const { payload } = (request as FastifyWebhookRequest<Subscription>).webhook;
+        return { username: payload.username, isSubscription: payload instanceof Subscription };
       });
     });
     const base = await serve(app);

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { generateSecret, HookspecError, verifyWebhook, verifyWebhookMessage, WebhookVerificationError } from 'hookspec';
+import {
+  generateSecret,
+  HookspecError,
+  verifyWebhook,
+  verifyWebhookMessage,
+  WebhookReceiverConfigError,
+  WebhookVerificationError,
+} from 'hookspec';
 import { describe, expect, it } from 'vitest';
 import { NOW, NOW_SECONDS, SECRET, signedRequest, verificationError } from './signed-request';
 
@@ -233,10 +240,20 @@ describe('verifyWebhook: options', () => {
       }
       expect(thrown).toBeInstanceOf(HookspecError);
       expect(thrown).not.toBeInstanceOf(WebhookVerificationError);
-      expect((thrown as HookspecError).code).toBe('invalid-options');
+      expect((thrown as HookspecError).code).toBe('invalid-option');
+      expect(thrown).toBeInstanceOf(WebhookReceiverConfigError);
       expect((thrown as Error).message).toContain(name);
     },
   );
+
+  it('refuses an unknown option with unknown-option and a did-you-mean', () => {
+    expect(() => verifyWebhook(body, headers, SECRET, { tolerance: 60 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'unknown-option',
+        message: expect.stringContaining("unknown option 'tolerance' (did you mean 'toleranceSeconds'?)"),
+      }),
+    );
+  });
 
   it('accepts an infinite toleranceSeconds, an explicit choice to skip the age check', () => {
     expect(verifyWebhook(body, headers, SECRET, { now: NOW, toleranceSeconds: Infinity })).toBeDefined();

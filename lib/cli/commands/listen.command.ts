@@ -3,12 +3,18 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { InvalidArgumentError } from 'commander';
-import { HookspecError, WebhookSecretError, WebhookVerificationError } from '../../errors';
-import type { VerificationFailure } from '../../errors';
+import { WebhookReceiverConfigError } from '../../errors';
 import { resolveWebhookDefinitions } from '../../metadata';
 import type { WebhookDefinition } from '../../metadata';
-import { verifyWebhookMessage } from '../../receiver';
-import { parsePublicKey, parseSecret } from '../../signing';
+import {
+  bodyTooLarge,
+  checkVerificationKeys,
+  describeFailure,
+  readRequestBody,
+  sendJson,
+  verifyWebhookMessage,
+} from '../../receiver';
+import type { VerifiedWebhook, WebhookFailure } from '../../receiver';
 import { loadWebhookClasses } from '../load-webhook-modules';
 import { envelopeType } from '../../envelope';
 import { matchWebhook } from '../match-webhook';
@@ -45,7 +51,7 @@ interface Receiver {
   readonly io: ListenIo;
 }
 
-/** Bodies above this are refused with 413 unread: a development receiver needs no more. */
+/** Bodies above this are refused with 413 `body-too-large`: a development receiver needs no more. */
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
@@ -68,7 +74,7 @@ export async function listenCommand(options: ListenOptions, io: ListenIo): Promi
     handle(req, res, receiver).catch((error: unknown) => {
       io.stderr(`hookspec: failed to handle a request: ${(error as Error).stack ?? String(error)}`);
       if (!res.headersSent)
-        answer(res, 500, { code: 'internal-error', message: 'hookspec listen failed; see its output.' });
+        sendJson(res, 500, { code: 'internal-error', message: 'hookspec listen failed; see its output.' });
     });
   });
   const address = await listen(server, options.port, options.host);
@@ -92,50 +98,39 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** Commander's parser for `--tolerance`: whole seconds. */
+/** Commander's parser for `--tolerance`: whole seconds, or `Infinity` to skip the age check, as every receiver takes it. */
 export function parseSeconds(value: string): number {
-  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('give whole seconds, e.g. 300.');
+  if (value === 'Infinity') return Infinity;
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('give whole seconds, e.g. 300 (or Infinity).');
   return Number(value);
 }
 
+/** The keys, checked by the receiver core; messages name the option (`--secret #2`), never the key. */
 function checkKeys(secrets: readonly string[], publicKeys: readonly string[]): string[] {
-  if (secrets.length + publicKeys.length === 0) {
-    throw new HookspecError(
-      'missing-key',
-      'listen needs a key to verify with: --secret whsec_… (the endpoint’s secret; repeat it during a rotation) ' +
-        'or --public-key whpk_… (for endpoints that sign with an ed25519 private key).',
-    );
-  }
-  secrets.forEach((secret, index) => {
-    const option = secrets.length > 1 ? `--secret #${index + 1}` : '--secret';
-    if (secret.startsWith('whpk_') || secret.startsWith('whsk_')) {
-      throw new WebhookSecretError(
-        'invalid-secret',
-        `${option}: this is an ed25519 key, not a whsec_ secret; pass the whpk_ public key with --public-key.`,
-      );
-    }
-    checkKey(() => parseSecret(secret), option);
-  });
-  publicKeys.forEach((key, index) =>
-    checkKey(() => parsePublicKey(key), publicKeys.length > 1 ? `--public-key #${index + 1}` : '--public-key'),
+  const label = (option: string, index: number, count: number) => (count > 1 ? `${option} #${index + 1}` : option);
+  return checkVerificationKeys(
+    [
+      ...secrets.map((value, index) => ({
+        label: label('--secret', index, secrets.length),
+        value,
+        kind: 'secret' as const,
+        publicKeyOption: '--public-key',
+      })),
+      ...publicKeys.map((value, index) => ({
+        label: label('--public-key', index, publicKeys.length),
+        value,
+        kind: 'public-key' as const,
+      })),
+    ],
+    'listen needs a key to verify with: --secret whsec_… (the endpoint’s secret; repeat it during a rotation) ' +
+      'or --public-key whpk_… (for endpoints that sign with an ed25519 private key).',
   );
-  return [...secrets, ...publicKeys];
-}
-
-/** Parses a key so that a typo fails at start; the message names the option, never the key. */
-function checkKey(parse: () => unknown, option: string): void {
-  try {
-    parse();
-  } catch (error) {
-    if (!(error instanceof WebhookSecretError)) throw error;
-    throw new WebhookSecretError(error.code, `${option}: ${error.message}`, { cause: error });
-  }
 }
 
 function checkPath(path: string): string {
   if (!/^\/[^?#\s]*$/.test(path)) {
-    throw new HookspecError(
-      'invalid-path',
+    throw new WebhookReceiverConfigError(
+      'invalid-option',
       `--path must be a URL path starting with /, without a query string, e.g. /webhooks (got ${JSON.stringify(path)}).`,
     );
   }
@@ -150,69 +145,60 @@ async function loadDefinitions(modules: readonly string[], cwd: string): Promise
 
 async function handle(req: IncomingMessage, res: ServerResponse, receiver: Receiver): Promise<void> {
   const { io } = receiver;
-  const body = await readBody(req);
   const time = new Date().toTimeString().slice(0, 8);
   const method = req.method ?? 'GET';
   const path = new URL(req.url ?? '/', 'http://receiver').pathname;
   const refuse = (status: number, code: string, message: string, label: string, headers = {}): void => {
     io.stdout(`✗ ${time} ${label} ${code}: ${message}`);
-    answer(res, status, { code, message }, headers);
+    sendJson(res, status, { code, message }, headers);
   };
+  const fail = ({ status, body }: WebhookFailure, label: string): void =>
+    refuse(status, body.code, body.message, label);
   if (path !== receiver.path) {
+    req.resume();
     const message = `Webhooks are received on ${receiver.path}, not ${path}: post there, or restart listen with --path ${path}.`;
     return refuse(404, 'not-found', message, `${method} ${path}`);
   }
   if (method !== 'POST') {
+    req.resume();
     const message = `This is a webhook receiver: it takes POST requests, not ${method}.`;
     return refuse(405, 'method-not-allowed', message, `${method} ${path}`, { allow: 'POST' });
   }
   const unverifiedId = firstHeader(req.headers, 'webhook-id') ?? firstHeader(req.headers, 'svix-id') ?? '(no id)';
-  if (body === undefined) {
-    return refuse(413, 'body-too-large', `The body is larger than ${MAX_BODY_BYTES} bytes.`, unverifiedId);
-  }
+  const body = await readRequestBody(req, MAX_BODY_BYTES);
+  if (body === undefined) return fail(bodyTooLarge(MAX_BODY_BYTES), unverifiedId);
 
-  let verified: { id: string; body: unknown };
+  let verified: VerifiedWebhook;
   try {
     verified = await verifyWebhookMessage(body, req.headers, receiver.keys, {
       toleranceSeconds: receiver.toleranceSeconds,
     });
   } catch (error) {
-    if (!(error instanceof WebhookVerificationError)) throw error;
-    return refuse(statusFor(error.code), error.code, error.message, unverifiedId);
+    const failure = describeFailure(error);
+    if (failure === undefined) throw error;
+    return fail(failure, unverifiedId);
   }
 
   if (receiver.definitions.length === 0) {
     const type = envelopeType(verified.body);
     io.stdout(`✓ ${time} ${type !== undefined ? `${type} ` : ''}${verified.id} verified`);
     printBody(io, verified.body);
-    return answer(res, 204);
+    res.writeHead(204).end();
+    return;
   }
   const match = await matchWebhook(receiver.definitions, verified.body);
   if (match.names.length > 0) {
     io.stdout(`✓ ${time} ${match.names.join(',')} ${verified.id} verified`);
     printBody(io, verified.body);
-    return answer(res, 204);
+    res.writeHead(204).end();
+    return;
   }
   const message = invalidMessage(match);
   const label = match.candidates.length === 1 ? `${match.candidates[0]} ${verified.id}` : verified.id;
   io.stdout(`✗ ${time} ${label} invalid-payload: ${message}`);
   for (const line of issueLines(match.issues)) io.stdout(`    ${line}`);
   printBody(io, verified.body);
-  answer(res, 400, { code: 'invalid-payload', message, issues: match.issues });
-}
-
-/** The status for each verification failure, as docs/receiving.md and the framework adapters answer. */
-function statusFor(code: VerificationFailure): number {
-  switch (code) {
-    case 'invalid-body':
-    case 'unexpected-type':
-      return 400;
-    case 'invalid-secret':
-    case 'raw-body-required':
-      return 500;
-    default:
-      return 401;
-  }
+  sendJson(res, 400, { code: 'invalid-payload', message, issues: match.issues });
 }
 
 function invalidMessage(match: WebhookMatch): string {
@@ -238,31 +224,9 @@ function printBody(io: ListenIo, body: unknown): void {
   for (const line of JSON.stringify(body, null, 2).split('\n')) io.stdout(`  ${line}`);
 }
 
-function answer(res: ServerResponse, status: number, body?: object, headers: Record<string, string> = {}): void {
-  if (body === undefined) {
-    res.writeHead(status, headers).end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-}
-
 function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The raw body, or undefined when it is larger than MAX_BODY_BYTES (the rest is read and dropped). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
-    req.on('error', reject);
-  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -274,7 +238,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
           : error.code === 'EACCES'
             ? `listening on port ${port} needs privileges here: pick a port above 1023.`
             : `cannot listen on ${host}:${port}: ${error.message}`;
-      reject(new HookspecError('listen-failed', reason, { cause: error }));
+      reject(new WebhookReceiverConfigError('listen-failed', reason, { cause: error }));
     });
     server.listen(port, host, () => resolve(server.address() as AddressInfo));
   });
@@ -300,7 +264,7 @@ function printBanner(
   const keys = [count(given.secrets, 'secret'), count(given.publicKeys, 'public key')];
   const names = receiver.definitions.map((definition) => definition.name);
   io.stdout(
-    `hookspec: verifying with ${keys.filter((k) => k !== '').join(' and ')}, timestamps within ${receiver.toleranceSeconds} s; ` +
+    `hookspec: verifying with ${keys.filter((k) => k !== '').join(' and ')}, ${receiver.toleranceSeconds === Infinity ? 'timestamps of any age' : `timestamps within ${receiver.toleranceSeconds} s`}; ` +
       (names.length > 0
         ? `validating as ${names.join(', ')} (from ${given.modules.join(', ')})`
         : 'not validating bodies (--module dist/webhooks.js validates them against your @Webhook classes)'),

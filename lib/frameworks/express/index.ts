@@ -1,4 +1,4 @@
 export { webhookMiddleware } from './webhook-middleware';
 export type { WebhookMiddleware, WebhookRequest } from './webhook-middleware';
 export { captureRawBody } from './capture-raw-body';
-export type { WebhookReceiverOptions, ReceivedWebhook, WebhookErrorBody } from '../../receiver/receiver-core';
+export type { WebhookReceiverOptions, ReceivedWebhook, WebhookErrorBody } from '../../receiver';

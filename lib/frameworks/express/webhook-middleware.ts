@@ -1,24 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClassConstructor } from 'class-transformer';
 import type { Request } from 'express';
-import { declaredLength, locateRawBody, readRawBody } from './read-raw-body';
 import {
   bodyTooLarge,
   createWebhookReceiver,
   describeFailure,
   rawBodyRequired,
+  readRequestBody,
+  sendJson,
   type ReceivedWebhook,
   type WebhookFailure,
   type WebhookReceiverOptions,
-} from '../../receiver/receiver-core';
+} from '../../receiver';
+import { locateRawBody } from './locate-raw-body';
 
 /**
- * A request that passed `webhookMiddleware`: `req.webhook.event` is the instance of the payload class.
- * Express's types cannot know that a middleware ran before a handler, so the handler casts:
+ * A request that passed `webhookMiddleware`: `req.webhook.payload` is the instance of the payload class,
+ * `req.webhook.event` the webhook's name. Express's types cannot know that a middleware ran before a
+ * handler, so the handler casts:
  *
  * ```ts
  * app.post('/hooks/subscription', webhookMiddleware({ secret, webhook: Subscription }), (req, res) => {
- *   const { id, event } = (req as WebhookRequest<Subscription>).webhook;
+ *   const { id, payload } = (req as WebhookRequest<Subscription>).webhook;
  *   res.sendStatus(204);
  * });
  * ```
@@ -37,9 +40,9 @@ const CONSUMED =
 
 /**
  * Express middleware that verifies a Standard Webhooks request and sets `req.webhook = { id, timestamp,
- * event }` before calling the next handler. It reads the raw body from the request itself, so it works
- * whatever parsers the rest of the app uses; when a parser ran first, it uses the bytes that parser kept
- * (`captureRawBody`, `express.raw()`).
+ * event, payload }` before calling the next handler. It reads the raw body from the request itself (with
+ * `raw-body`), so it works whatever parsers the rest of the app uses; when a parser ran first, it uses the
+ * bytes that parser kept (`captureRawBody`, `express.raw()`).
  *
  * Refusals are JSON `{ code, message }`, and never contain a secret or a signature: 401 when the request
  * is not from the sender (`invalid-signature`, `missing-header`, `invalid-timestamp`, `timestamp-too-old`,
@@ -52,15 +55,15 @@ const CONSUMED =
  * when the request is verified and forgotten again if the request then fails: a 400, a handler that
  * throws or calls `next(error)`, any final status but 2xx. The sender's retry is then processed.
  *
- * @throws WebhookSecretError when no key is given or one is malformed; HookspecError
- * (`invalid-receiver-options`) for another bad option.
+ * @throws WebhookSecretError when no key is given or one is malformed; WebhookReceiverConfigError
+ * (`unknown-option`, `invalid-option`) for another bad option.
  */
 export function webhookMiddleware<T extends object>(
   options: WebhookReceiverOptions<T> & { webhook: ClassConstructor<T> },
 ): WebhookMiddleware;
 export function webhookMiddleware(options: WebhookReceiverOptions): WebhookMiddleware;
 export function webhookMiddleware(options: WebhookReceiverOptions): WebhookMiddleware {
-  const receiver = createWebhookReceiver(options, 'webhookMiddleware');
+  const receiver = createWebhookReceiver(options, { where: 'webhookMiddleware(options)' });
 
   /** Answers a refusal itself and resolves undefined, or resolves what `next` must be called with. */
   async function verify(req: IncomingMessage, res: ServerResponse): Promise<{ error?: unknown } | undefined> {
@@ -69,16 +72,15 @@ export function webhookMiddleware(options: WebhookReceiverOptions): WebhookMiddl
     let rawBody: Buffer | string | undefined;
     if (source.kind === 'bytes') {
       rawBody = Buffer.byteLength(source.body) > receiver.limit ? undefined : source.body;
-    } else if ((declaredLength(req) ?? 0) <= receiver.limit) {
+    } else {
       try {
-        rawBody = await readRawBody(req, receiver.limit);
+        rawBody = await readRequestBody(req, receiver.limit);
       } catch (error) {
         // The client went away mid-body: there is nobody to answer.
         return req.destroyed ? undefined : { error };
       }
     }
     if (rawBody === undefined) return answer(res, bodyTooLarge(receiver.limit));
-
     try {
       (req as WebhookRequest).webhook = await receiver.receive(rawBody, req.headers, res);
       return {};
@@ -98,10 +100,6 @@ export function webhookMiddleware(options: WebhookReceiverOptions): WebhookMiddl
 }
 
 function answer(res: ServerResponse, { status, body }: WebhookFailure): undefined {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
+  sendJson(res, status, body);
   return undefined;
 }

@@ -1,4 +1,5 @@
 export { webhookRoute } from './webhook-route';
 export type { WebhookRouteOptions } from './webhook-route';
 export { webhookPreHandler } from './webhook-pre-handler';
-export type { FastifyWebhookRequest } from './webhook-pre-handler';
+export type { FastifyWebhookRequest, WebhookPreHandlerOptions } from './webhook-pre-handler';
+export type { WebhookReceiverOptions, ReceivedWebhook, WebhookErrorBody } from '../../receiver';

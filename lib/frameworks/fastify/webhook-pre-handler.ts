@@ -8,11 +8,12 @@ import {
   type ReceivedWebhook,
   type WebhookReceiver,
   type WebhookReceiverOptions,
-} from '../../receiver/receiver-core';
+} from '../../receiver';
 
 /**
- * A request that passed verification: `request.webhook.event` is the instance of the payload class, and
- * `request.body` the raw bytes it was read from. `webhookRoute` types its handler's request with it.
+ * A request that passed verification: `request.webhook.payload` is the instance of the payload class,
+ * `request.webhook.event` the webhook's name, and `request.body` the raw bytes it was read from.
+ * `webhookRoute` types its handler's request with it.
  */
 export type FastifyWebhookRequest<T = unknown> = FastifyRequest<{ Body: Buffer }> & { webhook: ReceivedWebhook<T> };
 
@@ -24,7 +25,7 @@ const PARSED =
 
 /**
  * A Fastify `preHandler` hook that verifies a Standard Webhooks request and sets `request.webhook = { id,
- * timestamp, event }`. It needs the raw body: `request.body` as a Buffer or string (a `parseAs: 'buffer'`
+ * timestamp, event, payload }`. It needs the raw body: `request.body` as a Buffer or string (a `parseAs: 'buffer'`
  * content-type parser in the route's plugin) or `request.rawBody` (fastify-raw-body); `webhookRoute` sets
  * all of that up. Refusals and status codes are those of `webhookMiddleware`: 401 not from the sender,
  * 400 an unaccepted payload (`issues` with `invalid-payload`), 413 `body-too-large`, 500
@@ -32,15 +33,15 @@ const PARSED =
  * `webhook-id` is acknowledged 200 `replayed` without running the handler, and the id of a request that
  * does not end in a 2xx (an invalid payload, a handler that throws) is forgotten, so the retry is processed.
  *
- * @throws WebhookSecretError when no key is given or one is malformed; HookspecError
- * (`invalid-receiver-options`) for another bad option.
+ * @throws WebhookSecretError when no key is given or one is malformed; WebhookReceiverConfigError
+ * (`unknown-option`, `invalid-option`) for another bad option.
  */
 export function webhookPreHandler<T extends object>(
   options: WebhookReceiverOptions<T> & { webhook: ClassConstructor<T> },
 ): preHandlerAsyncHookHandler;
 export function webhookPreHandler(options: WebhookReceiverOptions): preHandlerAsyncHookHandler;
 export function webhookPreHandler(options: WebhookReceiverOptions): preHandlerAsyncHookHandler {
-  return verifyingPreHandler(createWebhookReceiver(options, 'webhookPreHandler'));
+  return verifyingPreHandler(createWebhookReceiver(options, { where: 'webhookPreHandler(options)' }));
 }
 
 /** The hook around an already checked receiver, for `webhookRoute` too. */
@@ -83,3 +84,6 @@ function rawBodyOf(request: FastifyRequest): Buffer | string | undefined {
   // Fastify skips parsing a request without a body; that empty body is what was signed, if anything.
   return body === undefined ? '' : undefined;
 }
+
+/** The options of `webhookPreHandler`: those of every receiver. */
+export type WebhookPreHandlerOptions<T = unknown> = WebhookReceiverOptions<T>;

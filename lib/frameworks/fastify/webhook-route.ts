@@ -1,7 +1,7 @@
 import type { ClassConstructor } from 'class-transformer';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { HookspecError } from '../../errors';
-import { bodyTooLarge, createWebhookReceiver, type WebhookReceiverOptions } from '../../receiver/receiver-core';
+import { WebhookReceiverConfigError } from '../../errors';
+import { bodyTooLarge, createWebhookReceiver, type WebhookReceiverOptions } from '../../receiver';
 import { verifyingPreHandler, type FastifyWebhookRequest } from './webhook-pre-handler';
 
 export interface WebhookRouteOptions<T = unknown> extends WebhookReceiverOptions<T> {
@@ -16,7 +16,7 @@ export interface WebhookRouteOptions<T = unknown> extends WebhookReceiverOptions
  *
  * ```ts
  * app.register(webhookRoute({ url: '/hooks/subscription', secret, webhook: Subscription,
- *   handler: async (request, reply) => { await save(request.webhook.event); reply.code(204).send(); } }));
+ *   handler: async (request, reply) => { await save(request.webhook.payload); reply.code(204).send(); } }));
  * ```
  *
  * The route lives in its own encapsulated context, where every content type is read as a Buffer (up to
@@ -25,22 +25,32 @@ export interface WebhookRouteOptions<T = unknown> extends WebhookReceiverOptions
  * Errors thrown by `handler` reach the app's error handler as usual; with `seen`, the id of a request not
  * answered 2xx is then forgotten, so the sender's retry is processed.
  *
- * @throws WebhookSecretError when no key is given or one is malformed; HookspecError
- * (`invalid-receiver-options`) for another bad option.
+ * Several webhooks on one URL: `webhooks: [OrderCreated, OrderRefunded]` with `envelope: 'standard'`;
+ * `request.webhook.event` is then the envelope's `type`, and `request.webhook.payload` an instance of
+ * one of the classes (narrow it with `instanceof`).
+ *
+ * @throws WebhookSecretError when no key is given or one is malformed; WebhookReceiverConfigError
+ * (`unknown-option`, `invalid-option`) for another bad option.
  */
 export function webhookRoute<T extends object>(
   options: WebhookRouteOptions<T> & { webhook: ClassConstructor<T> },
 ): FastifyPluginAsync;
+export function webhookRoute<const C extends readonly ClassConstructor<object>[]>(
+  options: WebhookRouteOptions<InstanceType<C[number]>> & { webhooks: C },
+): FastifyPluginAsync;
 export function webhookRoute(options: WebhookRouteOptions): FastifyPluginAsync;
 export function webhookRoute(options: WebhookRouteOptions): FastifyPluginAsync {
-  const receiver = createWebhookReceiver(options, 'webhookRoute');
+  const receiver = createWebhookReceiver(options, { where: 'webhookRoute(options)', extraKeys: ['url', 'handler'] });
   const { url, handler } = options;
   if (typeof url !== 'string' || !url.startsWith('/')) {
-    throw new HookspecError('invalid-receiver-options', "webhookRoute(options): url must be a path such as '/hooks'.");
+    throw new WebhookReceiverConfigError(
+      'invalid-option',
+      "webhookRoute(options): url must be a path such as '/hooks'.",
+    );
   }
   if (typeof handler !== 'function') {
-    throw new HookspecError(
-      'invalid-receiver-options',
+    throw new WebhookReceiverConfigError(
+      'invalid-option',
       'webhookRoute(options): handler must be a function (request, reply) that acknowledges the webhook.',
     );
   }

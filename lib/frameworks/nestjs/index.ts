@@ -1,6 +1,6 @@
 export { WebhookGuard } from './webhook.guard';
-export { WebhookEvent, WebhookId } from './webhook-event.decorator';
-export type { WebhookEventOptions } from './webhook-event.decorator';
+export { WebhookPayload, WebhookEventName, WebhookId } from './webhook-payload.decorator';
+export type { WebhookPayloadOptions } from './webhook-payload.decorator';
 export { WEBHOOK_GUARD_OPTIONS } from './webhook-guard-options';
 export type { WebhookGuardOptions } from './webhook-guard-options';
 export { HookspecModule } from './hookspec.module';

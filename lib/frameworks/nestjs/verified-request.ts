@@ -1,5 +1,6 @@
-import { HookspecError } from '../../errors';
-import type { ParseOptions, VerifiedWebhook, WebhookHeaders } from '../../receiver';
+import { WebhookReceiverConfigError } from '../../errors';
+import type { EnvelopeMode } from '../../envelope';
+import type { VerifiedWebhook, WebhookHeaders, WebhookReceiver } from '../../receiver';
 import type { ExecutionContext } from './nest-common';
 
 /** What `WebhookGuard` reads from an HTTP request (Express or Fastify, as Nest gives it). */
@@ -15,7 +16,8 @@ export interface WebhookHttpRequest {
 /** A request that `WebhookGuard` verified, with what the param decorators need to build its payload. */
 export interface VerifiedRequest {
   readonly message: VerifiedWebhook;
-  readonly parseOptions: Pick<ParseOptions, 'envelope'>;
+  readonly receiver: WebhookReceiver;
+  readonly envelope: EnvelopeMode;
 }
 
 // Keyed by the request object, so nothing is added to it that a user could read, spoof or serialise.
@@ -30,7 +32,7 @@ export function verifiedRequestOf(context: ExecutionContext, decorator: string):
   const verified = verifiedRequests.get(context.switchToHttp().getRequest<object>());
   if (verified !== undefined) return verified;
   const route = `${context.getClass().name}.${context.getHandler().name}`;
-  throw new HookspecError(
+  throw new WebhookReceiverConfigError(
     'webhook-guard-missing',
     `${decorator} on ${route}: the request was not verified by WebhookGuard. Add ` +
       '@UseGuards(WebhookGuard.with({ secret })) (or WebhookGuard with WEBHOOK_GUARD_OPTIONS provided) to the ' +

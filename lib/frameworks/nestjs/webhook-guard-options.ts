@@ -1,31 +1,23 @@
-import { HookspecError, WebhookSecretError } from '../../errors';
-import type { SeenStore, VerifyOptions } from '../../receiver';
-import { PUBLIC_KEY_PREFIX } from '../../signing';
-import { parseVerificationKey } from '../../signing/signing-keys';
+import { WebhookReceiverConfigError } from '../../errors';
 import type { EnvelopeMode } from '../../envelope';
+import { createWebhookReceiver } from '../../receiver';
+import type { WebhookReceiver, WebhookReceiverOptions } from '../../receiver';
+import type { SeenClaimReport } from '../../receiver/seen-claim';
 
 /**
- * How `WebhookGuard` verifies requests. One of `secret`, `secrets` or `publicKey` is required; they
- * combine, and a signature by any of them is accepted.
+ * How `WebhookGuard` verifies requests: the options of every hookspec receiver. One of `secret`,
+ * `secrets` or `publicKey` is required; they combine, and a signature by any of them is accepted.
+ *
+ * - `envelope: 'standard'`: `@WebhookPayload(Class)` checks the envelope's `type` and turns `data` into
+ *   the instance.
+ * - `webhooks: [OrderCreated, OrderRefunded]` (with `envelope: 'standard'`): `@WebhookPayload()` without
+ *   a class gives the instance of the class the envelope's `type` names, and `@WebhookEventName()` that name.
+ * - `limit`: a larger raw body is answered 413 `body-too-large`; Nest's own body parser (100 kB by default,
+ *   `app.useBodyParser('json', { limit })`) applies before it.
  */
-export interface WebhookGuardOptions extends VerifyOptions {
-  /** The endpoint's `whsec_` secret (HMAC, `v1` signatures). */
-  secret?: string;
-  /** Several keys while one is rotated (`whsec_` or `whpk_`): a signature by any of them is accepted. */
-  secrets?: readonly string[];
-  /** The sender's `whpk_` ed25519 public key, for `v1a` signatures. */
-  publicKey?: string;
-  /**
-   * `standard` when the sender wraps bodies as `{ type, timestamp, data }` (the client's `envelope`
-   * option): `@WebhookEvent(Class)` then checks `type` and turns `data` into the instance. Default: `none`.
-   */
-  envelope?: EnvelopeMode;
-  /**
-   * Replay protection: a store of accepted `webhook-id`s. A repeated id is acknowledged with 200 `replayed`
-   * and the handler does not run; an id whose request was not answered 2xx is given back with
-   * `seen.forget`, so that the sender's retry is processed. Default: none.
-   */
-  seen?: SeenStore;
+export interface WebhookGuardOptions extends WebhookReceiverOptions {
+  /** The current time (for tests, or a trusted clock). Default: `Date.now()`. */
+  now?: Date | number;
 }
 
 /**
@@ -35,10 +27,9 @@ export interface WebhookGuardOptions extends VerifyOptions {
  */
 export const WEBHOOK_GUARD_OPTIONS = Symbol.for('hookspec:webhook-guard-options');
 
-/** The options a guard runs with: its keys checked and listed, the rest as given. */
+/** The receiver a guard runs, and the envelope mode `@WebhookPayload(Class)` reads bodies with. */
 export interface ResolvedGuardOptions {
-  readonly keys: readonly string[];
-  readonly verify: VerifyOptions;
+  readonly receiver: WebhookReceiver;
   readonly envelope: EnvelopeMode;
 }
 
@@ -58,71 +49,27 @@ export function mergeGuardOptions(
 }
 
 /** Checks the options when Nest creates the guard, so that a missing or malformed key stops the app from starting. */
-export function resolveGuardOptions(options: WebhookGuardOptions | undefined): ResolvedGuardOptions {
+export function resolveGuardOptions(
+  options: WebhookGuardOptions | undefined,
+  reportForgetFailure: SeenClaimReport,
+): ResolvedGuardOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new HookspecError(
-      'invalid-receiver-options',
+    throw new WebhookReceiverConfigError(
+      'invalid-option',
       'WebhookGuard has no options: use @UseGuards(WebhookGuard.with({ secret })), or provide ' +
         'WEBHOOK_GUARD_OPTIONS in the module of the controller (useFactory with ConfigService, for instance).',
     );
   }
-  const { secret, secrets, publicKey, envelope = 'none', ...verify } = options;
-  const problem =
-    (envelope !== 'none' && envelope !== 'standard' && "envelope must be 'none' or 'standard'.") ||
-    (verify.toleranceSeconds !== undefined &&
-      !isNonNegative(verify.toleranceSeconds) &&
-      'toleranceSeconds must be 0 or more.') ||
-    (verify.seenTtlSeconds !== undefined &&
-      !(isNonNegative(verify.seenTtlSeconds) && verify.seenTtlSeconds > 0) &&
-      'seenTtlSeconds must be more than 0.') ||
-    (verify.seen !== undefined &&
-      typeof verify.seen?.remember !== 'function' &&
-      'seen must be a SeenStore, e.g. new MemorySeenStore().');
-  if (problem) throw new HookspecError('invalid-receiver-options', `WebhookGuard options: ${problem}`);
-  return { keys: checkKeys(secret, secrets, publicKey, options), verify, envelope };
-}
-
-function checkKeys(
-  secret: string | undefined,
-  secrets: readonly string[] | undefined,
-  publicKey: string | undefined,
-  options: WebhookGuardOptions,
-): string[] {
-  if (secrets !== undefined && !Array.isArray(secrets)) {
-    throw new WebhookSecretError('invalid-secret', 'WebhookGuard options: secrets must be an array of keys.');
-  }
-  const named: [string, string][] = [
-    ...(secret !== undefined ? [['secret', secret] as [string, string]] : []),
-    ...(secrets ?? []).map((key, index): [string, string] => [`secrets[${index}]`, key]),
-    ...(publicKey !== undefined ? [['publicKey', publicKey] as [string, string]] : []),
-  ];
-  if (named.length === 0) {
-    const given = KEY_FIELDS.filter((field) => field in options);
-    throw new WebhookSecretError(
-      'invalid-secret',
-      `WebhookGuard has no key: ${given.length > 0 ? `${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} undefined or empty` : "give secret ('whsec_…'), secrets or publicKey ('whpk_…')"}. ` +
-        'A value read from process.env while the controller file loads is still undefined when @nestjs/config ' +
-        'or dotenv sets it later; provide WEBHOOK_GUARD_OPTIONS with a factory that reads ConfigService instead.',
-    );
-  }
-  if (publicKey !== undefined && !(typeof publicKey === 'string' && publicKey.startsWith(PUBLIC_KEY_PREFIX))) {
-    throw new WebhookSecretError(
-      'invalid-key',
-      `WebhookGuard options: publicKey must be a '${PUBLIC_KEY_PREFIX}' ed25519 public key; a 'whsec_' secret ` +
-        "goes in secret, and the 'whsk_' private key stays with the sender.",
-    );
-  }
-  return named.map(([name, key]) => {
-    try {
-      parseVerificationKey(key);
-    } catch (error) {
-      if (!(error instanceof WebhookSecretError)) throw error;
-      throw new WebhookSecretError(error.code, `WebhookGuard options: ${name}: ${error.message}`, { cause: error });
-    }
-    return key;
+  const given = KEY_FIELDS.filter((field) => field in options);
+  const noKey =
+    `WebhookGuard has no key: ${given.length > 0 ? `${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} undefined or empty` : "give secret ('whsec_…'), secrets or publicKey ('whpk_…')"}. ` +
+    'A value read from process.env while the controller file loads is still undefined when @nestjs/config ' +
+    'or dotenv sets it later; provide WEBHOOK_GUARD_OPTIONS with a factory that reads ConfigService instead.';
+  const receiver = createWebhookReceiver(options, {
+    where: 'WebhookGuard options',
+    extraKeys: ['now'],
+    noKey,
+    reportForgetFailure,
   });
-}
-
-function isNonNegative(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return { receiver, envelope: options.envelope ?? 'none' };
 }

@@ -1,21 +1,20 @@
 import { ServerResponse } from 'node:http';
-import { HookspecError } from '../../errors';
-import { verifyWebhookMessage } from '../../receiver';
-import { SeenClaim } from '../../receiver/receiver-core';
+import { WebhookReceiverConfigError } from '../../errors';
+import { bodyTooLarge, rawBodyRequired } from '../../receiver';
 import { Inject, Injectable, Logger, mixin, Optional } from './nest-common';
 import type { CanActivate, ExecutionContext, HttpException, Type } from './nest-common';
 import type { WebhookHttpRequest } from './verified-request';
 import { rememberVerifiedRequest } from './verified-request';
-import { toHttpException, verificationException } from './webhook-http-exception';
+import { failureException, toHttpException } from './webhook-http-exception';
 import { mergeGuardOptions, resolveGuardOptions, WEBHOOK_GUARD_OPTIONS } from './webhook-guard-options';
 import type { ResolvedGuardOptions, WebhookGuardOptions } from './webhook-guard-options';
 
 /**
  * Verifies a Standard Webhooks request before the handler runs: headers, timestamp, signature over
  * `req.rawBody` (the app must be created with `{ rawBody: true }`) and, with `seen`, duplicates. A refused
- * request gets a JSON error `{ statusCode, code, message }`: 401 (`invalid-signature`,
- * `timestamp-too-old`, `missing-header`, …), 400 (`invalid-payload`, from `@WebhookEvent(Class)`),
- * 500 (`raw-body-required`).
+ * request gets a JSON error `{ statusCode, code, message }` with the status every hookspec receiver
+ * gives: 401 (`invalid-signature`, `timestamp-too-old`, `missing-header`, …), 400 (`invalid-body`,
+ * `invalid-payload` from `@WebhookPayload`), 413 (`body-too-large`), 500 (`raw-body-required`).
  *
  * With `seen`, a `webhook-id` already accepted is answered 200 `{ statusCode: 200, code: 'replayed',
  * message }` (the duplicate is acknowledged, so the sender stops retrying) and the handler does not run.
@@ -25,7 +24,8 @@ import type { ResolvedGuardOptions, WebhookGuardOptions } from './webhook-guard-
  * - `@UseGuards(WebhookGuard.with({ secret }))` gives the options on the route.
  * - `@UseGuards(WebhookGuard)` reads them from the `WEBHOOK_GUARD_OPTIONS` provider.
  *
- * Read the request in the handler with `@WebhookEvent(PayloadClass)`, `@WebhookEvent()` and `@WebhookId()`.
+ * Read the request in the handler with `@WebhookPayload(PayloadClass)`, `@WebhookPayload()`,
+ * `@WebhookEventName()` and `@WebhookId()`.
  */
 @Injectable()
 export class WebhookGuard implements CanActivate {
@@ -34,7 +34,7 @@ export class WebhookGuard implements CanActivate {
   private rawBodyReported = false;
 
   constructor(@Optional() @Inject(WEBHOOK_GUARD_OPTIONS) options?: WebhookGuardOptions) {
-    this.options = resolveGuardOptions(options);
+    this.options = resolveGuardOptions(options, (error, id) => this.reportForgetFailure(error, id));
   }
 
   /**
@@ -52,7 +52,7 @@ export class WebhookGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') {
-      throw new HookspecError(
+      throw new WebhookReceiverConfigError(
         'unsupported-context',
         `WebhookGuard on ${routeName(context)} guards HTTP routes only, not ${context.getType()}.`,
       );
@@ -60,17 +60,15 @@ export class WebhookGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<WebhookHttpRequest>();
     const rawBody = readRawBody(request);
     if (rawBody === undefined) throw this.rawBodyMissing(request);
-    const { keys, verify, envelope } = this.options;
-    const now = verify.now ?? Date.now();
-    const claim = new SeenClaim(verify.seen, (error, id) => this.reportForgetFailure(error, id));
+    const { receiver, envelope } = this.options;
+    if (rawBody.byteLength > receiver.limit) throw failureException(bodyTooLarge(receiver.limit));
+    // Whoever answers after the guard (the handler, @WebhookPayload's 400, an exception filter), the id is
+    // forgotten unless that answer is a 2xx. Without a Node response to watch, the id stays claimed.
+    const response = rawResponseOf(context.switchToHttp().getResponse<unknown>());
     try {
-      const message = await verifyWebhookMessage(rawBody, request.headers, keys, { ...verify, now, seen: claim.store });
-      // Whoever answers from here on (the handler, @WebhookEvent's 400, an exception filter), the id is
-      // forgotten unless that answer is a 2xx. Without a Node response to watch, the id stays claimed.
-      const response = rawResponseOf(context.switchToHttp().getResponse<unknown>());
-      if (response !== undefined) claim.forgetUnlessAcknowledged(response);
+      const message = await receiver.verify(rawBody, request.headers, response);
       // The payload is built later from the verified body, by a param decorator.
-      rememberVerifiedRequest(request, { message, parseOptions: { envelope } });
+      rememberVerifiedRequest(request, { message, receiver, envelope });
       return true;
     } catch (error) {
       throw toHttpException(error);
@@ -97,7 +95,7 @@ export class WebhookGuard implements CanActivate {
       this.rawBodyReported = true;
       this.logger.error(message);
     }
-    return verificationException('raw-body-required', message);
+    return failureException(rawBodyRequired(message));
   }
 }
 
