@@ -3,13 +3,13 @@ import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookTransportError } from '../../lib/errors';
 import { createAxiosTransport, type AxiosTransportOptions } from '../../lib/transport';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server';
 import { rejectionOf } from './stub-lookup';
 
-let server: TestServer;
+let server: RecordingServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startRecordingServer();
 });
 
 afterAll(async () => {

@@ -2,16 +2,16 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookTransportError } from '../../lib/errors';
 import { createAxiosTransport, type AxiosTransportOptions } from '../../lib/transport';
-import { closedPort, startTestServer, type TestServer } from '../support/test-server';
+import { closedPort, startRecordingServer, type RecordingServer } from '../support/recording-server';
 import { rejectionOf } from './stub-lookup';
 
 const SIGNATURE = 'v1,c2lnbmF0dXJlLXRoYXQtbXVzdC1uZXZlci1sZWFr';
 const BODY = '{"card":"body-that-must-never-leak"}';
 
-let server: TestServer;
+let server: RecordingServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startRecordingServer();
 });
 
 afterAll(async () => {

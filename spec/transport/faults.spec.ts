@@ -2,17 +2,17 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebhookTransportError } from '../../lib/errors';
 import { createAxiosTransport, type Transport, type TransportRequest } from '../../lib/transport';
-import { closedPort, startTestServer, type TestServer } from '../support/test-server';
+import { closedPort, startRecordingServer, type RecordingServer } from '../support/recording-server';
 import { rejectionOf, stubLookup } from './stub-lookup';
 
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 const MB = 1024 * 1024;
 
-let server: TestServer;
+let server: RecordingServer;
 let transport: Transport;
 
 beforeEach(async () => {
-  server = await startTestServer();
+  server = await startRecordingServer();
   transport = createAxiosTransport({ allowNetworks: LOOPBACK });
 });
 
@@ -74,7 +74,7 @@ describe('responses: every status is an answer, never an exception', () => {
   });
 
   it('returns a 302 without following it: the target sees no request', async () => {
-    const target = await startTestServer();
+    const target = await startRecordingServer();
     try {
       const location = `${target.url}/echo`;
       const response = await transport.send(

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAxiosTransport, type Transport } from '../../lib/transport';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server';
 
-let server: TestServer;
+let server: RecordingServer;
 let transport: Transport;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startRecordingServer();
   transport = createAxiosTransport({ allowNetworks: ['127.0.0.0/8'] });
 });
 

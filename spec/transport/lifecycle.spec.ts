@@ -3,15 +3,15 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HookspecError, WebhookTransportError } from '../../lib/errors';
 import { createAxiosTransport, type Transport } from '../../lib/transport';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server';
 import { rejectionOf } from './stub-lookup';
 
 const LOOPBACK = ['127.0.0.0/8'];
 
-let server: TestServer;
+let server: RecordingServer;
 
 beforeEach(async () => {
-  server = await startTestServer();
+  server = await startRecordingServer();
 });
 
 afterEach(async () => {
@@ -136,7 +136,7 @@ describe('options', () => {
     try {
       const error = await rejectionOf(transport.send({ url: server.url, headers: {}, body: '', timeoutMs }));
       expect(error).toBeInstanceOf(HookspecError);
-      expect((error as Error).message).toContain('timeoutMs must be a positive number of milliseconds');
+      expect((error as Error).message).toContain('timeoutMs must be a number of milliseconds above 0');
     } finally {
       await transport.close();
     }
