@@ -116,6 +116,28 @@ describe('the log line of a refused attempt', () => {
 });
 
 describe('an endpoint store', () => {
+  it('may hand out endpoints with keys of their own (database columns): they are delivered to', async () => {
+    const server = await startRecordingServer();
+    const row = { id: 'row-1', url: server.url, secret: generateSecret(), tenant_id: 42, created_at: '2026-01-01' };
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: { endpointsFor: async () => [row], endpointById: async () => row },
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [] },
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const delivered: string[] = [];
+    client.on('delivered', (event) => delivered.push(event.endpointId));
+    await client.send(subscription());
+    await client.drain();
+
+    expect(delivered).toEqual(['row-1']);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("has each endpoint's headers checked before its attempt: a line break fails the attempt, nothing is sent", async () => {
     const server = await startRecordingServer();
     const endpoint: WebhookEndpoint = {
