@@ -70,17 +70,16 @@ export function checkEndpoint(
   if (typeof endpoint !== 'object' || endpoint === null || Array.isArray(endpoint)) {
     throw new WebhookClientConfigError('invalid-endpoint', `${where}: an endpoint is an object: { url, secret }.`);
   }
-  const named = typeof endpoint.url === 'string' ? `${where} (${shownUrl(endpoint.url)})` : where;
+  const label = typeof endpoint.url === 'string' ? `${where} (${shownUrl(endpoint.url)})` : where;
   if (knownKeysOnly) {
     checkKnownKeys(endpoint as unknown as Record<string, unknown>, ENDPOINT_KEYS, {
-      where: named,
+      where: label,
       fail: (code, message) => new WebhookClientConfigError(code, message),
     });
   }
   if (typeof endpoint.url !== 'string') {
     throw new WebhookClientConfigError('invalid-endpoint', `${where}: an endpoint needs a url: { url, secret }.`);
   }
-  const label = named;
   let url: URL;
   try {
     url = new URL(endpoint.url);
