@@ -11,7 +11,7 @@ import { AddressPolicy } from './address-policy';
 import { startDeadline, type AttemptDeadline } from './attempt-deadline';
 import { createTransportAgents } from './guarded-agents';
 import { readCappedBody } from './read-capped-body';
-import { parseTarget, type Target } from './target-url';
+import { hostOf, parseTarget, type Target } from './target-url';
 import { toTransportError } from './to-transport-error';
 import type { AxiosTransportOptions, Transport, TransportRequest, TransportResponse } from './transport';
 
@@ -134,7 +134,7 @@ function checkTimeout(timeoutMs: number, target: Target): number {
 }
 
 function refuseLiteralTarget(policy: AddressPolicy, target: Target): void {
-  const host = target.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(target.url);
   const refusal = isIP(host) === 0 ? undefined : policy.refusal(host, [host], false);
   if (refusal)
     throw new WebhookTransportError('ssrf-blocked', refusal.message, METHOD, target.safeUrl, { cause: refusal });

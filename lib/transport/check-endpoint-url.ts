@@ -4,7 +4,7 @@ import { WebhookClientConfigError, WebhookTransportError } from '../errors';
 import { checkOptionsObject, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
 import { addressesOf } from './lookup-answer';
-import { parseTarget } from './target-url';
+import { hostOf, parseTarget } from './target-url';
 import type { LookupAllFunction } from './transport';
 
 /** Options of {@link checkEndpointUrl}: the same two the client's SSRF guard takes. */
@@ -51,7 +51,7 @@ export async function checkEndpointUrl(
   checkOptionsObject(given, ['allowNetworks', 'lookup'], SCOPE, "{ allowNetworks: ['127.0.0.0/8'] }");
   const policy = new AddressPolicy(options.allowNetworks ?? [], SCOPE);
   const target = parseTarget(url, METHOD);
-  const host = target.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(target.url);
   const literal = isIP(host) !== 0;
   const addresses = literal ? [host] : await resolveAll(options.lookup ?? dnsLookup, host, target.safeUrl);
   const refusal = policy.refusal(host, addresses, !literal);
