@@ -52,7 +52,15 @@ export type {
   MessageView,
   RetryOptions,
 } from './delivery';
-export type { Transport, TransportRequest, TransportResponse } from './transport';
+export { checkEndpointUrl } from './transport';
+export type {
+  CheckEndpointUrlOptions,
+  CheckedEndpointUrl,
+  LookupAllFunction,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './transport';
 export { isWebhookClass, resolveWebhookDefinitions } from './metadata';
 export type {
   WebhookOptions,

@@ -49,7 +49,7 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
     });
     if (deps.checkEndpoint) {
       try {
-        checkEndpoint(endpoint, `endpoint '${delivery.endpointId}'`, deps.checkEndpoint);
+        checkEndpoint(endpoint, `endpoint '${delivery.endpointId}'`, deps.checkEndpoint, { knownKeysOnly: false });
       } catch (error) {
         return failed('invalid-endpoint', (error as Error).message);
       }

@@ -1,4 +1,5 @@
 import { WebhookClientConfigError } from '../errors';
+import { checkKnownKeys, describe } from '../options';
 import { sign } from '../signing';
 import { redactUrl } from '../transport';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
@@ -15,6 +16,21 @@ const RESERVED_HEADERS = new Set([
   'transfer-encoding',
   'connection',
 ]);
+
+/** The keys of `WebhookEndpoint`, listed from its type so that a new one cannot be refused as unknown. */
+const ENDPOINT_KEYS = Object.keys({
+  id: true,
+  url: true,
+  secret: true,
+  secrets: true,
+  privateKey: true,
+  events: true,
+  headers: true,
+  enabled: true,
+} satisfies Record<keyof WebhookEndpoint, true>);
+
+/** An HTTP header name: a token (RFC 9110, section 5.6.2). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The id an endpoint is known by: its own, or its URL without credentials (ids are logged and queued). */
 export function endpointId(endpoint: WebhookEndpoint): string {
@@ -41,13 +57,29 @@ export function shownUrl(url: string): string {
 
 /**
  * Checks an endpoint completely, so that a bad one fails when it is configured rather than at its first
- * attempt. Messages name the endpoint by position and redacted URL, never by a secret.
+ * attempt. Messages name the endpoint by position and redacted URL, never by a secret. `knownKeysOnly`
+ * refuses keys that are not `WebhookEndpoint`'s (a typo like `secrte`) in a list written for the
+ * client; a store's endpoints are often database rows with columns of their own, so they may carry more.
  */
-export function checkEndpoint(endpoint: WebhookEndpoint, where: string, eventNames: readonly string[]): void {
-  if (typeof endpoint !== 'object' || endpoint === null || typeof endpoint.url !== 'string') {
+export function checkEndpoint(
+  endpoint: WebhookEndpoint,
+  where: string,
+  eventNames: readonly string[],
+  { knownKeysOnly }: { knownKeysOnly: boolean },
+): void {
+  if (typeof endpoint !== 'object' || endpoint === null || Array.isArray(endpoint)) {
+    throw new WebhookClientConfigError('invalid-endpoint', `${where}: an endpoint is an object: { url, secret }.`);
+  }
+  const label = typeof endpoint.url === 'string' ? `${where} (${shownUrl(endpoint.url)})` : where;
+  if (knownKeysOnly) {
+    checkKnownKeys(endpoint as unknown as Record<string, unknown>, ENDPOINT_KEYS, {
+      where: label,
+      fail: (code, message) => new WebhookClientConfigError(code, message),
+    });
+  }
+  if (typeof endpoint.url !== 'string') {
     throw new WebhookClientConfigError('invalid-endpoint', `${where}: an endpoint needs a url: { url, secret }.`);
   }
-  const label = `${where} (${shownUrl(endpoint.url)})`;
   let url: URL;
   try {
     url = new URL(endpoint.url);
@@ -80,11 +112,44 @@ export function checkEndpoint(endpoint: WebhookEndpoint, where: string, eventNam
       );
     }
   }
-  for (const name of Object.keys(endpoint.headers ?? {})) {
+  checkHeaders(endpoint.headers, label);
+}
+
+/**
+ * Header names must be HTTP tokens and values must hold no CR, LF or NUL: Node and axios would refuse
+ * or silently rewrite them on the wire, so the receiver would get something else than configured.
+ * The values are never shown: they are often API keys.
+ */
+function checkHeaders(headers: unknown, label: string): void {
+  if (headers === undefined) return;
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new WebhookClientConfigError('invalid-endpoint', `${label}: headers must be an object of name: value.`);
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) {
+      throw new WebhookClientConfigError(
+        'invalid-endpoint',
+        `${label}: headers has the name ${JSON.stringify(name)}, which is not an HTTP header name ` +
+          "(letters, digits and !#$%&'*+-.^_`|~ only, no spaces or colons).",
+      );
+    }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new WebhookClientConfigError(
         'reserved-header',
         `${label}: headers may not set '${name}'; the client writes it itself.`,
+      );
+    }
+    if (typeof value !== 'string') {
+      throw new WebhookClientConfigError(
+        'invalid-endpoint',
+        `${label}: headers['${name}'] must be a string, got ${describe(value)}.`,
+      );
+    }
+    if (/[\r\n\0]/.test(value)) {
+      throw new WebhookClientConfigError(
+        'invalid-endpoint',
+        `${label}: headers['${name}'] holds a line break (CR or LF) or a NUL, which would be altered or split ` +
+          'on the wire. Remove it from the value.',
       );
     }
   }
@@ -96,7 +161,7 @@ export class StaticEndpointStore implements EndpointStore {
 
   constructor(endpoints: readonly WebhookEndpoint[], eventNames: readonly string[]) {
     endpoints.forEach((endpoint, index) => {
-      checkEndpoint(endpoint, `endpoints[${index}]`, eventNames);
+      checkEndpoint(endpoint, `endpoints[${index}]`, eventNames, { knownKeysOnly: true });
       const id = endpointId(endpoint);
       if (this.byId.has(id)) {
         throw new WebhookClientConfigError(

@@ -6,6 +6,11 @@ import type { WebhookClass } from './catalog-types';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
 import type { WebhookLogger } from './logger';
 
+/**
+ * The options of `new WebhookClient(options)`. Every one is checked when the client is built: a key
+ * that is not one of these (or of `retry`, or of an endpoint in a list) throws `WebhookClientConfigError`
+ * `unknown-option` naming the closest known key; a bad value throws `invalid-option`.
+ */
 export interface WebhookClientOptions<C extends readonly WebhookClass[]> {
   /** The webhook classes this client sends: payload classes and catalog classes. `send()` takes only their payloads. */
   webhooks: C;

@@ -1,31 +1,23 @@
 import { EventEmitter } from 'node:events';
-import type { DeliveryQueue, Lease, MessageView, RetryDecision, RetryOptions } from '../delivery';
-import { checkRetryOptions, DeliveryWorker, RetryPolicy } from '../delivery';
-import { MemoryQueue } from '../queues/memory';
-import type { AttemptResult } from '../delivery';
-import { WebhookClientConfigError, WebhookSendError } from '../errors';
+import type { AttemptResult, DeliveryQueue, Lease, MessageView, RetryDecision, RetryPolicy } from '../delivery';
+import { DeliveryWorker } from '../delivery';
+import { WebhookSendError } from '../errors';
 import { serializePayload, validatePayload } from '../payload';
 import type { EnvelopeMode } from '../envelope';
-import { createAxiosTransport } from '../transport';
 import type { Transport } from '../transport';
-import { WebhookCatalog } from './catalog';
+import type { WebhookCatalog } from './catalog';
 import type { CatalogEvent, WebhookClass } from './catalog-types';
-import type { EndpointDisabledEvent, WebhookClientEvents } from './client-events';
+import type { WebhookClientEvents } from './client-events';
+import { resolveClientOptions } from './client-options';
+import type { ClientSignals, SettlementEventName } from './client-signals';
 import type { EndpointStore } from './endpoint';
-import { endpointId, shownUrl, StaticEndpointStore } from './endpoint-registry';
+import { EndpointHealth } from './endpoint-health';
+import { endpointId, shownUrl } from './endpoint-registry';
 import { createDeliverAttempt } from './deliver-attempt';
 import type { WebhookLogger } from './logger';
-import { silentLogger } from './logger';
 import { newMessageId } from './message-id';
+import { reportSettlement } from './settlement-report';
 import type { SendOptions, SendResult, WebhookClientOptions } from './webhook-client-options';
-
-const DEFAULT_TIMEOUT_MS = 15_000;
-/** The longest timer Node can set. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-/** A lease outlives the attempt's deadline by this much, so a live worker never loses its lease. */
-const LEASE_MARGIN_MS = 60_000;
-/** As long as Svix lets an endpoint fail before disabling it. */
-const DEFAULT_DISABLE_FAILING_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
 
 /**
  * Sends webhooks: validates a payload, serialises it once, queues one delivery per subscribed endpoint,
@@ -35,6 +27,10 @@ const DEFAULT_DISABLE_FAILING_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
  * const client = new WebhookClient({ webhooks: [Subscription], endpoints: [{ url, secret }] });
  * const { id } = await client.send(subscription);
  * ```
+ *
+ * A façade: its options are checked in `client-options.ts`, each attempt is made by
+ * `deliver-attempt.ts`, endpoint health (the failing clock, disabling, enabling) is `endpoint-health.ts`,
+ * and the logs and events of each settled attempt are `settlement-report.ts`.
  */
 export class WebhookClient<
   C extends readonly WebhookClass[] = readonly WebhookClass[],
@@ -48,75 +44,41 @@ export class WebhookClient<
   private readonly logger: WebhookLogger;
   private readonly envelope: EnvelopeMode;
   private readonly worker: DeliveryWorker | undefined;
-  private readonly policies = new Map<string, RetryPolicy>();
+  private readonly health: EndpointHealth;
+  private readonly signals: ClientSignals;
   private closed: Promise<void> | undefined;
   private readonly shownUrls = new Map<string, string>();
-  /** When each endpoint's current run of failed attempts began; an endpoint that just succeeded has none. */
-  private readonly failingSince = new Map<string, number>();
-  private readonly disableFailingAfterMs: number | undefined;
 
   constructor(options: WebhookClientOptions<C>) {
     super();
-    if (typeof options !== 'object' || options === null) {
-      throw new WebhookClientConfigError('invalid-options', 'new WebhookClient(options) needs an options object.');
-    }
-    this.catalog = new WebhookCatalog(options.webhooks);
-    this.endpoints = Array.isArray(options.endpoints)
-      ? new StaticEndpointStore(options.endpoints, this.catalog.names())
-      : checkStore(options.endpoints as EndpointStore);
-    const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
-    const concurrency = positiveInteger(options.concurrency, 50, 'concurrency');
-    const endpointConcurrency = positiveInteger(options.endpointConcurrency, 10, 'endpointConcurrency');
-    const leaseMs = options.leaseMs ?? timeoutMs + LEASE_MARGIN_MS;
-    if (!(Number.isFinite(leaseMs) && leaseMs > timeoutMs)) {
-      throw new WebhookClientConfigError(
-        'invalid-options',
-        `leaseMs (${leaseMs}) must be longer than timeoutMs (${timeoutMs}): a lease that ends before its attempt ` +
-          'would hand the same delivery to a second worker while the first is still sending it. ' +
-          `Raise leaseMs (e.g. to ${timeoutMs + LEASE_MARGIN_MS}) or lower timeoutMs.`,
-      );
-    }
-    this.envelope = options.envelope ?? 'none';
-    if (this.envelope !== 'none' && this.envelope !== 'standard') {
-      throw new WebhookClientConfigError(
-        'invalid-options',
-        `envelope must be 'none' or 'standard', got '${String(this.envelope)}'.`,
-      );
-    }
-    this.disableFailingAfterMs =
-      options.disableFailingEndpointAfterMs === false
-        ? undefined
-        : positive(
-            options.disableFailingEndpointAfterMs,
-            DEFAULT_DISABLE_FAILING_AFTER_MS,
-            'disableFailingEndpointAfterMs',
-          );
-    this.buildPolicies(options.retry);
-    this.logger = options.logger ?? silentLogger;
-    if (options.worker === false && options.queue === undefined) {
-      throw new WebhookClientConfigError(
-        'invalid-options',
-        'worker: false only enqueues, and the default in-memory queue is seen by this process alone, so nothing ' +
-          'would ever deliver. Give a shared queue (SQLite on one machine, BullMQ on Redis) or leave worker on.',
-      );
-    }
-    this.queue = options.queue ?? new MemoryQueue();
-    this.ownsTransport = options.transport === undefined;
-    this.transport = options.transport ?? ownTransport(options);
-    if (options.worker !== false) {
+    const resolved = resolveClientOptions(options);
+    this.catalog = resolved.catalog;
+    this.endpoints = resolved.endpoints;
+    this.envelope = resolved.envelope;
+    this.logger = resolved.logger;
+    this.queue = resolved.queue;
+    this.transport = resolved.transport;
+    this.ownsTransport = resolved.ownsTransport;
+    this.signals = {
+      emit: (name, ...args) => this.safeEmit(name, ...args),
+      report: (error, what) => this.report(error, what),
+      hasDeliveryListeners: () => this.listenerCount('attempt') > 0 || this.listenerCount('delivered') > 0,
+    };
+    this.health = new EndpointHealth(this.endpoints, resolved.disableFailingAfterMs, this.logger, this.signals);
+    if (resolved.worker) {
       const deliver = createDeliverAttempt({
         endpoints: this.endpoints,
         transport: this.transport,
-        timeoutMs,
+        timeoutMs: resolved.timeoutMs,
         now: Date.now,
-        // Endpoints from a store were never checked at construction: check them before each attempt.
-        checkEndpoint: Array.isArray(options.endpoints) ? undefined : this.catalog.names(),
+        checkEndpoint: resolved.checkEndpointsBeforeAttempt ? this.catalog.names() : undefined,
       });
+      const policies = resolved.policies;
       this.worker = new DeliveryWorker(this.queue, deliver, {
-        concurrency,
-        endpointConcurrency,
-        leaseMs,
-        policyFor: (event) => this.policies.get(event) as RetryPolicy,
+        concurrency: resolved.concurrency,
+        endpointConcurrency: resolved.endpointConcurrency,
+        leaseMs: resolved.leaseMs,
+        policyFor: (event) => policies.get(event) as RetryPolicy,
         onSettled: (lease, result, decision) => this.settled(lease, result, decision),
         onError: (error) => this.report(error, 'the delivery queue failed; retrying in a second'),
       });
@@ -206,7 +168,7 @@ export class WebhookClient<
       throw new WebhookSendError('unknown-endpoint', `enableEndpoint('${endpointId}'): no endpoint has this id.`);
     }
     await this.endpoints.enable(endpointId);
-    this.failingSince.delete(endpointId);
+    this.health.enabled(endpointId);
   }
 
   /** Resolves when nothing is pending: every delivery is delivered, exhausted or disabled. */
@@ -239,100 +201,10 @@ export class WebhookClient<
     return this.closed;
   }
 
-  private buildPolicies(retry: RetryOptions | undefined): void {
-    const problem = checkRetryOptions(retry, 'retry');
-    if (problem) throw new WebhookClientConfigError('invalid-options', problem);
-    for (const name of this.catalog.names()) {
-      const own = this.catalog.get(name)?.options.retry;
-      const ownProblem = checkRetryOptions(own, `@Webhook('${name}') retry`);
-      if (ownProblem) throw new WebhookClientConfigError('invalid-options', ownProblem);
-      this.policies.set(name, new RetryPolicy({ ...retry, ...own }));
-    }
-  }
-
   private settled(lease: Lease, result: AttemptResult, decision: RetryDecision | undefined): void {
-    if (decision?.kind === 'delivered') this.failingSince.delete(lease.delivery.endpointId);
-    else if (decision?.kind === 'retry' || decision?.kind === 'exhausted') this.failed(lease, result);
-    // The common case (delivered, nobody listening, no logger) builds nothing: it is on every delivery's path.
-    if (decision?.kind === 'delivered' && this.logger === silentLogger && !this.hasDeliveryListeners()) return;
-    const { message, delivery } = lease;
-    const ref = {
-      messageId: message.id,
-      event: message.event,
-      endpointId: delivery.endpointId,
-      url: delivery.url,
-    };
-    if (result.kind === 'skipped') {
-      this.logger.info({ ...ref, reason: result.reason }, 'webhook not sent: the endpoint is disabled or gone');
-      return;
-    }
-    const attempt = result.record;
-    this.safeEmit('attempt', { ...ref, attempt });
-    const fields = {
-      ...ref,
-      attempt: attempt.attempt,
-      status: attempt.status,
-      errorCode: attempt.errorCode,
-      durationMs: attempt.durationMs,
-    };
-    switch (decision?.kind) {
-      case 'delivered':
-        this.logger.info(fields, 'webhook delivered');
-        this.safeEmit('delivered', { ...ref, attempt });
-        break;
-      case 'retry': {
-        const nextAttemptAt = new Date(Date.now() + decision.delayMs);
-        this.logger.warn(
-          { ...fields, delayMs: decision.delayMs, reason: decision.reason },
-          'webhook attempt failed; retry scheduled',
-        );
-        this.safeEmit('retry-scheduled', {
-          ...ref,
-          attempt,
-          nextAttemptAt,
-          delayMs: decision.delayMs,
-          reason: decision.reason,
-        });
-        break;
-      }
-      case 'exhausted':
-        this.logger.error({ ...fields, reason: decision.reason }, 'webhook exhausted: no attempt left');
-        this.safeEmit('exhausted', { ...ref, attempts: [...delivery.attempts, attempt], reason: decision.reason });
-        break;
-      case 'disable':
-        this.logger.warn(fields, 'endpoint answered 410 Gone; it is disabled');
-        this.disableEndpoint({ endpointId: delivery.endpointId, url: ref.url, reason: 'gone', messageId: message.id });
-        break;
-      default:
-        break;
-    }
-  }
-
-  /** Another failed attempt: disables the endpoint once its run of failures has lasted long enough. */
-  private failed(lease: Lease, result: AttemptResult): void {
-    if (this.disableFailingAfterMs === undefined || result.kind !== 'attempted') return;
-    const { endpointId, url } = lease.delivery;
-    const since = this.failingSince.get(endpointId);
-    if (since === undefined) {
-      this.failingSince.set(endpointId, result.record.startedAt);
-      return;
-    }
-    if (result.record.startedAt - since < this.disableFailingAfterMs) return;
-    this.failingSince.delete(endpointId);
-    const failingSince = new Date(since);
-    this.logger.warn(
-      { endpointId, url, failingSince: failingSince.toISOString() },
-      'endpoint disabled: every attempt has failed for too long',
-    );
-    this.disableEndpoint({ endpointId, url, reason: 'failing', messageId: lease.message.id, failingSince });
-  }
-
-  /** Tells the store (a list disables in memory) and the listeners; a store that fails is reported, not fatal. */
-  private disableEndpoint(event: EndpointDisabledEvent): void {
-    void this.endpoints
-      .disable?.(event.endpointId, event.reason)
-      ?.catch((error: unknown) => this.report(error, 'the endpoint store failed to disable an endpoint'));
-    this.safeEmit('endpoint-disabled', event);
+    this.health.afterAttempt(lease, result, decision);
+    reportSettlement(this.logger, this.signals, lease, result, decision);
+    if (decision?.kind === 'disable') this.health.gone(lease);
   }
 
   /** URLs as logged and queued, without credentials; cached because parsing a URL costs more than sending. */
@@ -346,15 +218,8 @@ export class WebhookClient<
     return shown;
   }
 
-  private hasDeliveryListeners(): boolean {
-    return this.listenerCount('attempt') > 0 || this.listenerCount('delivered') > 0;
-  }
-
   /** A listener that throws must not stop deliveries: it is logged and reported as an `error` event. */
-  private safeEmit<K extends Exclude<keyof WebhookClientEvents, 'error'>>(
-    name: K,
-    ...args: WebhookClientEvents[K]
-  ): void {
+  private safeEmit<K extends SettlementEventName>(name: K, ...args: WebhookClientEvents[K]): void {
     try {
       (this.emit as (event: K, ...rest: WebhookClientEvents[K]) => boolean)(name, ...args);
     } catch (error) {
@@ -371,47 +236,4 @@ export class WebhookClient<
     if (this.closed)
       throw new WebhookSendError('client-closed', `${what} on a closed WebhookClient; create a new client.`);
   }
-}
-
-function ownTransport<C extends readonly WebhookClass[]>(options: WebhookClientOptions<C>): Transport {
-  try {
-    return createAxiosTransport({
-      ...(options.axios ? { axios: options.axios } : {}),
-      ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
-      ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
-      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    });
-  } catch (error) {
-    throw new WebhookClientConfigError('invalid-options', (error as Error).message, { cause: error });
-  }
-}
-
-function checkStore(store: EndpointStore): EndpointStore {
-  if (typeof store?.endpointsFor !== 'function' || typeof store.endpointById !== 'function') {
-    throw new WebhookClientConfigError(
-      'invalid-endpoints',
-      'endpoints must be a list of { url, secret } or a store with endpointsFor(event) and endpointById(id).',
-    );
-  }
-  return store;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0 && value <= MAX_TIMEOUT_MS)) {
-    throw new WebhookClientConfigError(
-      'invalid-options',
-      `${name} must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS} (about 24.8 days), got ${value}.`,
-    );
-  }
-  return value;
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isInteger(value) && value > 0)) {
-    throw new WebhookClientConfigError('invalid-options', `${name} must be a positive whole number, got ${value}.`);
-  }
-  return value;
 }

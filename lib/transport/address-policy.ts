@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { HookspecError } from '../errors';
+import type { OptionScope } from '../options';
 
 type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
 type Network = [IpAddress, number];
@@ -28,9 +28,18 @@ export interface AddressVerdict {
 export class AddressPolicy {
   private readonly allowNetworks: readonly Network[];
 
-  /** @param allowNetworks CIDR ranges reachable although not public; an invalid one throws here. */
-  constructor(allowNetworks: readonly string[] = []) {
-    this.allowNetworks = allowNetworks.map(parseAllowedNetwork);
+  /**
+   * @param allowNetworks CIDR ranges reachable although not public; an invalid one throws here.
+   * @param scope where the option was given, to throw its error (`invalid-option`).
+   */
+  constructor(allowNetworks: readonly string[], scope: OptionScope) {
+    if (!Array.isArray(allowNetworks)) {
+      throw scope.fail(
+        'invalid-option',
+        `${scope.where}: allowNetworks must be a list of CIDR ranges, e.g. ['127.0.0.0/8'].`,
+      );
+    }
+    this.allowNetworks = allowNetworks.map((cidr) => parseAllowedNetwork(cidr, scope));
   }
 
   /** Judges an IPv4 or IPv6 address (as `net.isIP` accepts it). */
@@ -121,14 +130,14 @@ function ipv4FromParts(high: number, low: number): ipaddr.IPv4 {
   return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-function parseAllowedNetwork(cidr: string): Network {
+function parseAllowedNetwork(cidr: string, scope: OptionScope): Network {
   let network: Network;
   try {
     network = ipaddr.parseCIDR(cidr);
   } catch {
-    throw new HookspecError(
-      'invalid-allow-network',
-      `allowNetworks: ${JSON.stringify(cidr)} is not a CIDR range. ` +
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: allowNetworks: ${JSON.stringify(cidr)} is not a CIDR range. ` +
         `Write an address and a prefix length, e.g. "127.0.0.0/8" or "::1/128".`,
     );
   }

@@ -5,12 +5,13 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { HookspecError, WebhookTransportError } from '../errors';
+import { WebhookClientConfigError, WebhookTransportError } from '../errors';
+import { countOf, durationMs, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
 import { startDeadline, type AttemptDeadline } from './attempt-deadline';
 import { createTransportAgents } from './guarded-agents';
 import { readCappedBody } from './read-capped-body';
-import { parseTarget, type Target } from './target-url';
+import { hostOf, parseTarget, type Target } from './target-url';
 import { toTransportError } from './to-transport-error';
 import type { AxiosTransportOptions, Transport, TransportRequest, TransportResponse } from './transport';
 
@@ -20,20 +21,24 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024;
 /** Webhooks are always POSTed (Standard Webhooks). */
 const METHOD = 'POST';
 
+/** Where a transport's options are read when no client passes its own scope. */
+const TRANSPORT_SCOPE: OptionScope = {
+  where: 'createAxiosTransport(options)',
+  fail: (code, message) => new WebhookClientConfigError(code, message),
+};
+
 /**
  * A transport that sends each attempt with axios, through agents that carry the SSRF guard. It never
  * follows redirects, treats every status as a response, enforces one deadline over the whole attempt
- * and reads at most `maxResponseBytes` of the body.
+ * and reads at most `maxResponseBytes` of the body. A bad option throws `scope.fail(…)`: the client
+ * passes its own scope, so the error names `new WebhookClient(options)`.
  */
-export function createAxiosTransport(options: AxiosTransportOptions = {}): Transport {
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 0) {
-    throw new HookspecError(
-      'invalid-transport-option',
-      `maxResponseBytes must be a non-negative integer, got ${String(maxResponseBytes)}`,
-    );
-  }
-  const policy = options.ssrfGuard === false ? undefined : new AddressPolicy(options.allowNetworks ?? []);
+export function createAxiosTransport(
+  options: AxiosTransportOptions = {},
+  scope: OptionScope = TRANSPORT_SCOPE,
+): Transport {
+  const maxResponseBytes = countOf(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes', scope);
+  const policy = options.ssrfGuard === false ? undefined : new AddressPolicy(options.allowNetworks ?? [], scope);
   const agents = createTransportAgents({
     policy,
     lookup: options.lookup ?? dnsLookup,
@@ -51,7 +56,7 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
     // Behind a proxy the agents see the proxy's address, not the target's: judge a literal target here.
     if (policy && proxy !== false) refuseLiteralTarget(policy, target);
 
-    const deadline = startDeadline(checkTimeout(request.timeoutMs), request.signal);
+    const deadline = startDeadline(checkTimeout(request.timeoutMs, target), request.signal);
     const started = performance.now();
     try {
       // A caller that gave up already: no connection at all.
@@ -118,21 +123,18 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): Trans
   };
 }
 
-/** Node's timers hold at most 2^31-1 ms; a longer delay would silently fire after 1 ms. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-function checkTimeout(timeoutMs: number): number {
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
-    throw new HookspecError(
-      'invalid-transport-option',
-      `timeoutMs must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`,
-    );
-  }
-  return Math.ceil(timeoutMs);
+/** Node's timers hold at most 2^31-1 ms (a longer delay would silently fire after 1 ms): lib/options says so. */
+function checkTimeout(timeoutMs: number, target: Target): number {
+  const scope: OptionScope = {
+    where: 'transport.send(request)',
+    fail: (code, message) => new WebhookTransportError(code, message, METHOD, target.safeUrl),
+  };
+  // Required by the type; a missing one must not become a deadline of 0.
+  return Math.ceil(durationMs(timeoutMs ?? Number.NaN, 0, 'timeoutMs', scope));
 }
 
 function refuseLiteralTarget(policy: AddressPolicy, target: Target): void {
-  const host = target.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(target.url);
   const refusal = isIP(host) === 0 ? undefined : policy.refusal(host, [host], false);
   if (refusal)
     throw new WebhookTransportError('ssrf-blocked', refusal.message, METHOD, target.safeUrl, { cause: refusal });

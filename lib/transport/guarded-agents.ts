@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, type RequestOptions as HttpsRequestOptions } from 
 import { isIP, type LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AddressRefusedError, type AddressPolicy } from './address-policy';
+import { addressesOf } from './lookup-answer';
 import type { LookupAllFunction } from './transport';
 
 /** The callback Node's agents pass to `createConnection` (see `Agent.prototype.createSocket`). */
@@ -119,9 +120,9 @@ class ConnectGate {
       const refusal = this.policy?.refusal(host, [host], false);
       return refusal ? fail(refusal) : connectTo(options);
     }
-    const resolved = (error: NodeJS.ErrnoException | null, found: readonly LookupAddress[] | undefined): void => {
+    const resolved = (error: NodeJS.ErrnoException | null, found: unknown, family?: number): void => {
       if (error) return fail(error);
-      const addresses = (found ?? []).filter((entry) => isIP(entry.address) !== 0);
+      const addresses = addressesOf(found, family);
       if (addresses.length === 0) {
         return fail(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host }));
       }

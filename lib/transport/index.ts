@@ -1,4 +1,6 @@
 export { createAxiosTransport, DEFAULT_MAX_RESPONSE_BYTES } from './axios-transport';
+export { checkEndpointUrl } from './check-endpoint-url';
+export type { CheckEndpointUrlOptions, CheckedEndpointUrl } from './check-endpoint-url';
 export type {
   AxiosTransportOptions,
   LookupAllFunction,

@@ -31,6 +31,11 @@ export function parseTarget(raw: string, method: string): Target {
   return { url, safeUrl };
 }
 
+/** The host a URL names, as the guard judges it: an IPv6 literal without its brackets. */
+export function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** `https://user:pw@host:8443/hook?token=x#y` → `https://host:8443/hook`. */
 export function redactUrl(url: URL): string {
   const shown = new URL(url.href);

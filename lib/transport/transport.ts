@@ -38,11 +38,12 @@ export interface Transport {
 /**
  * Resolves every address of a host name, as `dns.lookup(hostname, { all: true }, callback)` does.
  * `dns.lookup` itself fits; tests inject a stub so that nothing is resolved or sent off the machine.
+ * A lookup that ignores `all` and answers one `(address, family)` is accepted too.
  */
 export type LookupAllFunction = (
   hostname: string,
   options: LookupAllOptions,
-  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[] | string, family?: number) => void,
 ) => void;
 
 /** Options of {@link createAxiosTransport}. */

@@ -57,15 +57,15 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
     [
       'a zero timeout',
       { timeoutMs: 0 },
-      /timeoutMs must be a positive number of milliseconds up to 2147483647 \(about 24\.8 days\), got 0/,
+      /timeoutMs must be a number of milliseconds above 0 up to 2147483647 \(about 24\.8 days\), got 0/,
     ],
     [
       'a lease no longer than the attempt deadline',
       { timeoutMs: 10_000, leaseMs: 10_000 },
       /leaseMs \(10000\) must be longer than timeoutMs \(10000\).*Raise leaseMs \(e\.g\. to 70000\)/,
     ],
-    ['a lease that is not a number', { leaseMs: Number.NaN }, /leaseMs \(NaN\) must be longer than timeoutMs/],
-    ['a fractional concurrency', { concurrency: 2.5 }, /concurrency must be a positive whole number, got 2\.5/],
+    ['a lease that is not a number', { leaseMs: Number.NaN }, /leaseMs must be a number of milliseconds .*got NaN/],
+    ['a fractional concurrency', { concurrency: 2.5 }, /concurrency must be a whole number above 0, got 2\.5/],
     ['an unknown envelope', { envelope: 'cloudevents' as never }, /envelope must be 'none' or 'standard'/],
     [
       'an endpoint store without lookups',
@@ -98,5 +98,120 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
     expect(() => new WebhookClient({ webhooks: [Quick], endpoints: [] })).toThrow(
       /@Webhook\('quick'\) retry: retry\.jitter must be a fraction/,
     );
+  });
+});
+
+/** The error `make(options)` throws, checked to be a WebhookClientConfigError. */
+function refusalOf(options: object): WebhookClientConfigError {
+  try {
+    make(options as never)();
+  } catch (error) {
+    expect(error).toBeInstanceOf(WebhookClientConfigError);
+    return error as WebhookClientConfigError;
+  }
+  throw new Error('expected new WebhookClient() to throw');
+}
+
+describe('new WebhookClient refuses unknown keys, naming the closest known one', () => {
+  it.each([
+    [
+      'a typo of an option',
+      { timeOut: 1 },
+      "new WebhookClient(options): unknown option 'timeOut' (did you mean 'timeoutMs'?)",
+    ],
+    ['an option in another case', { allownetworks: [] }, "'allownetworks' (did you mean 'allowNetworks'?)"],
+    [
+      'a key of the retry options',
+      { retry: { shedule: [5] } },
+      "retry: unknown option 'shedule' (did you mean 'schedule'?)",
+    ],
+    [
+      "a key of an endpoint's",
+      { endpoints: [{ url: 'https://a.example/h', secrte: secret }] },
+      "endpoints[0] (https://a.example/h): unknown option 'secrte' (did you mean 'secret'?)",
+    ],
+  ])('%s', (_label, options, message) => {
+    const error = refusalOf(options);
+
+    expect(error.code).toBe('unknown-option');
+    expect(error.message).toContain(message);
+    expect(error.message).not.toContain(secret);
+  });
+
+  it('a key set to undefined counts too, and every unknown key is named at once', () => {
+    const error = refusalOf({ timeOut: undefined, workers: 2 });
+
+    expect(error.code).toBe('unknown-option');
+    expect(error.message).toMatch(/unknown options 'timeOut' \(did you mean 'timeoutMs'\?\), 'workers'/);
+  });
+
+  it('accepts every documented option, and the payload options of send()', () => {
+    const options = {
+      timeoutMs: 1_000,
+      leaseMs: 70_000,
+      concurrency: 2,
+      endpointConcurrency: 1,
+      envelope: 'standard',
+      disableFailingEndpointAfterMs: false,
+      retry: { schedule: [5], jitter: 0, maxRetryAfterMs: 10 },
+      allowNetworks: ['127.0.0.0/8'],
+      ssrfGuard: true,
+      proxy: false,
+      worker: true,
+      unknownProperties: undefined,
+      maxPayloadBytes: undefined,
+    };
+    const client = make(options as never)();
+
+    expect(client).toBeInstanceOf(WebhookClient);
+    return client.close();
+  });
+
+  it('no options object at all, with invalid-option', () => {
+    let error: unknown;
+    try {
+      new WebhookClient(undefined as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(WebhookClientConfigError);
+    expect(error).toMatchObject({
+      code: 'invalid-option',
+      message: expect.stringMatching(/^new WebhookClient\(options\) needs an options object, e\.g\. \{ webhooks/),
+    });
+  });
+
+  it('a retry that is not an object, with invalid-option', () => {
+    const error = refusalOf({ retry: 5 });
+
+    expect(error.code).toBe('invalid-option');
+    expect(error.message).toContain('new WebhookClient(options) retry needs an options object');
+  });
+});
+
+describe('new WebhookClient refuses endpoint headers that would change on the wire, never showing a value', () => {
+  const endpoint = (headers: Record<string, unknown>) => ({
+    endpoints: [{ url: 'https://a.example/h', secret, headers }],
+  });
+
+  it.each([
+    ['a CR LF in a value', { 'x-api-key': 'k3y\r\nx-injected: 1' }, /headers\['x-api-key'\] holds a line break/],
+    ['a bare LF in a value', { 'x-api-key': 'k3y\nmore' }, /headers\['x-api-key'\] holds a line break/],
+    [
+      'a NUL in a value',
+      { 'x-api-key': 'k3y\u0000' },
+      /headers\['x-api-key'\] holds a line break \(CR or LF\) or a NUL/,
+    ],
+    ['a value that is not a string', { 'x-count': 5 }, /headers\['x-count'\] must be a string, got 5/],
+    ['a name with a space', { 'x api key': 'k3y' }, /the name "x api key", which is not an HTTP header name/],
+    ['a name with a colon', { 'x-key:': 'k3y' }, /the name "x-key:", which is not an HTTP header name/],
+    ['an empty name', { '': 'k3y' }, /the name "", which is not an HTTP header name/],
+  ])('%s', (_label, headers, message) => {
+    const error = refusalOf(endpoint(headers));
+
+    expect(error.code).toBe('invalid-endpoint');
+    expect(error.message).toMatch(/^endpoints\[0\] \(https:\/\/a\.example\/h\): /);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('k3y');
   });
 });

@@ -1,6 +1,6 @@
 import { generateSecret, WebhookClient } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver } from '../support/receiver';
+import { startRecordingServer } from '../support/recording-server';
 import { LOOPBACK, Subscription, subscription } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -10,8 +10,8 @@ afterEach(async () => {
 
 describe('a slow endpoint', () => {
   it('holds at most endpointConcurrency slots, and the other endpoint gets every message meanwhile', async () => {
-    const slow = await startReceiver(() => ({ never: true }));
-    const fast = await startReceiver();
+    const slow = await startRecordingServer({ answer: () => ({ never: true }) });
+    const fast = await startRecordingServer();
     cleanup.push(() => fast.close());
     const secret = generateSecret();
     const client = new WebhookClient({

@@ -6,7 +6,7 @@ import type { OpenAPIObject, ParameterObject, SchemaObject } from 'openapi3-ts/o
 import { afterEach, describe, expect, it } from 'vitest';
 import { InventoryWebhooks, StockChange, StockDirection, Subscription } from '../../examples/plain-ts/webhooks';
 import { PaymentSuccess } from '../../examples/plain-ts/webhooks';
-import { startReceiver, type ReceivedRequest } from '../support/receiver';
+import { startRecordingServer, type RecordedRequest } from '../support/recording-server';
 import { LOOPBACK } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -30,8 +30,8 @@ const examples = [
 ];
 
 /** Sends every example through a real client and returns what the receiver got, by webhook name. */
-async function sendExamples(envelope: 'none' | 'standard'): Promise<Map<string, ReceivedRequest>> {
-  const server = await startReceiver();
+async function sendExamples(envelope: 'none' | 'standard'): Promise<Map<string, RecordedRequest>> {
+  const server = await startRecordingServer();
   const client = new WebhookClient({
     webhooks: [Subscription, InventoryWebhooks],
     endpoints: [{ url: server.url, secret: generateSecret() }],
@@ -86,7 +86,7 @@ describe.each(['none', 'standard'] as const)('with envelope %s, what the client 
 describe('asymmetric signing', () => {
   it('signs v1a with a whsk_ key, verifiable with node:crypto and the whpk_ key alone', async () => {
     const { privateKey, publicKey } = generateKeyPair();
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ url: server.url, privateKey }],
@@ -115,7 +115,7 @@ describe('asymmetric signing', () => {
 
   it('signs with every secret during rotation', async () => {
     const [oldSecret, newSecret] = [generateSecret(), generateSecret()];
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ url: server.url, secrets: [oldSecret, newSecret] }],

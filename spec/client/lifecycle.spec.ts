@@ -1,7 +1,7 @@
 import { generateSecret, WebhookClient, WebhookClientConfigError, WebhookSendError } from 'hookspec';
 import type { ExhaustedEvent, WebhookEndpoint } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver } from '../support/receiver';
+import { startRecordingServer } from '../support/recording-server';
 import { LOOPBACK, Orders, Subscription, subscription } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 describe('drain() and close()', () => {
   it('drain() rejects when the client is closed with retries still pending, which stay queued', async () => {
-    const server = await startReceiver(() => ({ status: 500 }));
+    const server = await startRecordingServer({ answer: () => ({ status: 500 }) });
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ url: server.url, secret: generateSecret() }],
@@ -33,7 +33,7 @@ describe('drain() and close()', () => {
 describe('an endpoint disabled by 410', () => {
   it('is not redelivered to until enableEndpoint(), then gets the message it missed', async () => {
     let gone = true;
-    const server = await startReceiver(() => ({ status: gone ? 410 : 204 }));
+    const server = await startRecordingServer({ answer: () => ({ status: gone ? 410 : 204 }) });
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ id: 'crm', url: server.url, secret: generateSecret() }],
@@ -58,7 +58,7 @@ describe('an endpoint disabled by 410', () => {
 
 describe('endpoints from a store', () => {
   it('are filtered by their events and checked before each attempt', async () => {
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const good: WebhookEndpoint = {
       id: 'good',
       url: `${server.url}/good`,

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { generateSecret, WebhookClient } from 'hookspec';
-import type { EndpointStore, WebhookEndpoint } from 'hookspec';
+import type { EndpointStore, ExhaustedEvent, WebhookEndpoint } from 'hookspec';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver } from '../support/receiver';
+import { startRecordingServer } from '../support/recording-server';
 import { LOOPBACK, Subscription, subscription } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -25,7 +25,7 @@ function memoryLogger() {
 
 describe('logging and events', () => {
   it('tell the story of a delivery through a pino logger without a secret, a signature or a URL credential', async () => {
-    const server = await startReceiver((_r, n) => ({ status: n === 1 ? 500 : 204 }));
+    const server = await startRecordingServer({ answer: (_r, n) => ({ status: n === 1 ? 500 : 204 }) });
     const secret = generateSecret();
     const { logger, lines } = memoryLogger();
     const url = `${server.url.replace('http://', 'http://user:pa55word@')}/hook?token=s3cr3t-token`;
@@ -65,7 +65,7 @@ describe('logging and events', () => {
   });
 
   it('keep delivering when a listener throws, and report it as an error event', async () => {
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ url: server.url, secret: generateSecret() }],
@@ -88,9 +88,93 @@ describe('logging and events', () => {
   });
 });
 
+describe('the log line of a refused attempt', () => {
+  it('carries the error message with its fix, as the attempt log does', async () => {
+    const server = await startRecordingServer();
+    const { logger, lines } = memoryLogger();
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: [{ id: 'internal', url: `${server.url}/hook`, secret: generateSecret() }],
+      retry: { schedule: [5] },
+      logger,
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const { id } = await client.send(subscription());
+    await client.drain();
+
+    const [retry, exhausted] = lines.map((line) => JSON.parse(line)).filter((line) => line.errorCode);
+    const attempts = (await client.getMessage(id))?.deliveries[0]?.attempts ?? [];
+    expect(retry).toMatchObject({ msg: 'webhook attempt failed; retry scheduled', errorCode: 'ssrf-blocked' });
+    expect(retry.error).toContain('127.0.0.1 (loopback) is refused');
+    expect(retry.error).toContain('list the network in allowNetworks to reach it on purpose');
+    expect(retry.error).toBe(attempts[0]?.error);
+    expect(exhausted).toMatchObject({ msg: 'webhook exhausted: no attempt left', error: attempts[1]?.error });
+  });
+});
+
 describe('an endpoint store', () => {
+  it('may hand out endpoints with keys of their own (database columns): they are delivered to', async () => {
+    const server = await startRecordingServer();
+    const row = { id: 'row-1', url: server.url, secret: generateSecret(), tenant_id: 42, created_at: '2026-01-01' };
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: { endpointsFor: async () => [row], endpointById: async () => row },
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [] },
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const delivered: string[] = [];
+    client.on('delivered', (event) => delivered.push(event.endpointId));
+    await client.send(subscription());
+    await client.drain();
+
+    expect(delivered).toEqual(['row-1']);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("has each endpoint's headers checked before its attempt: a line break fails the attempt, nothing is sent", async () => {
+    const server = await startRecordingServer();
+    const endpoint: WebhookEndpoint = {
+      id: 'crlf',
+      url: server.url,
+      secret: generateSecret(),
+      headers: { 'x-api-key': 'k3y\r\nx-injected: yes' },
+    };
+    const client = new WebhookClient({
+      webhooks: [Subscription],
+      endpoints: { endpointsFor: async () => [endpoint], endpointById: async () => endpoint },
+      allowNetworks: LOOPBACK,
+      retry: { schedule: [] },
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    const exhausted: ExhaustedEvent[] = [];
+    client.on('exhausted', (event) => exhausted.push(event));
+    await client.send(subscription());
+    await client.drain();
+
+    expect(server.requests).toEqual([]);
+    expect(exhausted[0]?.attempts).toMatchObject([
+      {
+        errorCode: 'invalid-endpoint',
+        error: expect.stringMatching(
+          /^endpoint 'crlf' \(http:\/\/127\.0\.0\.1:\d+\/\): headers\['x-api-key'\] holds a line break/,
+        ),
+      },
+    ]);
+    expect(JSON.stringify(exhausted)).not.toContain('k3y');
+  });
+
   it('is asked on every send and before every attempt, so a rotated secret signs the next retry', async () => {
-    const server = await startReceiver((_r, n) => ({ status: n === 1 ? 500 : 204 }));
+    const server = await startRecordingServer({ answer: (_r, n) => ({ status: n === 1 ? 500 : 204 }) });
     const [oldSecret, newSecret] = [generateSecret(), generateSecret()];
     const endpoints = new Map<string, WebhookEndpoint>([['e1', { id: 'e1', url: server.url, secret: oldSecret }]]);
     const disabled: string[] = [];
@@ -125,7 +209,7 @@ describe('an endpoint store', () => {
   });
 
   it('is told when an endpoint answers 410', async () => {
-    const server = await startReceiver(() => ({ status: 410 }));
+    const server = await startRecordingServer({ answer: () => ({ status: 410 }) });
     const endpoint: WebhookEndpoint = { id: 'gone', url: server.url, secret: generateSecret() };
     const disabled: string[] = [];
     const client = new WebhookClient({

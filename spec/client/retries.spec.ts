@@ -2,7 +2,7 @@ import { generateSecret, WebhookClient } from 'hookspec';
 import type { AttemptEvent, EndpointDisabledEvent, ExhaustedEvent, RetryScheduledEvent } from 'hookspec';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver, type Answer, type ReceivedRequest } from '../support/receiver';
+import { startRecordingServer, type Answer, type RecordedRequest } from '../support/recording-server';
 import { LOOPBACK, Subscription, subscription } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -12,12 +12,12 @@ afterEach(async () => {
 
 /** A receiver scripted per attempt, and a client with a short retry schedule aimed at it. */
 async function setup(
-  script: (request: ReceivedRequest, n: number) => Answer,
+  script: (request: RecordedRequest, n: number) => Answer,
   schedule = [30, 30, 30],
   timeoutMs = 2_000,
   disableFailingEndpointAfterMs?: number,
 ) {
-  const server = await startReceiver(script);
+  const server = await startRecordingServer({ answer: script });
   const secret = generateSecret();
   const client = new WebhookClient({
     webhooks: [Subscription],
@@ -99,7 +99,7 @@ describe('retries', () => {
   });
 
   it('never follow a redirect: a 302 is a failed attempt, and the target sees nothing', async () => {
-    const target = await startReceiver();
+    const target = await startRecordingServer();
     cleanup.push(() => target.close());
     const { server, client, events } = await setup((_r, n) =>
       n === 1 ? { status: 302, headers: { location: `${target.url}/elsewhere` } } : { status: 204 },
@@ -221,7 +221,7 @@ describe('retries', () => {
   });
 
   it('never disable for failures with disableFailingEndpointAfterMs: false', async () => {
-    const server = await startReceiver(() => ({ status: 500 }));
+    const server = await startRecordingServer({ answer: () => ({ status: 500 }) });
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ id: 'hook', url: `${server.url}/hook`, secret: generateSecret() }],
@@ -242,7 +242,7 @@ describe('retries', () => {
   });
 
   it('retry a connection that is refused', async () => {
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const url = `${server.url}/hook`;
     await server.close();
     const client = new WebhookClient({

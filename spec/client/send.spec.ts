@@ -1,7 +1,7 @@
 import { generateSecret, Payload, Webhook, WebhookClient, WebhookSendError, WebhookValidationError } from 'hookspec';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from '../support/receiver';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server';
 import { LOOPBACK, Line, order, OrderPlaced, Orders, Subscription, subscription } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -9,8 +9,8 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
+async function receiver(...args: Parameters<typeof startRecordingServer>): Promise<RecordingServer> {
+  const started = await startRecordingServer(...args);
   cleanup.push(() => started.close());
   return started;
 }

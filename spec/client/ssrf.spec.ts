@@ -1,7 +1,7 @@
 import { generateSecret, WebhookClient } from 'hookspec';
 import type { ExhaustedEvent } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver } from '../support/receiver';
+import { startRecordingServer } from '../support/recording-server';
 import { Subscription, subscription } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -11,7 +11,7 @@ afterEach(async () => {
 
 describe('the SSRF guard, on by default', () => {
   it('refuses a loopback endpoint before connecting, and the message ends exhausted with the reason', async () => {
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ id: 'internal', url: `${server.url}/hook`, secret: generateSecret() }],
@@ -31,7 +31,7 @@ describe('the SSRF guard, on by default', () => {
   });
 
   it('lets the same endpoint through when its network is allowed on purpose', async () => {
-    const server = await startReceiver();
+    const server = await startRecordingServer();
     const client = new WebhookClient({
       webhooks: [Subscription],
       endpoints: [{ url: `${server.url}/hook`, secret: generateSecret() }],

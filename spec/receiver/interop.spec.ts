@@ -3,7 +3,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOOPBACK, Line, order, OrderPlaced, Orders, Subscription, subscription } from '../client/fixtures';
-import { startReceiver, type ReceivedRequest } from '../support/receiver';
+import { startRecordingServer, type RecordedRequest } from '../support/recording-server';
 
 // The reference libraries check the timestamp against the clock (5 minutes either way), so every
 // message here is stamped now, and verified here without a `now` option.
@@ -126,8 +126,8 @@ describe('a real WebhookClient -> the receiving side', () => {
     events: object[],
     endpoint: { secret?: string; secrets?: string[] },
     envelope: 'none' | 'standard' = 'none',
-  ): Promise<ReceivedRequest[]> {
-    const server = await startReceiver();
+  ): Promise<RecordedRequest[]> {
+    const server = await startRecordingServer();
     cleanup.push(() => server.close());
     const client = new WebhookClient({
       webhooks: [Subscription, Orders],

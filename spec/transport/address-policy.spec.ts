@@ -1,54 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { HookspecError } from '../../lib/errors';
+import { generateSecret, WebhookClient, WebhookClientConfigError } from 'hookspec';
+import type { OptionScope } from '../../lib/options';
 import { AddressPolicy, describeVerdict } from '../../lib/transport/address-policy';
-import { createAxiosTransport } from '../../lib/transport';
+import { PUBLIC_ADDRESSES, REFUSED_ADDRESSES } from '../support/address-forms';
+import { Subscription } from '../client/fixtures';
 
-const guard = new AddressPolicy();
+const scope: OptionScope = {
+  where: 'the test',
+  fail: (code, message) => new WebhookClientConfigError(code, message),
+};
+const policy = (allowNetworks: string[] = []) => new AddressPolicy(allowNetworks, scope);
+const guard = policy();
 
 describe('which addresses are public', () => {
-  it.each([
-    ['93.184.216.34', 'unicast'],
-    ['8.8.8.8', 'unicast'],
-    ['2606:2800:220:1:248:1893:25c8:1946', 'unicast'],
-    ['2001:4860:4860::8888', 'unicast'],
-  ])('allows %s (%s)', (address, range) => {
+  it.each(PUBLIC_ADDRESSES)('allows %s (%s)', (address, range) => {
     expect(guard.check(address)).toMatchObject({ range, allowed: true, embedded: [] });
   });
 
-  it.each([
-    ['127.0.0.1', 'loopback'],
-    ['127.255.255.254', 'loopback'],
-    ['::1', 'loopback'],
-    ['10.0.0.1', 'private'],
-    ['172.16.0.1', 'private'],
-    ['172.31.255.255', 'private'],
-    ['192.168.1.1', 'private'],
-    ['169.254.169.254', 'linkLocal'],
-    ['fe80::1', 'linkLocal'],
-    ['100.64.0.1', 'carrierGradeNat'],
-    ['0.0.0.0', 'unspecified'],
-    ['0.1.2.3', 'unspecified'],
-    ['::', 'unspecified'],
-    ['255.255.255.255', 'broadcast'],
-    ['224.0.0.1', 'multicast'],
-    ['ff02::1', 'multicast'],
-    ['240.0.0.1', 'reserved'],
-    ['192.0.2.1', 'reserved'],
-    ['198.51.100.1', 'reserved'],
-    ['203.0.113.1', 'reserved'],
-    ['198.18.0.1', 'reserved'],
-    ['198.19.255.255', 'reserved'],
-    ['2001:db8::1', 'reserved'],
-    ['fc00::1', 'uniqueLocal'],
-    ['fd00:ec2::254', 'uniqueLocal'],
-    ['2001:2::1', 'benchmarking'],
-    ['64:ff9b::808:808', 'rfc6052'],
-    ['2002:808:808::1', '6to4'],
-    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
-    ['::808:808', 'ipv4Compatible'],
-    ['100::1', 'discard'],
-    ['fec0::1', 'deprecatedSiteLocal'],
-  ])('refuses %s (%s)', (address, range) => {
+  it.each(REFUSED_ADDRESSES)('refuses %s (%s)', (address, range) => {
     expect(guard.check(address)).toMatchObject({ range, allowed: false });
   });
 
@@ -77,7 +46,7 @@ describe('IPv4 addresses carried inside IPv6 addresses', () => {
   });
 
   it('refuses an allowed translation prefix whose embedded IPv4 address is not public', () => {
-    const nat64 = new AddressPolicy(['64:ff9b::/96']);
+    const nat64 = policy(['64:ff9b::/96']);
 
     expect(nat64.check('64:ff9b::5db8:d822')).toMatchObject({ allowed: true });
     expect(nat64.check('64:ff9b::a9fe:a9fe')).toMatchObject({ allowed: false });
@@ -93,7 +62,7 @@ describe('IPv4 addresses carried inside IPv6 addresses', () => {
 
 describe('allowNetworks', () => {
   it('opens exactly the listed ranges', () => {
-    const local = new AddressPolicy(['127.0.0.0/8', '::1/128', '10.1.0.0/16']);
+    const local = policy(['127.0.0.0/8', '::1/128', '10.1.0.0/16']);
 
     expect(local.check('127.0.0.1').allowed).toBe(true);
     expect(local.check('::1').allowed).toBe(true);
@@ -105,15 +74,26 @@ describe('allowNetworks', () => {
   });
 
   it('unwraps an IPv4-mapped range, which would otherwise match nothing', () => {
-    expect(new AddressPolicy(['::ffff:10.0.0.0/104']).check('10.9.9.9').allowed).toBe(true);
+    expect(policy(['::ffff:10.0.0.0/104']).check('10.9.9.9').allowed).toBe(true);
   });
 
   it.each(['10.0.0.1', '10.0.0.0/33', 'localhost/8', '', '::1/129'])(
-    'refuses %j at construction with a clear error',
+    'refuses %j when the client is created, with a clear error',
     (cidr) => {
-      expect(() => new AddressPolicy([cidr])).toThrow(HookspecError);
-      expect(() => createAxiosTransport({ allowNetworks: [cidr] })).toThrow(
-        `allowNetworks: ${JSON.stringify(cidr)} is not a CIDR range`,
+      const make = () =>
+        new WebhookClient({
+          webhooks: [Subscription],
+          endpoints: [{ url: 'https://a.example/h', secret: generateSecret() }],
+          allowNetworks: [cidr],
+        });
+      expect(make).toThrow(WebhookClientConfigError);
+      expect(make).toThrow(
+        expect.objectContaining({
+          code: 'invalid-option',
+          message: expect.stringContaining(
+            `new WebhookClient(options): allowNetworks: ${JSON.stringify(cidr)} is not a CIDR range`,
+          ),
+        }),
       );
     },
   );

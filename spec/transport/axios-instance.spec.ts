@@ -1,15 +1,13 @@
 import axios, { type CreateAxiosDefaults } from 'axios';
 import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookTransportError } from '../../lib/errors';
-import { createAxiosTransport, type AxiosTransportOptions } from '../../lib/transport';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { rejectionOf } from './stub-lookup';
+import { deliverOnce, type OnceOptions } from '../support/deliver-once';
+import { startRecordingServer, type RecordingServer } from '../support/recording-server';
 
-let server: TestServer;
+let server: RecordingServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startRecordingServer();
 });
 
 afterAll(async () => {
@@ -22,25 +20,18 @@ const agentless = {
     http.request({ ...options, agent: false }, callback),
 };
 
-async function send(path: string, options: AxiosTransportOptions) {
-  const transport = createAxiosTransport(options);
-  try {
-    return await transport.send({ url: `${server.url}${path}`, headers: {}, body: '{}', timeoutMs: 2_000 });
-  } finally {
-    await transport.close();
-  }
-}
+const send = (path: string, options: OnceOptions) => deliverOnce(`${server.url}${path}`, options);
 
-describe("the user's axios instance", () => {
+describe("the user's axios instance, given to the client", () => {
   it('runs its request interceptors: a header they add reaches the server', async () => {
     const instance = axios.create();
     instance.interceptors.request.use((config) => {
       config.headers.set('x-trace-id', 'trace-42');
       return config;
     });
-    const response = await send('/echo', { axios: instance, allowNetworks: ['127.0.0.0/8'] });
+    const { attempt } = await send('/echo', { axios: instance, allowNetworks: ['127.0.0.0/8'] });
 
-    const seen = JSON.parse(response.body) as { headers: Record<string, string> };
+    const seen = JSON.parse(attempt.response ?? '') as { headers: Record<string, string> };
     expect(seen.headers['x-trace-id']).toBe('trace-42');
   });
 
@@ -66,20 +57,21 @@ describe("the user's axios instance", () => {
 
   it.each(bypasses)('cannot bypass the SSRF guard with %s as a default', async (_what, defaults) => {
     const before = server.connections();
-    const error = await rejectionOf(send('/echo', { axios: axios.create(defaults) }));
+    const { attempt } = await send('/echo', { axios: axios.create(defaults) });
 
-    expect(error).toBeInstanceOf(WebhookTransportError);
-    expect(error).toMatchObject({ code: 'ssrf-blocked' });
+    expect(attempt.errorCode).toBe('ssrf-blocked');
     expect(server.connections()).toBe(before);
   });
 
   it('does not follow redirects nor reject statuses, whatever its defaults say', async () => {
     const instance = axios.create({ maxRedirects: 5, validateStatus: (status) => status < 300 });
-    const response = await send(`/status/302?Location=${encodeURIComponent(`${server.url}/echo`)}`, {
+    const echoesBefore = server.on('/echo').length;
+    const { attempt } = await send(`/status/302?Location=${encodeURIComponent(`${server.url}/echo`)}`, {
       axios: instance,
       allowNetworks: ['127.0.0.0/8'],
     });
 
-    expect(response.status).toBe(302);
+    expect(attempt.status).toBe(302);
+    expect(server.on('/echo')).toHaveLength(echoesBefore);
   });
 });

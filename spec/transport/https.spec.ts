@@ -2,8 +2,8 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAxiosTransport } from '../../lib/transport';
-import { rejectionOf, stubLookup } from './stub-lookup';
+import { deliverOnce } from '../support/deliver-once';
+import { stubLookup } from './stub-lookup';
 
 // A self-signed certificate for localhost and webhooks.test (P-256, valid until 2126), test use only.
 const KEY = `-----BEGIN PRIVATE KEY-----
@@ -45,14 +45,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function send(url: string) {
-  const transport = createAxiosTransport({ lookup, allowNetworks: ['127.0.0.0/8'] });
-  try {
-    return await transport.send({ url, headers: {}, body: '{}', timeoutMs: 2_000 });
-  } finally {
-    await transport.close();
-  }
-}
+const send = async (url: string) =>
+  (await deliverOnce(url, { lookup, allowNetworks: ['127.0.0.0/8'], retry: { schedule: [] } })).attempt;
 
 describe('https through the guarded agent', () => {
   it('connects to the checked address while TLS still verifies the host name (SNI included)', async () => {
@@ -65,14 +59,14 @@ describe('https through the guarded agent', () => {
     ) {
       return original.call(this, { ...options, ca: CERT }, callback);
     });
-    const response = await send(`https://webhooks.test:${port}/hook`);
+    const attempt = await send(`https://webhooks.test:${port}/hook`);
 
-    expect(response).toMatchObject({ status: 200, body: 'webhooks.test' });
+    expect(attempt).toMatchObject({ status: 200, response: 'webhooks.test' });
   });
 
   it('verifies certificates: an untrusted one fails the attempt', async () => {
-    const error = await rejectionOf(send(`https://webhooks.test:${port}/hook`));
+    const attempt = await send(`https://webhooks.test:${port}/hook`);
 
-    expect(error).toMatchObject({ code: 'network-error', message: expect.stringContaining('self-signed') });
+    expect(attempt).toMatchObject({ errorCode: 'network-error', error: expect.stringContaining('self-signed') });
   });
 });

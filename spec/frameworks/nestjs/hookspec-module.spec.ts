@@ -14,7 +14,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HookspecModule, HOOKSPEC_MODULE_OPTIONS } from '../../../lib/frameworks/nestjs';
 import { LOOPBACK, Subscription, subscription } from '../../client/fixtures';
-import { startReceiver, type Receiver } from '../../support/receiver';
+import { startRecordingServer, type RecordingServer } from '../../support/recording-server';
 import { startNestApp, type RunningApp } from './nest-app';
 
 const SECRET = generateSecret();
@@ -63,10 +63,10 @@ class Settings {
 @Module({ providers: [Settings], exports: [Settings] })
 class SettingsModule {}
 
-let receiver: Receiver;
+let receiver: RecordingServer;
 let running: RunningApp | undefined;
 beforeEach(async () => {
-  receiver = await startReceiver();
+  receiver = await startRecordingServer();
 });
 afterEach(async () => {
   await running?.close();

@@ -4,7 +4,7 @@ import type { EndpointDisabledEvent } from 'hookspec';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BullMqQueue } from '../../../lib/queues/bullmq';
 import { LOOPBACK } from '../../client/fixtures';
-import { startReceiver, type Answer, type ReceivedRequest } from '../../support/receiver';
+import { startRecordingServer, type Answer, type RecordedRequest } from '../../support/recording-server';
 import { redisAvailable, startRedis, type TestRedis } from '../../support/redis-server';
 import { CrashEvent, crashEvent } from './crash-event';
 
@@ -26,8 +26,8 @@ describe.runIf(redisAvailable())('BullMqQueue between a producer and two workers
     await redis?.stop();
   });
 
-  async function setup(script: (request: ReceivedRequest, n: number) => Answer, schedule = [50, 50]) {
-    const receiver = await startReceiver(script);
+  async function setup(script: (request: RecordedRequest, n: number) => Answer, schedule = [50, 50]) {
+    const receiver = await startRecordingServer({ answer: script });
     cleanup.push(() => receiver.close());
     const name = `clients-${randomUUID()}`;
     const secret = generateSecret();

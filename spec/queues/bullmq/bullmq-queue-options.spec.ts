@@ -5,7 +5,7 @@ import { DeliveryQueueError } from '../../../lib/errors';
 import type { Lease, MessageRecord } from '../../../lib/delivery';
 import { BullMqQueue, type BullMqQueueOptions } from '../../../lib/queues/bullmq';
 import { loadBullMq } from '../../../lib/queues/bullmq/load-bullmq';
-import { closedPort } from '../../support/test-server';
+import { closedPort } from '../../support/recording-server';
 import { redisAvailable, startRedis, type TestRedis } from '../../support/redis-server';
 
 const notFound = (name: string): Error =>

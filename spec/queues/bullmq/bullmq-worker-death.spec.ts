@@ -3,7 +3,7 @@ import { generateSecret, WebhookClient } from 'hookspec';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BullMqQueue } from '../../../lib/queues/bullmq';
 import { LOOPBACK } from '../../client/fixtures';
-import { startReceiver, type Answer, type ReceivedRequest } from '../../support/receiver';
+import { startRecordingServer, type Answer, type RecordedRequest } from '../../support/recording-server';
 import { redisAvailable, startRedis, type TestRedis } from '../../support/redis-server';
 import { CrashEvent, crashEvent } from './crash-event';
 import {
@@ -47,8 +47,8 @@ describe.runIf(redisAvailable())('BullMqQueue when a worker process is killed', 
     await redis?.stop();
   });
 
-  async function setup(answer: (request: ReceivedRequest, n: number) => Answer) {
-    const receiver = await startReceiver(answer);
+  async function setup(answer: (request: RecordedRequest, n: number) => Answer) {
+    const receiver = await startRecordingServer({ answer: answer });
     const name = `death-${randomUUID()}`;
     const secret = generateSecret();
     const queue = () =>

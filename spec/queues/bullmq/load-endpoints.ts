@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { startRecordingServer } from '../../support/recording-server';
 
 /** How a load-test endpoint answers: 204 at once, 204 after `delayMs`, or always 500. */
 export type LoadEndpointKind =
@@ -22,47 +21,22 @@ export interface LoadEndpoint {
 
 export async function startLoadEndpoint(id: string, behaviour: LoadEndpointKind): Promise<LoadEndpoint> {
   const byId = new Map<string, number>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let requests = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests += 1;
-      const webhookId = String(req.headers['webhook-id']);
+  const server = await startRecordingServer({
+    record: false,
+    answer: (request) => {
+      const webhookId = String(request.headers['webhook-id']);
       byId.set(webhookId, (byId.get(webhookId) ?? 0) + 1);
-      if (behaviour.kind === 'failing') {
-        res.writeHead(500).end('failing on purpose');
-      } else if (behaviour.kind === 'slow') {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          res.writeHead(204).end();
-        }, behaviour.delayMs);
-        timers.add(timer);
-      } else {
-        res.writeHead(204).end();
-      }
-    });
+      if (behaviour.kind === 'failing') return { status: 500, body: 'failing on purpose' };
+      if (behaviour.kind === 'slow') return { status: 204, delayMs: behaviour.delayMs };
+      return { status: 204 };
+    },
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
   return {
     id,
-    url: `http://127.0.0.1:${port}/hooks/${id}`,
+    url: `${server.url}/hooks/${id}`,
     behaviour,
     byId,
-    requests: () => requests,
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    requests: server.received,
+    close: () => server.close(),
   };
 }

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileChildren, PROJECT_NODE_MODULES } from '../compile-children';
+import { startRecordingServer } from '../../support/recording-server';
 import { tempDirectory } from './temp-files';
 
 const temp = tempDirectory('crash');
@@ -23,23 +22,13 @@ const COUNT = 1_000;
 
 /** A loopback receiver that records every webhook-id, answering each request after `delayMs`. */
 async function startRecorder(delayMs: number) {
-  const received: { id: string; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ id: String(req.headers['webhook-id']), body: Buffer.concat(chunks).toString('utf8') });
-      setTimeout(() => res.writeHead(204).end(), delayMs);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startRecordingServer({ answer: () => ({ status: 204, delayMs }) });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    received,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+    url: `${server.url}/hooks`,
+    get received(): { id: string; body: string }[] {
+      return server.requests.map((request) => ({ id: String(request.headers['webhook-id']), body: request.body }));
     },
+    close: () => server.close(),
   };
 }
 

@@ -1,6 +1,6 @@
 import { generateSecret, SqliteQueue, verifyWebhook, WebhookClient } from 'hookspec';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startReceiver } from '../../support/receiver';
+import { startRecordingServer } from '../../support/recording-server';
 import { Subscription, subscription } from '../../client/fixtures';
 import { tempDirectory } from './temp-files';
 
@@ -31,7 +31,7 @@ function clientOn(path: string, url: string, secret: string, worker: boolean): W
 describe('WebhookClient on a SqliteQueue', () => {
   it('delivers signed webhooks, retries a failure, and keeps the attempt log in the file', async () => {
     const secret = generateSecret();
-    const server = await startReceiver((_request, count) => ({ status: count === 1 ? 503 : 204 }));
+    const server = await startRecordingServer({ answer: (_request, count) => ({ status: count === 1 ? 503 : 204 }) });
     cleanup.push(() => server.close());
     const path = temp.file();
     const client = clientOn(path, `${server.url}/hook`, secret, true);
@@ -60,7 +60,7 @@ describe('WebhookClient on a SqliteQueue', () => {
 
   it('lets a producer with worker: false enqueue while two worker clients on the same file deliver', async () => {
     const secret = generateSecret();
-    const server = await startReceiver(() => ({ status: 204 }));
+    const server = await startRecordingServer({ answer: () => ({ status: 204 }) });
     cleanup.push(() => server.close());
     const path = temp.file();
     const url = `${server.url}/hook`;

@@ -1,0 +1,197 @@
+import type { DeliveryQueue, RetryOptions } from '../delivery';
+import { checkRetryOptions, RetryPolicy } from '../delivery';
+import type { EnvelopeMode } from '../envelope';
+import { WebhookClientConfigError } from '../errors';
+import { checkOptionsObject, describe, durationMs, oneOf, positiveInteger } from '../options';
+import type { OptionScope } from '../options';
+import { MemoryQueue } from '../queues/memory';
+import { createAxiosTransport } from '../transport';
+import type { Transport } from '../transport';
+import { WebhookCatalog } from './catalog';
+import type { WebhookClass } from './catalog-types';
+import type { EndpointStore } from './endpoint';
+import { StaticEndpointStore } from './endpoint-registry';
+import type { WebhookLogger } from './logger';
+import { silentLogger } from './logger';
+import type { WebhookClientOptions } from './webhook-client-options';
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** A lease outlives the attempt's deadline by this much, so a live worker never loses its lease. */
+const LEASE_MARGIN_MS = 60_000;
+/** As long as Svix lets an endpoint fail before disabling it. */
+const DEFAULT_DISABLE_FAILING_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
+
+/**
+ * Every key `new WebhookClient(options)` reads. `unknownProperties` and `maxPayloadBytes` belong to
+ * the payload handling of `send()`, which reads them itself.
+ */
+export const CLIENT_OPTION_KEYS = [
+  'webhooks',
+  'endpoints',
+  'retry',
+  'timeoutMs',
+  'allowNetworks',
+  'ssrfGuard',
+  'axios',
+  'proxy',
+  'lookup',
+  'transport',
+  'logger',
+  'envelope',
+  'concurrency',
+  'endpointConcurrency',
+  'leaseMs',
+  'disableFailingEndpointAfterMs',
+  'queue',
+  'worker',
+  'unknownProperties',
+  'maxPayloadBytes',
+] as const;
+
+/** The keys of `RetryOptions`, listed from its type so a new option cannot be refused as unknown. */
+const RETRY_OPTION_KEYS = Object.keys({
+  schedule: true,
+  jitter: true,
+  maxRetryAfterMs: true,
+} satisfies Record<keyof RetryOptions, true>);
+
+/** Where the client's options are read; its users catch `WebhookClientConfigError`. */
+export const CLIENT_SCOPE: OptionScope = {
+  where: 'new WebhookClient(options)',
+  fail: (code, message) => new WebhookClientConfigError(code, message),
+};
+
+/** The client's options, checked and with their defaults. */
+export interface ResolvedClientOptions {
+  readonly catalog: WebhookCatalog;
+  readonly endpoints: EndpointStore;
+  /** Endpoints from a store were never checked at construction: each attempt checks its endpoint. */
+  readonly checkEndpointsBeforeAttempt: boolean;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly endpointConcurrency: number;
+  readonly leaseMs: number;
+  readonly envelope: EnvelopeMode;
+  /** Undefined when failing endpoints are never disabled. */
+  readonly disableFailingAfterMs: number | undefined;
+  /** The retry policy of each webhook: the client's `retry`, overridden by the webhook's own. */
+  readonly policies: ReadonlyMap<string, RetryPolicy>;
+  readonly logger: WebhookLogger;
+  readonly queue: DeliveryQueue;
+  readonly transport: Transport;
+  /** The client created the transport, so it closes it. */
+  readonly ownsTransport: boolean;
+  readonly worker: boolean;
+}
+
+/**
+ * Checks every option before anything is created, so a bad one throws `WebhookClientConfigError`
+ * (`unknown-option` with a did-you-mean, `invalid-option`, or an endpoint's own code) and nothing
+ * is left running.
+ */
+export function resolveClientOptions<C extends readonly WebhookClass[]>(
+  options: WebhookClientOptions<C>,
+): ResolvedClientOptions {
+  checkOptionsObject(
+    options,
+    CLIENT_OPTION_KEYS,
+    CLIENT_SCOPE,
+    '{ webhooks: [Subscription], endpoints: [{ url, secret }] }',
+  );
+  const catalog = new WebhookCatalog(options.webhooks);
+  const isList = Array.isArray(options.endpoints);
+  const endpoints = isList
+    ? new StaticEndpointStore(options.endpoints as readonly [], catalog.names())
+    : checkStore(options.endpoints as EndpointStore);
+  const timeoutMs = durationMs(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs', CLIENT_SCOPE);
+  const leaseMs = durationMs(options.leaseMs, timeoutMs + LEASE_MARGIN_MS, 'leaseMs', CLIENT_SCOPE);
+  if (leaseMs <= timeoutMs) {
+    throw CLIENT_SCOPE.fail(
+      'invalid-option',
+      `${CLIENT_SCOPE.where}: leaseMs (${leaseMs}) must be longer than timeoutMs (${timeoutMs}): a lease that ends ` +
+        'before its attempt would hand the same delivery to a second worker while the first is still sending it. ' +
+        `Raise leaseMs (e.g. to ${timeoutMs + LEASE_MARGIN_MS}) or lower timeoutMs.`,
+    );
+  }
+  if (options.worker === false && options.queue === undefined) {
+    throw CLIENT_SCOPE.fail(
+      'invalid-option',
+      `${CLIENT_SCOPE.where}: worker: false only enqueues, and the default in-memory queue is seen by this ` +
+        'process alone, so nothing would ever deliver. Give a shared queue (SQLite on one machine, BullMQ on ' +
+        'Redis) or leave worker on.',
+    );
+  }
+  const resolved = {
+    catalog,
+    endpoints,
+    checkEndpointsBeforeAttempt: !isList,
+    timeoutMs,
+    concurrency: positiveInteger(options.concurrency, 50, 'concurrency', CLIENT_SCOPE),
+    endpointConcurrency: positiveInteger(options.endpointConcurrency, 10, 'endpointConcurrency', CLIENT_SCOPE),
+    leaseMs,
+    envelope: oneOf<EnvelopeMode>(options.envelope, 'none', ['none', 'standard'], 'envelope', CLIENT_SCOPE),
+    disableFailingAfterMs:
+      options.disableFailingEndpointAfterMs === false
+        ? undefined
+        : durationMs(
+            options.disableFailingEndpointAfterMs,
+            DEFAULT_DISABLE_FAILING_AFTER_MS,
+            'disableFailingEndpointAfterMs',
+            CLIENT_SCOPE,
+          ),
+    policies: retryPolicies(catalog, options.retry),
+    logger: options.logger ?? silentLogger,
+  };
+  // Created last: the queue and the transport may hold resources, and every check above has passed.
+  const transport = options.transport ?? ownTransport(options);
+  return {
+    ...resolved,
+    queue: options.queue ?? new MemoryQueue(),
+    transport,
+    ownsTransport: options.transport === undefined,
+    worker: options.worker !== false,
+  };
+}
+
+/** One policy per webhook; the client's `retry` and each `@Webhook({ retry })` are checked by the policy's own rules. */
+function retryPolicies(catalog: WebhookCatalog, retry: unknown): Map<string, RetryPolicy> {
+  if (retry !== undefined) {
+    checkOptionsObject(retry, RETRY_OPTION_KEYS, retryScope, '{ schedule: [5000, 300000], jitter: 0.2 }');
+  }
+  const problem = checkRetryOptions(retry as RetryOptions | undefined, 'retry');
+  if (problem) throw CLIENT_SCOPE.fail('invalid-option', problem);
+  const policies = new Map<string, RetryPolicy>();
+  for (const name of catalog.names()) {
+    const own = catalog.get(name)?.options.retry;
+    const ownProblem = checkRetryOptions(own, `@Webhook('${name}') retry`);
+    if (ownProblem) throw CLIENT_SCOPE.fail('invalid-option', ownProblem);
+    policies.set(name, new RetryPolicy({ ...(retry as RetryOptions | undefined), ...own }));
+  }
+  return policies;
+}
+
+const retryScope: OptionScope = { ...CLIENT_SCOPE, where: `${CLIENT_SCOPE.where} retry` };
+
+function ownTransport<C extends readonly WebhookClass[]>(options: WebhookClientOptions<C>): Transport {
+  return createAxiosTransport(
+    {
+      ...(options.axios ? { axios: options.axios } : {}),
+      ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
+      ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
+      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    },
+    CLIENT_SCOPE,
+  );
+}
+
+function checkStore(store: EndpointStore): EndpointStore {
+  if (typeof store?.endpointsFor !== 'function' || typeof store.endpointById !== 'function') {
+    throw new WebhookClientConfigError(
+      'invalid-endpoints',
+      'endpoints must be a list of { url, secret } or a store with endpointsFor(event) and endpointById(id); ' +
+        `got ${describe(store)}.`,
+    );
+  }
+  return store;
+}
