@@ -75,5 +75,20 @@ export {
   WebhookSendError,
   WebhookVerificationError,
   DeliveryQueueError,
+  CliError,
 } from './errors';
-export type { ValidationIssue, VerificationFailure } from './errors';
+export type {
+  ValidationIssue,
+  VerificationFailure,
+  WebhookDefinitionErrorCode,
+  ReflectMetadataMissingErrorCode,
+  SchemaGenerationErrorCode,
+  OpenApiDocumentErrorCode,
+  WebhookSecretErrorCode,
+  WebhookTransportErrorCode,
+  WebhookValidationErrorCode,
+  WebhookClientConfigErrorCode,
+  WebhookSendErrorCode,
+  DeliveryQueueErrorCode,
+  CliErrorCode,
+} from './errors';

@@ -1,7 +1,7 @@
 import { WebhookDefinitionError } from '../errors';
 import { addPropertyOptions, assertReflectMetadata } from '../metadata';
 import type { WebhookPropertyOptions } from '../metadata';
-import { checkOptionKeys, memberName } from './check-options';
+import { checkDecoratorOptions, memberName } from './check-options';
 
 const PROPERTY_OPTION_KEYS: readonly (keyof WebhookPropertyOptions)[] = [
   'description',
@@ -27,7 +27,7 @@ export function WebhookProperty(options: WebhookPropertyOptions = {}): PropertyD
   return (target: object, propertyKey: string | symbol): void => {
     const where = `@WebhookProperty on ${memberName(target, propertyKey)}`;
     assertReflectMetadata(where);
-    checkOptionKeys(options, PROPERTY_OPTION_KEYS, where);
+    checkDecoratorOptions(options, PROPERTY_OPTION_KEYS, where, "{ description: 'Display name' }");
     if (typeof propertyKey === 'symbol' || typeof target === 'function') {
       throw new WebhookDefinitionError(
         'invalid-target',

@@ -1,7 +1,7 @@
 import { WebhookDefinitionError } from '../errors';
 import { addWebhookMetadata, assertReflectMetadata, getOwnWebhookMetadata } from '../metadata';
 import type { WebhookOptions } from '../metadata';
-import { checkOptionKeys, memberName } from './check-options';
+import { checkDecoratorOptions, memberName } from './check-options';
 import { checkWebhookName } from './webhook-name';
 
 const WEBHOOK_OPTION_KEYS: readonly (keyof WebhookOptions)[] = [
@@ -30,7 +30,7 @@ export function Webhook(name: string, options?: WebhookOptions): ClassDecorator 
     const where = `@Webhook(${JSON.stringify(name)}) on ${memberName(target, propertyKey)}`;
     assertReflectMetadata(where);
     checkWebhookName(name, where);
-    checkOptionKeys(options, WEBHOOK_OPTION_KEYS, where);
+    checkDecoratorOptions(options, WEBHOOK_OPTION_KEYS, where, "{ summary: 'New subscription' }");
     if (typeof propertyKey === 'symbol') {
       throw new WebhookDefinitionError(
         'invalid-target',
