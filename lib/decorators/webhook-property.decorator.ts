@@ -3,20 +3,21 @@ import { addPropertyOptions, assertReflectMetadata } from '../metadata';
 import type { WebhookPropertyOptions } from '../metadata';
 import { checkDecoratorOptions, memberName } from './check-options';
 
-const PROPERTY_OPTION_KEYS: readonly (keyof WebhookPropertyOptions)[] = [
-  'description',
-  'title',
-  'example',
-  'examples',
-  'format',
-  'deprecated',
-  'nullable',
-  'readOnly',
-  'default',
-  'type',
-  'items',
-  'schema',
-];
+/** Every option, as a record so that an option added to the interface but not here fails to compile. */
+const PROPERTY_OPTION_KEYS = Object.keys({
+  description: true,
+  title: true,
+  example: true,
+  examples: true,
+  format: true,
+  deprecated: true,
+  nullable: true,
+  readOnly: true,
+  default: true,
+  type: true,
+  items: true,
+  schema: true,
+} satisfies Record<keyof WebhookPropertyOptions, true>) as readonly (keyof WebhookPropertyOptions)[];
 
 /**
  * Documents a payload property beyond what class-validator and class-transformer say, and gives the type

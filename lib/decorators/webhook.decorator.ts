@@ -4,16 +4,17 @@ import type { WebhookOptions } from '../metadata';
 import { checkDecoratorOptions, memberName } from './check-options';
 import { checkWebhookName } from './webhook-name';
 
-const WEBHOOK_OPTION_KEYS: readonly (keyof WebhookOptions)[] = [
-  'summary',
-  'description',
-  'tags',
-  'operationId',
-  'deprecated',
-  'externalDocs',
-  'examples',
-  'retry',
-];
+/** Every option, as a record so that an option added to the interface but not here fails to compile. */
+const WEBHOOK_OPTION_KEYS = Object.keys({
+  summary: true,
+  description: true,
+  tags: true,
+  operationId: true,
+  deprecated: true,
+  externalDocs: true,
+  examples: true,
+  retry: true,
+} satisfies Record<keyof WebhookOptions, true>) as readonly (keyof WebhookOptions)[];
 
 /**
  * Declares a webhook.

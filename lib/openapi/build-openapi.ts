@@ -10,16 +10,19 @@ import type { BuildOpenApiOptions } from './build-openapi-options';
 import { buildWebhookOperation } from './webhook-operation';
 import { envelopeSchema } from '../envelope';
 
-/** Every key `buildOpenApi` takes; `addWebhooksToDocument` takes these but `webhooks` and `document`. */
-export const BUILD_OPENAPI_OPTION_KEYS: readonly (keyof BuildOpenApiOptions)[] = [
-  'webhooks',
-  'info',
-  'document',
-  'servers',
-  'tags',
-  'envelope',
-  'converters',
-];
+/**
+ * Every key `buildOpenApi` takes (`addWebhooksToDocument` takes these but `webhooks` and `document`), as a
+ * record so that an option added to `BuildOpenApiOptions` but not here fails to compile.
+ */
+export const BUILD_OPENAPI_OPTION_KEYS = Object.keys({
+  webhooks: true,
+  info: true,
+  document: true,
+  servers: true,
+  tags: true,
+  envelope: true,
+  converters: true,
+} satisfies Record<keyof BuildOpenApiOptions, true>) as readonly (keyof BuildOpenApiOptions)[];
 
 const SCOPE: OptionScope = {
   where: 'buildOpenApi(options)',
