@@ -125,8 +125,7 @@ function checkedConfig(value: unknown, file: string, cwd: string, where = shown(
     }
     config.yaml = raw.yaml;
   }
-  if (raw.envelope !== undefined)
-    config.envelope = oneOf(raw.envelope, 'none', ENVELOPE_MODES, '"envelope"', scope);
+  if (raw.envelope !== undefined) config.envelope = oneOf(raw.envelope, 'none', ENVELOPE_MODES, '"envelope"', scope);
   // Paths are written relative to the file, and used relative to where the command runs.
   const base = dirname(file);
   for (const key of PATH_KEYS) {

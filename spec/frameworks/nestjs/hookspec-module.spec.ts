@@ -204,15 +204,15 @@ describe('HookspecModule.forRoot', () => {
     expect(() => HookspecModule.forRoot(undefined as never)).toThrow(
       expect.objectContaining({
         code: 'invalid-option',
-        message: expect.stringMatching(/^HookspecModule\.forRoot\(options\) needs the WebhookClient options: \{ webhooks: \[\.\.\.\], endpoints/),
+        message: expect.stringMatching(
+          /^HookspecModule\.forRoot\(options\) needs the WebhookClient options: \{ webhooks: \[\.\.\.\], endpoints/,
+        ),
       }),
     );
   });
 
   it('refuses an isGlobal that is not a boolean, naming the option', () => {
-    expect(() =>
-      HookspecModule.forRoot({ webhooks: [Subscription], endpoints: [], isGlobal: 'yes' as never }),
-    ).toThrow(
+    expect(() => HookspecModule.forRoot({ webhooks: [Subscription], endpoints: [], isGlobal: 'yes' as never })).toThrow(
       expect.objectContaining({
         name: 'WebhookClientConfigError',
         code: 'invalid-option',

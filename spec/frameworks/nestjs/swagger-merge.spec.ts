@@ -177,7 +177,8 @@ describe('addWebhooksToDocument options', () => {
   });
 
   it('refuses an upgradeTo31 that is not a boolean', () => {
-    const attempt = () => addWebhooksToDocument(nestDocument(server.app), [PaymentSuccess], { upgradeTo31: 'yes' as never });
+    const attempt = () =>
+      addWebhooksToDocument(nestDocument(server.app), [PaymentSuccess], { upgradeTo31: 'yes' as never });
     expect(attempt).toThrow(
       expect.objectContaining({
         code: 'invalid-option',
