@@ -133,7 +133,7 @@ function checkedConfig(value: unknown, file: string, cwd: string, where = shown(
     if (entry !== undefined) config[key] = fromCwd(base, entry, cwd);
   }
   if (config.modules)
-    config.modules = config.modules.map((module) => (isRelativePath(module) ? fromCwd(base, module, cwd) : module));
+    config.modules = config.modules.map((module) => (isPath(module, base) ? fromCwd(base, module, cwd) : module));
   return config;
 }
 
@@ -148,9 +148,14 @@ function checkModules(value: unknown, scope: OptionScope): string[] {
   return value as string[];
 }
 
-/** A module written as a path (not a package name such as `@acme/webhooks`). */
-function isRelativePath(module: string): boolean {
-  return module.startsWith('./') || module.startsWith('../') || /\.[cm]?js$/.test(module) || isAbsolute(module);
+/**
+ * A module written as a path relative to the config file, rather than a package name that Node resolves
+ * (`@acme/webhooks`): it starts with `.` or `/`, names a JavaScript file, or exists beside the config file.
+ */
+function isPath(module: string, base: string): boolean {
+  return (
+    /^\.{0,2}\//.test(module) || /\.[cm]?js$/.test(module) || isAbsolute(module) || existsSync(resolve(base, module))
+  );
 }
 
 function fromCwd(base: string, path: string, cwd: string): string {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root, runCli } from './run-cli';
 
@@ -58,9 +58,14 @@ describe('hookspec.config.json', () => {
   });
 
   it('reads paths relative to the config file named by --config', () => {
-    const dir = project({
-      'config/hookspec.json': { modules: [exampleModule], out: '../docs/openapi.json', title: 'Example webhooks' },
-    });
+    const dir = mkdtempSync(join(tmpdir(), 'hookspec-config-'));
+    const module = relative(join(dir, 'config'), exampleModule);
+    expect(module).toMatch(/^\.\.\//);
+    mkdirSync(join(dir, 'config'));
+    writeFileSync(
+      join(dir, 'config', 'hookspec.json'),
+      JSON.stringify({ modules: [module], out: '../docs/openapi.json', title: 'Example webhooks' }),
+    );
     const result = runCli(['generate', '--config', 'config/hookspec.json'], dir);
     expect(result.stdout).toMatch(/^hookspec: wrote docs\/openapi\.json: 3 webhooks/);
     expect(readFileSync(join(dir, 'docs', 'openapi.json'), 'utf8')).toBe(golden);
