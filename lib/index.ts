@@ -84,5 +84,20 @@ export {
   WebhookVerificationError,
   WebhookReceiverConfigError,
   DeliveryQueueError,
+  CliError,
 } from './errors';
-export type { ValidationIssue, VerificationFailure } from './errors';
+export type {
+  ValidationIssue,
+  VerificationFailure,
+  WebhookDefinitionErrorCode,
+  ReflectMetadataMissingErrorCode,
+  SchemaGenerationErrorCode,
+  OpenApiDocumentErrorCode,
+  WebhookSecretErrorCode,
+  WebhookTransportErrorCode,
+  WebhookValidationErrorCode,
+  WebhookClientConfigErrorCode,
+  WebhookSendErrorCode,
+  DeliveryQueueErrorCode,
+  CliErrorCode,
+} from './errors';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HookspecError } from '../errors';
+import { CliError } from '../errors';
 import { isWebhookClass } from '../metadata';
 
 /** The webhook classes exported by the given modules, in module and export order, without repeats. */
@@ -13,7 +13,7 @@ export async function loadWebhookClasses(modules: readonly string[], cwd: string
     const found = webhookExports(exported);
     if (found.length === 0) {
       const names = exportNames(exported);
-      throw new HookspecError(
+      throw new CliError(
         'no-webhooks-in-module',
         `${spec} exports no class with @Webhook metadata (its exports: ${names.length ? names.join(', ') : 'none'}). ` +
           `Export the decorated classes from it, or pass the module that does.`,
@@ -48,7 +48,7 @@ function webhookExports(exported: unknown): Function[] {
 async function loadModule(spec: string, cwd: string): Promise<unknown> {
   const file = resolveModule(spec, cwd);
   if (['.ts', '.mts', '.cts'].includes(extname(file)) && !file.endsWith('.d.ts')) {
-    throw new HookspecError(
+    throw new CliError(
       'typescript-module',
       `${spec} is TypeScript source. Compile it first (tsc with "emitDecoratorMetadata": true) and pass the .js file.`,
     );
@@ -56,7 +56,7 @@ async function loadModule(spec: string, cwd: string): Promise<unknown> {
   try {
     return await import(pathToFileURL(file).href);
   } catch (error) {
-    throw new HookspecError('module-load-failed', `loading ${spec} failed: ${(error as Error).message}`, {
+    throw new CliError('module-load-failed', `loading ${spec} failed: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -68,7 +68,7 @@ function resolveModule(spec: string, cwd: string): string {
   try {
     return require.resolve(spec, { paths: [cwd] });
   } catch {
-    throw new HookspecError(
+    throw new CliError(
       'module-not-found',
       `cannot find module ${spec} (looked for ${file}). Pass the path of a compiled JavaScript module, e.g. dist/webhooks.js.`,
     );

@@ -4,6 +4,8 @@ import { HookspecError } from '../errors';
 import { VERSION } from '../version';
 import { checkCommand } from './commands/check.command';
 import { generateCommand } from './commands/generate.command';
+import { documentRequest } from './document-request';
+import type { DocumentFlags } from './document-request';
 import { collect, listenCommand, parsePort, parseSeconds } from './commands/listen.command';
 
 /**
@@ -26,27 +28,32 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
 
   const documentOptions = (command: Command): Command =>
     command
-      .argument('<module...>', 'compiled JavaScript modules that export @Webhook classes')
-      .requiredOption('-o, --out <file>', 'the document file (.json, or .yaml/.yml for YAML)')
+      .argument('[module...]', 'compiled JavaScript modules that export @Webhook classes (or "modules" in the config)')
+      .option(
+        '-c, --config <file>',
+        'a JSON config file; default: hookspec.config.json, else the "hookspec" key of package.json, in this directory',
+      )
+      .option('-o, --out <file>', 'the document file (.json, or .yaml/.yml for YAML)')
       .option('--base <file>', 'an OpenAPI 3.1 document (JSON or YAML) to add the webhooks to')
       .option('--title <title>', "the document's info.title")
       .option('--version <version>', "the document's info.version")
       .option('--yaml', 'write YAML whatever the file extension')
       .addOption(
-        new Option('--envelope <mode>', "document bodies as the client's envelope option sends them")
-          .choices(['none', 'standard'])
-          .default('none'),
+        new Option(
+          '--envelope <mode>',
+          "document bodies as the client's envelope option sends them (default: none)",
+        ).choices(['none', 'standard']),
       );
 
   documentOptions(program.command('generate').description('write the OpenAPI document of the webhooks')).action(
-    async (modules: string[], options) => {
-      exitCode = await generateCommand(modules, options, io);
+    async (modules: string[], flags: DocumentFlags) => {
+      exitCode = await generateCommand(documentRequest('generate', modules, flags, cwd), io);
     },
   );
   documentOptions(
     program.command('check').description('exit 1 and show a diff when the document is stale (for CI)'),
-  ).action(async (modules: string[], options) => {
-    exitCode = await checkCommand(modules, options, io);
+  ).action(async (modules: string[], flags: DocumentFlags) => {
+    exitCode = await checkCommand(documentRequest('check', modules, flags, cwd), io);
   });
 
   program

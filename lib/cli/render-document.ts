@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { parse, stringify } from 'yaml';
-import { HookspecError } from '../errors';
+import { CliError } from '../errors';
 import { buildOpenApi } from '../openapi';
 import { loadWebhookClasses } from './load-webhook-modules';
 import type { EnvelopeMode } from '../envelope';
@@ -47,7 +47,7 @@ function readBaseDocument(path: string, cwd: string): OpenAPIObject {
   try {
     text = readFileSync(resolve(cwd, path), 'utf8');
   } catch (error) {
-    throw new HookspecError('base-unreadable', `cannot read the base document ${path}: ${(error as Error).message}`, {
+    throw new CliError('base-unreadable', `cannot read the base document ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -55,14 +55,14 @@ function readBaseDocument(path: string, cwd: string): OpenAPIObject {
   try {
     document = ['.yaml', '.yml'].includes(extname(path)) ? parse(text) : JSON.parse(text);
   } catch (error) {
-    throw new HookspecError(
+    throw new CliError(
       'base-unreadable',
       `the base document ${path} is not valid ${['.yaml', '.yml'].includes(extname(path)) ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
       { cause: error },
     );
   }
   if (typeof document !== 'object' || document === null || typeof (document as OpenAPIObject).openapi !== 'string') {
-    throw new HookspecError(
+    throw new CliError(
       'base-unreadable',
       `the base document ${path} is not an OpenAPI document (no 'openapi' version field).`,
     );

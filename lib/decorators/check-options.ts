@@ -1,26 +1,23 @@
 import { WebhookDefinitionError } from '../errors';
+import { checkOptionsObject } from '../options';
 
-/** Rejects option keys that a decorator does not know, so a typo (`summery`) fails instead of vanishing. */
-export function checkOptionKeys(
+/**
+ * Refuses decorator options that are not an object, and keys the decorator does not know, so a typo
+ * (`summery`) fails with a did-you-mean instead of vanishing. `undefined` (no options) is accepted.
+ */
+export function checkDecoratorOptions(
   options: unknown,
   known: readonly string[],
   where: string,
+  example: string,
 ): asserts options is Record<string, unknown> | undefined {
   if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new WebhookDefinitionError(
-      'invalid-options',
-      `${where}: options must be an object, got ${JSON.stringify(options)}.`,
-    );
-  }
-  const unknown = Object.keys(options).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    throw new WebhookDefinitionError(
-      'unknown-option',
-      `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}. ` +
-        `Known options: ${known.join(', ')}.`,
-    );
-  }
+  checkOptionsObject(
+    options,
+    known,
+    { where, fail: (code, message) => new WebhookDefinitionError(code, message) },
+    example,
+  );
 }
 
 /** `Subscription` for a class decorator target, `BillingWebhooks.paymentSuccess` for a member. */

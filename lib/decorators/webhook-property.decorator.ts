@@ -1,22 +1,23 @@
 import { WebhookDefinitionError } from '../errors';
 import { addPropertyOptions, assertReflectMetadata } from '../metadata';
 import type { WebhookPropertyOptions } from '../metadata';
-import { checkOptionKeys, memberName } from './check-options';
+import { checkDecoratorOptions, memberName } from './check-options';
 
-const PROPERTY_OPTION_KEYS: readonly (keyof WebhookPropertyOptions)[] = [
-  'description',
-  'title',
-  'example',
-  'examples',
-  'format',
-  'deprecated',
-  'nullable',
-  'readOnly',
-  'default',
-  'type',
-  'items',
-  'schema',
-];
+/** Every option, as a record so that an option added to the interface but not here fails to compile. */
+const PROPERTY_OPTION_KEYS = Object.keys({
+  description: true,
+  title: true,
+  example: true,
+  examples: true,
+  format: true,
+  deprecated: true,
+  nullable: true,
+  readOnly: true,
+  default: true,
+  type: true,
+  items: true,
+  schema: true,
+} satisfies Record<keyof WebhookPropertyOptions, true>) as readonly (keyof WebhookPropertyOptions)[];
 
 /**
  * Documents a payload property beyond what class-validator and class-transformer say, and gives the type
@@ -27,7 +28,7 @@ export function WebhookProperty(options: WebhookPropertyOptions = {}): PropertyD
   return (target: object, propertyKey: string | symbol): void => {
     const where = `@WebhookProperty on ${memberName(target, propertyKey)}`;
     assertReflectMetadata(where);
-    checkOptionKeys(options, PROPERTY_OPTION_KEYS, where);
+    checkDecoratorOptions(options, PROPERTY_OPTION_KEYS, where, "{ description: 'Display name' }");
     if (typeof propertyKey === 'symbol' || typeof target === 'function') {
       throw new WebhookDefinitionError(
         'invalid-target',

@@ -1,19 +1,20 @@
 import { WebhookDefinitionError } from '../errors';
 import { addWebhookMetadata, assertReflectMetadata, getOwnWebhookMetadata } from '../metadata';
 import type { WebhookOptions } from '../metadata';
-import { checkOptionKeys, memberName } from './check-options';
+import { checkDecoratorOptions, memberName } from './check-options';
 import { checkWebhookName } from './webhook-name';
 
-const WEBHOOK_OPTION_KEYS: readonly (keyof WebhookOptions)[] = [
-  'summary',
-  'description',
-  'tags',
-  'operationId',
-  'deprecated',
-  'externalDocs',
-  'examples',
-  'retry',
-];
+/** Every option, as a record so that an option added to the interface but not here fails to compile. */
+const WEBHOOK_OPTION_KEYS = Object.keys({
+  summary: true,
+  description: true,
+  tags: true,
+  operationId: true,
+  deprecated: true,
+  externalDocs: true,
+  examples: true,
+  retry: true,
+} satisfies Record<keyof WebhookOptions, true>) as readonly (keyof WebhookOptions)[];
 
 /**
  * Declares a webhook.
@@ -30,7 +31,7 @@ export function Webhook(name: string, options?: WebhookOptions): ClassDecorator 
     const where = `@Webhook(${JSON.stringify(name)}) on ${memberName(target, propertyKey)}`;
     assertReflectMetadata(where);
     checkWebhookName(name, where);
-    checkOptionKeys(options, WEBHOOK_OPTION_KEYS, where);
+    checkDecoratorOptions(options, WEBHOOK_OPTION_KEYS, where, "{ summary: 'New subscription' }");
     if (typeof propertyKey === 'symbol') {
       throw new WebhookDefinitionError(
         'invalid-target',

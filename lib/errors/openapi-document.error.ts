@@ -1,6 +1,19 @@
 import { HookspecError } from './hookspec.error';
 
+/** The codes an `OpenApiDocumentError` is thrown with. */
+export type OpenApiDocumentErrorCode =
+  | 'unknown-option'
+  | 'invalid-option'
+  | 'no-webhooks'
+  | 'invalid-webhook-list'
+  | 'invalid-document'
+  | 'unsupported-openapi-version'
+  | 'openapi-30-document'
+  | 'duplicate-webhook-name'
+  | 'duplicate-operation-id'
+  | 'schema-name-clash';
+
 /** The OpenAPI document cannot be built or merged: a base below 3.1, duplicate webhook names, a clash. */
-export class OpenApiDocumentError extends HookspecError {
+export class OpenApiDocumentError extends HookspecError<OpenApiDocumentErrorCode> {
   override name = 'OpenApiDocumentError';
 }

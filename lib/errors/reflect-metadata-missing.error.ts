@@ -1,7 +1,10 @@
 import { HookspecError } from './hookspec.error';
 
+/** The one code a `ReflectMetadataMissingError` is thrown with. */
+export type ReflectMetadataMissingErrorCode = 'reflect-metadata-missing';
+
 /** The Reflect metadata polyfill is not loaded, so decorators cannot record anything. */
-export class ReflectMetadataMissingError extends HookspecError {
+export class ReflectMetadataMissingError extends HookspecError<ReflectMetadataMissingErrorCode> {
   override name = 'ReflectMetadataMissingError';
 
   constructor(where: string) {

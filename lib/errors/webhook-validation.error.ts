@@ -8,11 +8,14 @@ export interface ValidationIssue {
   readonly constraints: Readonly<Record<string, string>>;
 }
 
+/** The one code a `WebhookValidationError` is thrown with. */
+export type WebhookValidationErrorCode = 'invalid-payload';
+
 /**
  * A payload failed class-validator: every failing property is listed in `issues` and in the message.
  * On the sending side nothing was queued or sent; on the receiving side the webhook was not accepted.
  */
-export class WebhookValidationError extends HookspecError {
+export class WebhookValidationError extends HookspecError<WebhookValidationErrorCode> {
   override name = 'WebhookValidationError';
 
   constructor(

@@ -17,11 +17,6 @@ export type VerificationFailure =
  * A received webhook failed verification: `code` says which check. The message says what to do and
  * never contains a secret, a signature or the body.
  */
-export class WebhookVerificationError extends HookspecError {
+export class WebhookVerificationError extends HookspecError<VerificationFailure> {
   override name = 'WebhookVerificationError';
-  declare readonly code: VerificationFailure;
-
-  constructor(code: VerificationFailure, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
 }

@@ -9,7 +9,7 @@
  * api-property.converter.ts turns into JSON Schema.
  */
 import type { TypeReference, WebhookPropertyOptions } from '../metadata';
-import type { ValidationFact } from './class-facts';
+import type { ValidationFact } from './validation-fact';
 
 /** @nestjs/swagger's `DECORATORS.API_MODEL_PROPERTIES` and `API_MODEL_PROPERTIES_ARRAY`. */
 const API_MODEL_PROPERTIES = 'swagger/apiModelProperties';

@@ -9,18 +9,7 @@ import { TransformationType } from 'class-transformer';
 import type { WebhookPropertyOptions } from '../metadata';
 import { getDesignType, getPropertyOptions, hasDesignMetadata, prototypeChain } from '../metadata';
 import { ownApiPropertyNames, readApiProperty } from './api-property-facts';
-
-/** One validation decorator on a property, as class-validator recorded it. */
-export interface ValidationFact {
-  /**
-   * The rule's name: class-validator's (`isString`, `min`, `isEnum`, …), a custom constraint's registered
-   * name (`@ValidatorConstraint({ name })`), or the system type (`nestedValidation`) for the rest.
-   */
-  readonly name: string;
-  readonly constraints: readonly unknown[];
-  /** `each: true`: the rule applies to every item of an array, not to the array. */
-  readonly each: boolean;
-}
+import type { ValidationFact } from './validation-fact';
 
 /** Everything that the libraries say about one property, after inheritance and exclusions. */
 export interface PropertyFacts {

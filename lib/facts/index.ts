@@ -5,6 +5,7 @@
  * properties documented and the properties sent are one list.
  */
 export { readClassProperties } from './class-facts';
-export type { PropertyFacts, ValidationFact } from './class-facts';
+export type { PropertyFacts } from './class-facts';
+export type { ValidationFact } from './validation-fact';
 export { API_PROPERTY_RULE } from './api-property-facts';
 export type { ApiPropertyMetadata } from './api-property-facts';

@@ -1,12 +1,33 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { OpenAPIObject, OperationObject, PathItemObject } from 'openapi3-ts/oas31';
 import { OpenApiDocumentError } from '../errors';
+import { checkOptionsObject, oneOf } from '../options';
+import type { OptionScope } from '../options';
 import { resolveWebhookList } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
 import { SchemaGenerator } from '../schema';
 import type { BuildOpenApiOptions } from './build-openapi-options';
 import { buildWebhookOperation } from './webhook-operation';
 import { envelopeSchema } from '../envelope';
+
+/**
+ * Every key `buildOpenApi` takes (`addWebhooksToDocument` takes these but `webhooks` and `document`), as a
+ * record so that an option added to `BuildOpenApiOptions` but not here fails to compile.
+ */
+export const BUILD_OPENAPI_OPTION_KEYS = Object.keys({
+  webhooks: true,
+  info: true,
+  document: true,
+  servers: true,
+  tags: true,
+  envelope: true,
+  converters: true,
+} satisfies Record<keyof BuildOpenApiOptions, true>) as readonly (keyof BuildOpenApiOptions)[];
+
+const SCOPE: OptionScope = {
+  where: 'buildOpenApi(options)',
+  fail: (code, message) => new OpenApiDocumentError(code, message),
+};
 
 const DEFAULT_INFO = { title: 'Webhooks', version: '1.0.0' };
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -17,13 +38,9 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  * is deterministic: the same classes give the same document, webhooks and schemas sorted by name.
  */
 export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
+  checkOptionsObject(options, BUILD_OPENAPI_OPTION_KEYS, SCOPE, '{ webhooks: [Subscription, BillingWebhooks] }');
   const classes = checkWebhookList(options.webhooks);
-  if (options.envelope !== undefined && options.envelope !== 'none' && options.envelope !== 'standard') {
-    throw new OpenApiDocumentError(
-      'invalid-options',
-      `envelope must be 'none' or 'standard', got '${String(options.envelope)}'.`,
-    );
-  }
+  const envelope = oneOf(options.envelope, 'none', ['none', 'standard'], 'envelope', SCOPE);
   const base = baseDocument(options);
   const definitions = collectDefinitions(classes, base);
   const generator = new SchemaGenerator(options.converters ? { converters: options.converters } : {});
@@ -34,7 +51,7 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
 
   for (const definition of definitions) {
     const payloadSchema = generator.refFor(definition.payload, [`webhook '${definition.name}'`]);
-    const bodySchema = options.envelope === 'standard' ? envelopeSchema(definition.name, payloadSchema) : payloadSchema;
+    const bodySchema = envelope === 'standard' ? envelopeSchema(definition.name, payloadSchema) : payloadSchema;
     const operation = buildWebhookOperation(definition, bodySchema);
     claimOperationId(operation, definition, usedOperationIds);
     document.webhooks = { ...document.webhooks, [definition.name]: { post: operation } };

@@ -1,3 +1,3 @@
-export { buildOpenApi } from './build-openapi';
+export { buildOpenApi, BUILD_OPENAPI_OPTION_KEYS } from './build-openapi';
 export type { BuildOpenApiOptions } from './build-openapi-options';
 export { signatureHeaders, deliveryResponses } from './delivery-contract';

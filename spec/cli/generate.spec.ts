@@ -129,10 +129,14 @@ describe('hookspec generate, when something is wrong', () => {
     );
   });
 
-  it('exits 2 with usage help when --out is missing', () => {
-    const result = runCli(['generate', exampleModule]);
+  it('exits 2 and says where to give the file when --out is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookspec-cli-'));
+    const result = runCli(['generate', join(root, exampleModule)], dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/required option '-o, --out <file>' not specified/);
+    expect(result.stderr).toBe(
+      `hookspec: generate needs the document file: pass --out openapi.json or set "out" in hookspec.config.json ` +
+        `(none found in ${dir}).\n`,
+    );
   });
 });
 

@@ -55,18 +55,27 @@ describe('@Webhook', () => {
     expect(() => Webhook(42 as unknown as string)(class Numbered {})).toThrow(/webhook name 42 is invalid/);
   });
 
-  it('refuses an unknown option, so a typo fails instead of vanishing', () => {
+  it('refuses an unknown option with a did-you-mean, so a typo fails instead of vanishing', () => {
     const options = { summery: 'typo' } as unknown as Parameters<typeof Webhook>[1];
     expect(() => Webhook('typo', options)(class Typo {})).toThrow(
       expect.objectContaining({
+        name: 'WebhookDefinitionError',
         code: 'unknown-option',
-        message: expect.stringMatching(/unknown option 'summery'.*Known options: summary/),
+        message: expect.stringMatching(
+          /^@Webhook\("typo"\) on Typo: unknown option 'summery' \(did you mean 'summary'\?\)\. Known options: summary/,
+        ),
       }),
     );
   });
 
-  it('refuses options that are not an object', () => {
-    expect(() => Webhook('bad', 'summary' as never)(class Bad {})).toThrow(/options must be an object/);
+  it('refuses options that are not an object, with an example', () => {
+    expect(() => Webhook('bad', 'summary' as never)(class Bad {})).toThrow(
+      expect.objectContaining({
+        name: 'WebhookDefinitionError',
+        code: 'invalid-option',
+        message: `@Webhook("bad") on Bad needs an options object, e.g. { summary: 'New subscription' }; got 'summary'.`,
+      }),
+    );
   });
 
   it('refuses two webhooks with one name on the same class', () => {

@@ -34,7 +34,10 @@ describe('buildOpenApi with a document', () => {
     expect(document.info).toEqual(base.info);
     expect(document.components?.securitySchemes).toEqual(base.components?.securitySchemes);
     expect(Object.keys(document.components?.schemas ?? {})).toEqual(['Order', 'OrderShipped']);
-    expect(document.webhooks?.['order.shipped']?.post?.requestBody).toBeDefined();
+    expect(document.webhooks?.['order.shipped']?.post?.requestBody).toMatchObject({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/OrderShipped' } } },
+    });
   });
 
   it('does not modify the document it is given', () => {

@@ -1,7 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { OpenApiDocumentError } from 'hookspec';
+import { OpenApiDocumentError, upgradeToOpenApi31 } from 'hookspec';
 import { describe, expect, it } from 'vitest';
-import { upgradeToOpenApi31 } from '../../lib/openapi/upgrade-to-openapi-31';
 
 /** A 3.0 document with each construct that 3.1 says differently, in each place a schema can be. */
 const document30 = () => ({

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { buildOpenApi, Webhook, WebhookProperty } from 'hookspec';
-import type { SchemaObject } from 'openapi3-ts/oas31';
+import { Webhook, WebhookProperty } from 'hookspec';
 import { describe, expect, it } from 'vitest';
+import { componentsOf } from '../support/schema-of';
 
 enum Level {
   Low = 1,
@@ -48,8 +48,7 @@ class Annotated {
   @ApiProperty({ readOnly: true }) @IsString() id!: string;
 }
 
-const schemas = () =>
-  (buildOpenApi({ webhooks: [Annotated] }).components?.schemas ?? {}) as Record<string, SchemaObject>;
+const schemas = () => componentsOf(Annotated);
 
 describe('@ApiProperty from @nestjs/swagger', () => {
   it('gives descriptions, titles, examples and defaults', () => {

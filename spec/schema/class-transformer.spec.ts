@@ -1,15 +1,8 @@
 import { Exclude, Expose, instanceToPlain } from 'class-transformer';
 import { IsInt, IsOptional, IsString } from 'class-validator';
 import { SchemaGenerationError } from 'hookspec';
-import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function schemaOf(type: Function): SchemaObject {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return generator.components()[type.name] as SchemaObject;
-}
+import { schemaOf } from '../support/schema-of';
 
 describe('@Expose({ name })', () => {
   it('renames the property and its required entry', () => {
@@ -48,7 +41,7 @@ describe('@Expose({ name })', () => {
     }
     expect(() => schemaOf(Clash)).toThrow(SchemaGenerationError);
     expect(() => schemaOf(Clash)).toThrow(
-      /^\[Clash\] Clash\.lastName and Clash\.firstName are both serialised as 'name' \(check @Expose\(\{ name \}\)\)/,
+      /^\[webhook 'schema-of'\] \[Clash\] Clash\.lastName and Clash\.firstName are both serialised as 'name' \(check @Expose\(\{ name \}\)\)/,
     );
   });
 

@@ -1,15 +1,8 @@
 import { Expose, Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { WebhookProperty } from 'hookspec';
-import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function componentsFor(...types: Function[]): Record<string, SchemaObject> {
-  const generator = new SchemaGenerator();
-  for (const type of types) generator.refFor(type);
-  return generator.components();
-}
+import { componentsOf } from '../support/schema-of';
 
 class BaseEvent {
   @IsString() id!: string;
@@ -22,7 +15,7 @@ class PaymentEvent extends BaseEvent {
 
 describe('inherited properties', () => {
   it("gives a child its parent's properties, the parent's first", () => {
-    expect(componentsFor(PaymentEvent).PaymentEvent).toEqual({
+    expect(componentsOf(PaymentEvent).PaymentEvent).toEqual({
       type: 'object',
       properties: {
         id: { type: 'string' },
@@ -37,7 +30,7 @@ describe('inherited properties', () => {
     class RefundEvent extends PaymentEvent {
       @IsString() reason!: string;
     }
-    expect(Object.keys(componentsFor(RefundEvent).RefundEvent?.properties ?? {})).toEqual([
+    expect(Object.keys(componentsOf(RefundEvent).RefundEvent?.properties ?? {})).toEqual([
       'id',
       'occurredAt',
       'amount',
@@ -54,7 +47,7 @@ describe('inherited properties', () => {
       @IsInt() @Min(1) override id!: number;
       @IsString() source!: string;
     }
-    const components = componentsFor(NumberedEvent, LooseEvent);
+    const components = componentsOf(NumberedEvent, LooseEvent);
     expect(components.NumberedEvent?.properties).toEqual({
       id: { type: 'integer', minimum: 1 },
       occurredAt: { type: 'string', format: 'date-time' },
@@ -71,7 +64,7 @@ describe('inherited properties', () => {
     class RenamedChild extends Renamed {
       @IsString() note!: string;
     }
-    expect(componentsFor(RenamedChild).RenamedChild?.required).toEqual(['created_by', 'note']);
+    expect(componentsOf(RenamedChild).RenamedChild?.required).toEqual(['created_by', 'note']);
   });
 
   it('keeps an inherited @IsOptional when the child only adds rules of its own', () => {
@@ -82,7 +75,7 @@ describe('inherited properties', () => {
     class Child extends Parent {
       @IsString() override note?: string;
     }
-    expect(componentsFor(Child).Child).toEqual({ type: 'object', properties: { note: { type: ['string', 'null'] } } });
+    expect(componentsOf(Child).Child).toEqual({ type: 'object', properties: { note: { type: ['string', 'null'] } } });
   });
 });
 
@@ -96,10 +89,10 @@ describe('inherited @WebhookProperty options', () => {
     class Child extends Parent {
       @WebhookProperty({ description: 'The child says', title: 'Code' }) override code!: string;
     }
-    expect(componentsFor(Child).Child?.properties).toEqual({
+    expect(componentsOf(Child).Child?.properties).toEqual({
       code: { type: 'string', title: 'Code', description: 'The child says', examples: ['abc'], deprecated: true },
     });
-    expect(componentsFor(Parent).Parent?.properties).toEqual({
+    expect(componentsOf(Parent).Parent?.properties).toEqual({
       code: { type: 'string', description: 'The parent says', examples: ['abc'], deprecated: true },
     });
   });
@@ -107,14 +100,14 @@ describe('inherited @WebhookProperty options', () => {
 
 describe('components of parents', () => {
   it('does not add a component for a parent that nothing references', () => {
-    expect(Object.keys(componentsFor(PaymentEvent))).toEqual(['PaymentEvent']);
+    expect(Object.keys(componentsOf(PaymentEvent))).toEqual(['PaymentEvent']);
   });
 
   it('adds a component for a parent that a property references, without the child properties', () => {
     class Envelope {
       @ValidateNested() @Type(() => BaseEvent) previous!: BaseEvent;
     }
-    const components = componentsFor(PaymentEvent, Envelope);
+    const components = componentsOf(PaymentEvent, Envelope);
     expect(Object.keys(components)).toEqual(['BaseEvent', 'Envelope', 'PaymentEvent']);
     expect(Object.keys(components.BaseEvent?.properties ?? {})).toEqual(['id', 'occurredAt']);
   });

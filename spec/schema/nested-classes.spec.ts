@@ -3,13 +3,7 @@ import { ArrayMinSize, IsArray, IsInt, IsNumber, IsString, ValidateNested } from
 import { WebhookProperty } from 'hookspec';
 import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function componentsFor(type: Function): Record<string, SchemaObject> {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return generator.components();
-}
+import { componentsOf } from '../support/schema-of';
 
 class Money {
   @IsInt() amount!: number;
@@ -37,7 +31,7 @@ describe('@ValidateNested with @Type', () => {
     class Invoice {
       @ValidateNested() @Type(() => Money) total!: Money;
     }
-    expect(componentsFor(Invoice)).toEqual({
+    expect(componentsOf(Invoice)).toEqual({
       Invoice: {
         type: 'object',
         properties: { total: { $ref: '#/components/schemas/Money' } },
@@ -51,7 +45,7 @@ describe('@ValidateNested with @Type', () => {
     class Order {
       @IsArray() @ValidateNested({ each: true }) @ArrayMinSize(1) @Type(() => OrderLine) lines!: OrderLine[];
     }
-    const components = componentsFor(Order);
+    const components = componentsOf(Order);
     expect(Object.keys(components)).toEqual(['Money', 'Order', 'OrderLine']);
     expect(components.Order?.properties).toEqual({
       lines: { type: 'array', items: { $ref: '#/components/schemas/OrderLine' }, minItems: 1 },
@@ -63,7 +57,7 @@ describe('@ValidateNested with @Type', () => {
     class Invoice {
       @ValidateNested() @Type(() => Money) @WebhookProperty({ description: 'Total due' }) total!: Money;
     }
-    expect(componentsFor(Invoice).Invoice?.properties).toEqual({
+    expect(componentsOf(Invoice).Invoice?.properties).toEqual({
       total: { $ref: '#/components/schemas/Money', description: 'Total due' },
     });
   });
@@ -79,7 +73,7 @@ describe('a class known from design:type alone', () => {
     class Place {
       @ValidateNested() geo!: Geo;
     }
-    expect(componentsFor(Place)).toEqual({
+    expect(componentsOf(Place)).toEqual({
       Geo: {
         type: 'object',
         properties: { lat: { type: 'number' }, lng: { type: 'number' } },
@@ -94,7 +88,7 @@ describe('a class known from design:type alone', () => {
     class Pin {
       @ValidateNested() marker!: Marker;
     }
-    expect(componentsFor(Pin).Marker).toEqual({ type: 'object' });
+    expect(componentsOf(Pin).Marker).toEqual({ type: 'object' });
   });
 });
 
@@ -103,7 +97,7 @@ describe('@WebhookProperty types', () => {
     class Cart {
       @WebhookProperty({ type: () => [OrderLine] }) lines!: OrderLine[];
     }
-    const components = componentsFor(Cart);
+    const components = componentsOf(Cart);
     expect(components.Cart?.properties).toEqual({
       lines: { type: 'array', items: { $ref: '#/components/schemas/OrderLine' } },
     });
@@ -114,14 +108,14 @@ describe('@WebhookProperty types', () => {
     class Labels {
       @WebhookProperty({ type: () => [String] }) names!: string[];
     }
-    expect(componentsFor(Labels).Labels?.properties).toEqual({ names: { type: 'array', items: { type: 'string' } } });
+    expect(componentsOf(Labels).Labels?.properties).toEqual({ names: { type: 'array', items: { type: 'string' } } });
   });
 
   it('maps type: () => X on an interface-typed property to a $ref', () => {
     class Refund {
       @WebhookProperty({ type: () => Money }) @ValidateNested() amount!: MoneyLike;
     }
-    expect(componentsFor(Refund).Refund?.properties).toEqual({ amount: { $ref: '#/components/schemas/Money' } });
+    expect(componentsOf(Refund).Refund?.properties).toEqual({ amount: { $ref: '#/components/schemas/Money' } });
   });
 
   it('uses schema verbatim and still applies the description', () => {
@@ -132,7 +126,7 @@ describe('@WebhookProperty types', () => {
       })
       value!: number | string;
     }
-    expect(componentsFor(Event).Event?.properties).toEqual({
+    expect(componentsOf(Event).Event?.properties).toEqual({
       value: { oneOf: [{ type: 'integer' }, { type: 'string', maxLength: 10 }], description: 'A count or a label' },
     });
   });
@@ -143,7 +137,7 @@ describe('@WebhookProperty types', () => {
       @IsNumber()
       totals!: Record<string, number>;
     }
-    expect(componentsFor(Event).Event?.properties).toEqual({
+    expect(componentsOf(Event).Event?.properties).toEqual({
       totals: { type: 'object', additionalProperties: { type: 'number' } },
     });
   });
@@ -153,7 +147,7 @@ describe('@WebhookProperty types', () => {
     class Event {
       @WebhookProperty({ schema }) value!: number | string;
     }
-    const output = componentsFor(Event).Event?.properties?.value as SchemaObject;
+    const output = componentsOf(Event).Event?.properties?.value as SchemaObject;
     output.oneOf?.push({ type: 'null' });
     expect(schema).toEqual({ oneOf: [{ type: 'integer' }, { type: 'string' }] });
   });
@@ -165,7 +159,7 @@ describe('@WebhookProperty types', () => {
       @ArrayMinSize(1)
       rows!: number[][];
     }
-    expect(componentsFor(Matrix).Matrix?.properties).toEqual({
+    expect(componentsOf(Matrix).Matrix?.properties).toEqual({
       rows: { type: 'array', items: { type: 'array', items: { type: 'number' } }, minItems: 1 },
     });
   });
@@ -174,6 +168,6 @@ describe('@WebhookProperty types', () => {
     class Bag {
       @WebhookProperty({ items: {} }) things!: unknown[];
     }
-    expect(componentsFor(Bag).Bag?.properties).toEqual({ things: { type: 'array', items: {} } });
+    expect(componentsOf(Bag).Bag?.properties).toEqual({ things: { type: 'array', items: {} } });
   });
 });

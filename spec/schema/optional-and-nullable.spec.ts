@@ -14,13 +14,7 @@ import {
 import { buildOpenApi, Webhook, WebhookProperty } from 'hookspec';
 import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function schemaOf(type: Function): SchemaObject {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return generator.components()[type.name] as SchemaObject;
-}
+import { schemaOf } from '../support/schema-of';
 
 /** Every object key anywhere in a JSON value, with the path to it. */
 function keysIn(value: unknown, path = '$'): string[] {

@@ -1,15 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsDate, IsEmail, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { WebhookProperty } from 'hookspec';
-import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function propertiesOf(type: Function): Record<string, unknown> | undefined {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return (generator.components()[type.name] as SchemaObject).properties;
-}
+import { propertiesOf } from '../support/schema-of';
 
 class Address {
   @IsString() street!: string;

@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
-import { buildOpenApi, Webhook } from 'hookspec';
+import { buildOpenApi, Payload, Webhook } from 'hookspec';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
+import { componentsOf } from '../support/schema-of';
 
 class TreeNode {
   @IsString() name!: string;
@@ -22,9 +22,14 @@ class Book {
 
 describe('a self-referencing class', () => {
   it('references itself by $ref and appears once in components', () => {
-    const generator = new SchemaGenerator();
-    expect(generator.refFor(TreeNode)).toEqual({ $ref: '#/components/schemas/TreeNode' });
-    expect(generator.components()).toEqual({
+    class Trees {
+      @Webhook('tree.planted') @Payload(TreeNode) planted(): void {}
+    }
+    const document = buildOpenApi({ webhooks: [Trees] });
+    expect(document.webhooks?.['tree.planted']?.post?.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/TreeNode' } } },
+    });
+    expect(componentsOf(TreeNode)).toEqual({
       TreeNode: {
         type: 'object',
         properties: {
@@ -40,9 +45,7 @@ describe('a self-referencing class', () => {
 
 describe('mutually recursive classes', () => {
   it('reference each other by $ref and each appears once in components', () => {
-    const generator = new SchemaGenerator();
-    generator.refFor(Author);
-    expect(generator.components()).toEqual({
+    expect(componentsOf(Author)).toEqual({
       Author: {
         type: 'object',
         properties: {
@@ -60,27 +63,23 @@ describe('mutually recursive classes', () => {
   });
 
   it('builds the same components whichever class is reached first', () => {
-    const fromAuthor = new SchemaGenerator();
-    fromAuthor.refFor(Author);
-    const fromBook = new SchemaGenerator();
-    fromBook.refFor(Book);
-    expect(fromBook.components()).toEqual(fromAuthor.components());
-    expect(JSON.stringify(fromBook.components())).toBe(JSON.stringify(fromAuthor.components()));
+    const fromAuthor = componentsOf(Author);
+    const fromBook = componentsOf(Book);
+    expect(fromBook).toEqual(fromAuthor);
+    expect(JSON.stringify(fromBook)).toBe(JSON.stringify(fromAuthor));
   });
 });
 
-describe('one generator, many payloads', () => {
+describe('one document, many payloads', () => {
   it('builds a class shared by several payloads once', () => {
     class Shelf {
       @ValidateNested({ each: true }) @Type(() => Book) books!: Book[];
     }
-    const generator = new SchemaGenerator();
-    const first = generator.refFor(Author);
-    const before = structuredClone(generator.components());
-    generator.refFor(Shelf);
-    expect(generator.refFor(Author)).toEqual(first);
-    expect(Object.keys(generator.components())).toEqual(['Author', 'Book', 'Shelf']);
-    expect(generator.components().Book).toEqual(before.Book);
+    const before = componentsOf(Author);
+    const together = componentsOf(Author, Shelf, Author);
+    expect(Object.keys(together)).toEqual(['Author', 'Book', 'Shelf']);
+    expect(together.Book).toEqual(before.Book);
+    expect(together.Author).toEqual(before.Author);
   });
 
   it('terminates in buildOpenApi for recursive payloads', () => {

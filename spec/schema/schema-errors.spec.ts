@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsString, ValidateNested } from 'class-validator';
 import { buildOpenApi, HookspecError, SchemaGenerationError, Webhook, WebhookProperty } from 'hookspec';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
+import { componentsOf, SCHEMA_OF_WEBHOOK, schemaOf } from '../support/schema-of';
 
 function errorOf(build: () => unknown): SchemaGenerationError {
   try {
@@ -23,7 +23,7 @@ describe('uninferable types', () => {
     class Reading {
       @WebhookProperty({ description: 'A number or a label' }) value!: number | string;
     }
-    const build = () => new SchemaGenerator().refFor(Reading);
+    const build = () => schemaOf(Reading);
     expect(build).toThrow(SchemaGenerationError);
     expect(build).toThrow(/cannot infer the type of Reading\.value: TypeScript records it as Object/);
     expect(build).toThrow(/@WebhookProperty\(\{ type/);
@@ -34,7 +34,7 @@ describe('uninferable types', () => {
     class Tagged {
       @ValidateNested() metadata!: Metadata;
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Tagged));
+    const error = errorOf(() => schemaOf(Tagged));
     expect(error.code).toBe('uninferable-type');
     expect(error.message).toMatch(/Tagged\.metadata/);
     expect(error.message).toMatch(/@WebhookProperty\(\{ schema/);
@@ -44,7 +44,7 @@ describe('uninferable types', () => {
     class Tagged {
       @IsArray() tags!: string[];
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Tagged));
+    const error = errorOf(() => schemaOf(Tagged));
     expect(error.code).toBe('uninferable-type');
     expect(error.message).toMatch(/cannot infer the item type of the array Tagged\.tags/);
     expect(error.message).toMatch(/@IsString\(\{ each: true \}\)/);
@@ -55,7 +55,7 @@ describe('uninferable types', () => {
     class Upload {
       @WebhookProperty({ description: 'Raw bytes' }) data!: Buffer;
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Upload));
+    const error = errorOf(() => schemaOf(Upload));
     expect(error.code).toBe('uninferable-type');
     expect(error.message).toMatch(/Upload\.data has the type Buffer/);
     expect(error.message).toMatch(/@WebhookProperty\(\{ schema/);
@@ -67,7 +67,7 @@ describe('uninferable types', () => {
       label?: string;
     }
     WebhookProperty({ description: 'A label' })(Bare.prototype, 'label');
-    const error = errorOf(() => new SchemaGenerator().refFor(Bare));
+    const error = errorOf(() => schemaOf(Bare));
     expect(error.code).toBe('uninferable-type');
     expect(error.message).toMatch(/no design:type metadata\. Compile with "emitDecoratorMetadata": true/);
   });
@@ -76,7 +76,7 @@ describe('uninferable types', () => {
     class Broken {
       @ValidateNested() @Type(() => undefined as unknown as Function) child!: object;
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Broken));
+    const error = errorOf(() => schemaOf(Broken));
     expect(error.code).toBe('invalid-type');
     expect(error.message).toMatch(/@Type\(\(\) => …\) on Broken\.child returned undefined/);
   });
@@ -94,10 +94,12 @@ describe('the path in error messages', () => {
     @ValidateNested() @Type(() => Branch) branch!: Branch;
   }
 
-  it('starts the message with the path from the payload down to the property', () => {
-    const error = errorOf(() => new SchemaGenerator().refFor(Root));
-    expect(error.path).toEqual(['Root', 'branch', 'Branch', 'leaf', 'Leaf', 'value']);
-    expect(error.message).toMatch(/^\[Root\] \[branch\] \[Branch\] \[leaf\] \[Leaf\] \[value\] cannot infer the type/);
+  it('starts the message with the path from the webhook down to the property', () => {
+    const error = errorOf(() => schemaOf(Root));
+    expect(error.path).toEqual([`webhook '${SCHEMA_OF_WEBHOOK}'`, 'Root', 'branch', 'Branch', 'leaf', 'Leaf', 'value']);
+    expect(error.message).toMatch(
+      /^\[webhook 'schema-of'\] \[Root\] \[branch\] \[Branch\] \[leaf\] \[Leaf\] \[value\] cannot infer the type/,
+    );
   });
 
   it('starts the path with the webhook in buildOpenApi', () => {
@@ -131,10 +133,12 @@ describe('component names', () => {
       @ValidateNested() @Type(() => FirstItem) first!: object;
       @ValidateNested() @Type(() => SecondItem) second!: object;
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Basket));
+    const error = errorOf(() => schemaOf(Basket));
     expect(error.code).toBe('schema-name-conflict');
-    expect(error.message).toMatch(/^\[Basket\] \[second\] \[Item\] two different classes are named 'Item'/);
-    expect(error.message).toMatch(/the other one is used at \[Basket\] \[first\] \[Item\]/);
+    expect(error.message).toMatch(
+      /^\[webhook 'schema-of'\] \[Basket\] \[second\] \[Item\] two different classes are named 'Item'/,
+    );
+    expect(error.message).toMatch(/the other one is used at \[webhook 'schema-of'\] \[Basket\] \[first\] \[Item\]/);
     expect(error.message).toMatch(/Rename one of the classes/);
   });
 
@@ -143,9 +147,7 @@ describe('component names', () => {
       @ValidateNested() @Type(() => FirstItem) first!: object;
       @ValidateNested() @Type(() => FirstItem) second!: object;
     }
-    const generator = new SchemaGenerator();
-    generator.refFor(Basket);
-    expect(Object.keys(generator.components())).toEqual(['Basket', 'Item']);
+    expect(Object.keys(componentsOf(Basket))).toEqual(['Basket', 'Item']);
   });
 
   it('refuses an anonymous class, which has no name to be a component', () => {
@@ -153,7 +155,7 @@ describe('component names', () => {
       @IsString() id!: string;
     }
     Object.defineProperty(Anonymous, 'name', { value: '' });
-    const error = errorOf(() => new SchemaGenerator().refFor(Anonymous));
+    const error = errorOf(() => schemaOf(Anonymous));
     expect(error.code).toBe('invalid-schema-name');
     expect(error.message).toMatch(/anonymous classes cannot be documented/);
   });

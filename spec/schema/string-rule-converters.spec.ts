@@ -1,14 +1,7 @@
 import { IsInt, IsNotEmpty, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { SchemaGenerationError } from 'hookspec';
-import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function propertiesOf(type: Function): Record<string, unknown> | undefined {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return (generator.components()[type.name] as SchemaObject).properties;
-}
+import { propertiesOf, SCHEMA_OF_WEBHOOK, schemaOf } from '../support/schema-of';
 
 function errorOf(build: () => unknown): SchemaGenerationError {
   try {
@@ -70,7 +63,7 @@ describe('@Matches', () => {
     class Caseless {
       @Matches(/^abc$/i) code!: string;
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Caseless));
+    const error = errorOf(() => schemaOf(Caseless));
     expect(error.code).toBe('unsupported-pattern-flags');
     expect(error.message).toMatch(/Caseless\.code/);
     expect(error.message).toMatch(/@Matches\(\/\^abc\$\/i\)/);
@@ -82,17 +75,17 @@ describe('@Matches', () => {
     class Caseless {
       @Matches('^abc$', 'im') code!: string;
     }
-    expect(() => new SchemaGenerator().refFor(Caseless)).toThrow(SchemaGenerationError);
-    expect(() => new SchemaGenerator().refFor(Caseless)).toThrow(/flags 'im'/);
+    expect(() => schemaOf(Caseless)).toThrow(SchemaGenerationError);
+    expect(() => schemaOf(Caseless)).toThrow(/flags 'im'/);
   });
 
   it('prefixes a converter error with the path from the payload', () => {
     class Caseless {
       @Matches(/x/i) code!: string;
     }
-    const error = errorOf(() => new SchemaGenerator().refFor(Caseless));
-    expect(error.path).toEqual(['Caseless', 'code']);
-    expect(error.message).toMatch(/^\[Caseless\] \[code\] Caseless\.code: @Matches/);
+    const error = errorOf(() => schemaOf(Caseless));
+    expect(error.path).toEqual([`webhook '${SCHEMA_OF_WEBHOOK}'`, 'Caseless', 'code']);
+    expect(error.message).toMatch(/^\[webhook 'schema-of'\] \[Caseless\] \[code\] Caseless\.code: @Matches/);
   });
 });
 

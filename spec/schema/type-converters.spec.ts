@@ -13,16 +13,8 @@ import {
   IsUUID,
 } from 'class-validator';
 import { WebhookProperty } from 'hookspec';
-import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-/** The component schema of `type`, built by a fresh generator. */
-function schemaOf(type: Function): SchemaObject {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return generator.components()[type.name] as SchemaObject;
-}
+import { schemaOf } from '../support/schema-of';
 
 describe('type validators', () => {
   it('maps @IsString, @IsNumber, @IsInt and @IsBoolean to their JSON types', () => {

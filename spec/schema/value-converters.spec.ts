@@ -1,13 +1,6 @@
 import { Equals, IsEnum, IsIn, IsInt, IsNegative, IsNumber, IsPositive, Max, Min } from 'class-validator';
-import type { SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
-import { SchemaGenerator } from '../../lib/schema';
-
-function propertiesOf(type: Function): Record<string, unknown> | undefined {
-  const generator = new SchemaGenerator();
-  generator.refFor(type);
-  return (generator.components()[type.name] as SchemaObject).properties;
-}
+import { propertiesOf } from '../support/schema-of';
 
 enum Status {
   Active = 'active',

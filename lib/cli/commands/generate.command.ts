@@ -1,16 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import type { DocumentOptions } from '../render-document';
+import type { DocumentRequest } from '../document-request';
 import { renderDocument } from '../render-document';
 
 /** `hookspec generate <module...> --out openapi.json`: writes the document and says where it went. */
 export async function generateCommand(
-  modules: string[],
-  options: DocumentOptions & { out: string },
+  request: DocumentRequest,
   io: { cwd: string; stdout: (line: string) => void },
 ): Promise<number> {
-  const { text, document } = await renderDocument(modules, options.out, options, io.cwd);
-  const file = resolve(io.cwd, options.out);
+  const { text, document } = await renderDocument(request.modules, request.out, request, io.cwd);
+  const file = resolve(io.cwd, request.out);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
   const names = Object.keys(document.webhooks ?? {});

@@ -1,8 +1,10 @@
 import type { OpenAPIObject, SchemaObject } from 'openapi3-ts/oas31';
 import { isDeepStrictEqual } from 'node:util';
 import { OpenApiDocumentError } from '../../errors';
-import { buildOpenApi } from '../../openapi';
+import { buildOpenApi, BUILD_OPENAPI_OPTION_KEYS } from '../../openapi';
 import type { BuildOpenApiOptions } from '../../openapi';
+import { checkOptionsObject, describe } from '../../options';
+import type { OptionScope } from '../../options';
 import { upgradeToOpenApi31 } from '../../openapi/upgrade-to-openapi-31';
 
 /** How `addWebhooksToDocument` merges. The rest are `buildOpenApi`'s options. */
@@ -15,6 +17,19 @@ export interface AddWebhooksOptions extends Omit<BuildOpenApiOptions, 'webhooks'
   upgradeTo31?: boolean;
 }
 
+const ADD_WEBHOOKS_OPTION_KEYS: readonly (keyof AddWebhooksOptions)[] = [
+  ...BUILD_OPENAPI_OPTION_KEYS.filter(
+    (key): key is Exclude<keyof BuildOpenApiOptions, 'webhooks' | 'document'> =>
+      key !== 'webhooks' && key !== 'document',
+  ),
+  'upgradeTo31',
+];
+
+const SCOPE: OptionScope = {
+  where: 'addWebhooksToDocument(document, classes, options)',
+  fail: (code, message) => new OpenApiDocumentError(code, message),
+};
+
 /**
  * The document that `SwaggerModule.createDocument(app, config)` returned, with the webhooks of `classes`
  * added, ready for `SwaggerModule.setup('docs', app, document)`. The document passed in is not modified.
@@ -23,7 +38,8 @@ export interface AddWebhooksOptions extends Omit<BuildOpenApiOptions, 'webhooks'
  * entry: when the document's entry has no property that hookspec's lacks, it becomes hookspec's schema,
  * which reads the same `@ApiProperty` metadata and adds what class-validator enforces.
  *
- * Throws `OpenApiDocumentError`: `openapi-30-document` for a 3.0 document without `upgradeTo31`,
+ * Throws `OpenApiDocumentError`: `unknown-option` / `invalid-option` for options it does not take,
+ * `openapi-30-document` for a 3.0 document without `upgradeTo31`,
  * `unsupported-openapi-version`, `schema-name-clash`, and those of `buildOpenApi`.
  */
 export function addWebhooksToDocument<T extends object>(
@@ -31,7 +47,14 @@ export function addWebhooksToDocument<T extends object>(
   classes: readonly Function[],
   options: AddWebhooksOptions = {},
 ): T {
+  checkOptionsObject(options, ADD_WEBHOOKS_OPTION_KEYS, SCOPE, '{ upgradeTo31: true }');
   const { upgradeTo31 = false, ...buildOptions } = options;
+  if (typeof upgradeTo31 !== 'boolean') {
+    throw SCOPE.fail(
+      'invalid-option',
+      `${SCOPE.where}: upgradeTo31 must be true or false, got ${describe(upgradeTo31)}.`,
+    );
+  }
   let base = checkedDocument(document, upgradeTo31);
   const generated = buildOpenApi({ ...buildOptions, webhooks: classes }).components?.schemas ?? {};
   const schemas = base.components?.schemas;

@@ -1,12 +1,23 @@
 import { WebhookClient } from '../../client';
 import type { WebhookClass, WebhookClientOptions } from '../../client';
-import { HookspecError } from '../../errors';
+import { WebhookClientConfigError } from '../../errors';
+import { checkOptionsObject, describe } from '../../options';
+import type { OptionScope } from '../../options';
 import { HOOKSPEC_MODULE_OPTIONS } from './hookspec-module-options';
 import type { HookspecModuleAsyncOptions, HookspecModuleOptions } from './hookspec-module-options';
 import { Inject, Module } from './nest-common';
 import type { DynamicModule, OnApplicationShutdown } from './nest-common';
 
 type ClientOptions = WebhookClientOptions<readonly WebhookClass[]>;
+
+const ASYNC_OPTION_KEYS: readonly (keyof HookspecModuleAsyncOptions)[] = [
+  'imports',
+  'inject',
+  'useFactory',
+  'isGlobal',
+];
+
+const fail: OptionScope['fail'] = (code, message) => new WebhookClientConfigError(code, message);
 
 const clientProvider = {
   provide: WebhookClient,
@@ -26,13 +37,16 @@ export class HookspecModule implements OnApplicationShutdown {
 
   /** A module with a client built from `options` (those of `new WebhookClient(options)`, plus `isGlobal`). */
   static forRoot<C extends readonly WebhookClass[]>(options: HookspecModuleOptions<C>): DynamicModule {
-    if (typeof options !== 'object' || options === null) {
-      throw new HookspecError(
-        'invalid-module-options',
-        'HookspecModule.forRoot(options) needs the WebhookClient options: { webhooks: [...], endpoints: [...] }.',
+    const where = 'HookspecModule.forRoot(options)';
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw fail(
+        'invalid-option',
+        `${where} needs the WebhookClient options: { webhooks: [...], endpoints: [...] }; got ${describe(options)}.`,
       );
     }
+    // Only the module's own key is checked here: the client refuses unknown keys among the rest itself.
     const { isGlobal = false, ...clientOptions } = options;
+    checkIsGlobal(isGlobal, where);
     return {
       module: HookspecModule,
       global: isGlobal,
@@ -46,13 +60,26 @@ export class HookspecModule implements OnApplicationShutdown {
    * `forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ … }) })`.
    */
   static forRootAsync(options: HookspecModuleAsyncOptions): DynamicModule {
-    if (typeof options?.useFactory !== 'function') {
-      throw new HookspecError(
-        'invalid-module-options',
-        'HookspecModule.forRootAsync(options) needs useFactory: a function that returns the WebhookClient options ' +
-          '(it may be async, and inject providers listed in inject).',
+    const where = 'HookspecModule.forRootAsync(options)';
+    checkOptionsObject(
+      options,
+      ASYNC_OPTION_KEYS,
+      { where, fail },
+      '{ inject: [ConfigService], useFactory: (config) => ({ … }) }',
+    );
+    if (typeof options.useFactory !== 'function') {
+      throw fail(
+        'invalid-option',
+        `${where} needs useFactory: a function that returns the WebhookClient options ` +
+          `(it may be async, and inject providers listed in inject); got ${describe(options.useFactory)}.`,
       );
     }
+    for (const key of ['imports', 'inject'] as const) {
+      if (options[key] !== undefined && !Array.isArray(options[key])) {
+        throw fail('invalid-option', `${where}: ${key} must be an array, got ${describe(options[key])}.`);
+      }
+    }
+    checkIsGlobal(options.isGlobal, where);
     return {
       module: HookspecModule,
       global: options.isGlobal ?? false,
@@ -67,5 +94,11 @@ export class HookspecModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
+  }
+}
+
+function checkIsGlobal(isGlobal: unknown, where: string): void {
+  if (isGlobal !== undefined && typeof isGlobal !== 'boolean') {
+    throw fail('invalid-option', `${where}: isGlobal must be true or false, got ${describe(isGlobal)}.`);
   }
 }

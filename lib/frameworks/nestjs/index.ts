@@ -8,4 +8,3 @@ export { HOOKSPEC_MODULE_OPTIONS } from './hookspec-module-options';
 export type { HookspecModuleOptions, HookspecModuleAsyncOptions } from './hookspec-module-options';
 export { addWebhooksToDocument } from './add-webhooks-to-document';
 export type { AddWebhooksOptions } from './add-webhooks-to-document';
-export { upgradeToOpenApi31 } from '../../openapi/upgrade-to-openapi-31';

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Controller, Injectable, Module, Post } from '@nestjs/common';
 import {
   generateSecret,
-  HookspecError,
   MemoryQueue,
   SqliteQueue,
   verifyWebhook,
@@ -201,8 +200,25 @@ describe('HookspecModule.forRoot', () => {
   });
 
   it('refuses a call without options, naming what it needs', () => {
-    expect(() => HookspecModule.forRoot(undefined as never)).toThrow(HookspecError);
-    expect(() => HookspecModule.forRoot(undefined as never)).toThrow(/webhooks: \[\.\.\.\], endpoints/);
+    expect(() => HookspecModule.forRoot(undefined as never)).toThrow(WebhookClientConfigError);
+    expect(() => HookspecModule.forRoot(undefined as never)).toThrow(
+      expect.objectContaining({
+        code: 'invalid-option',
+        message: expect.stringMatching(
+          /^HookspecModule\.forRoot\(options\) needs the WebhookClient options: \{ webhooks: \[\.\.\.\], endpoints/,
+        ),
+      }),
+    );
+  });
+
+  it('refuses an isGlobal that is not a boolean, naming the option', () => {
+    expect(() => HookspecModule.forRoot({ webhooks: [Subscription], endpoints: [], isGlobal: 'yes' as never })).toThrow(
+      expect.objectContaining({
+        name: 'WebhookClientConfigError',
+        code: 'invalid-option',
+        message: "HookspecModule.forRoot(options): isGlobal must be true or false, got 'yes'.",
+      }),
+    );
   });
 });
 
@@ -233,6 +249,39 @@ describe('HookspecModule.forRootAsync', () => {
   });
 
   it('refuses options without useFactory', () => {
-    expect(() => HookspecModule.forRootAsync({} as never)).toThrow(/needs useFactory/);
+    expect(() => HookspecModule.forRootAsync({} as never)).toThrow(
+      expect.objectContaining({
+        name: 'WebhookClientConfigError',
+        code: 'invalid-option',
+        message: expect.stringMatching(/^HookspecModule\.forRootAsync\(options\) needs useFactory: .*got undefined\.$/),
+      }),
+    );
+  });
+
+  it('refuses an unknown key with a did-you-mean', () => {
+    const options = { useFactory: () => ({ webhooks: [Subscription], endpoints: [] }), injects: [Settings] };
+    expect(() => HookspecModule.forRootAsync(options as never)).toThrow(
+      expect.objectContaining({
+        name: 'WebhookClientConfigError',
+        code: 'unknown-option',
+        message:
+          "HookspecModule.forRootAsync(options): unknown option 'injects' (did you mean 'inject'?). " +
+          'Known options: imports, inject, useFactory, isGlobal.',
+      }),
+    );
+  });
+
+  it('refuses an inject that is not an array', () => {
+    expect(() =>
+      HookspecModule.forRootAsync({
+        useFactory: () => ({ webhooks: [Subscription], endpoints: [] }),
+        inject: Settings as never,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'invalid-option',
+        message: 'HookspecModule.forRootAsync(options): inject must be an array, got a function (Settings).',
+      }),
+    );
   });
 });
