@@ -10,7 +10,8 @@ export type WebhookTransportErrorCode =
   | 'dns-failure'
   | 'connection-refused'
   | 'connection-reset'
-  | 'network-error';
+  | 'network-error'
+  | 'invalid-option';
 
 /**
  * One delivery attempt could not get an HTTP response: refused by the SSRF guard, a bad URL, a timeout,

@@ -127,7 +127,7 @@ export function createAxiosTransport(
 function checkTimeout(timeoutMs: number, target: Target): number {
   const scope: OptionScope = {
     where: 'transport.send(request)',
-    fail: (code, message) => new WebhookTransportError(code, message, METHOD, target.safeUrl),
+    fail: (_code, message) => new WebhookTransportError('invalid-option', message, METHOD, target.safeUrl),
   };
   // Required by the type; a missing one must not become a deadline of 0.
   return Math.ceil(durationMs(timeoutMs ?? Number.NaN, 0, 'timeoutMs', scope));
