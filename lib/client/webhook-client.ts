@@ -240,12 +240,10 @@ export class WebhookClient<
   }
 
   private buildPolicies(retry: RetryOptions | undefined): void {
-    const problem = checkRetryOptions(retry, 'retry');
-    if (problem) throw new WebhookClientConfigError('invalid-options', problem);
+    checkRetryOptions(retry, 'new WebhookClient({ retry })');
     for (const name of this.catalog.names()) {
       const own = this.catalog.get(name)?.options.retry;
-      const ownProblem = checkRetryOptions(own, `@Webhook('${name}') retry`);
-      if (ownProblem) throw new WebhookClientConfigError('invalid-options', ownProblem);
+      checkRetryOptions(own, `@Webhook('${name}', { retry })`);
       this.policies.set(name, new RetryPolicy({ ...retry, ...own }));
     }
   }

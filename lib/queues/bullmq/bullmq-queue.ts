@@ -11,7 +11,7 @@ import type {
   MessageView,
   Settlement,
 } from '../../delivery/delivery-records';
-import { DeliveryQueueError, HookspecError } from '../../errors';
+import { DeliveryQueueError } from '../../errors';
 import type { BullMqQueueOptions } from './bullmq-queue-options';
 import { checkBullMqOptions, type BullMqSettings } from './check-bullmq-options';
 import { execOrThrow, safeMessage } from './redis-exec';
@@ -164,7 +164,10 @@ export class BullMqQueue implements DeliveryQueue {
     multi.publish(this.keys.channel, this.workWatch.id);
     const stored = (await execOrThrow(multi, 'enqueue')).at(-2);
     if (Number(stored) !== 1) {
-      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+      throw new DeliveryQueueError(
+        'duplicate-message',
+        `message ${message.id} is already queued; message ids are unique.`,
+      );
     }
   }
 
