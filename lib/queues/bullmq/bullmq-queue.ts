@@ -128,7 +128,7 @@ export class BullMqQueue implements DeliveryQueue {
     const room = new Map<string, number>();
     const roomOf = (endpointId: string): number =>
       room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Number.POSITIVE_INFINITY;
-    const notDue: HeldJob[] = [];
+    const notDue: { job: DeliveryJob; token: string; dueAt: number }[] = [];
     const noRoom: HeldJob[] = [];
     const maxScan = request.limit + SCAN_SLACK;
     const startedAt = Date.now();
@@ -170,6 +170,7 @@ export class BullMqQueue implements DeliveryQueue {
         const read = reads[i] as LeaseRead;
         if (read.kind === 'lost') continue; // the lock is no longer ours: nothing to hand out or put back
         if (read.kind === 'ended') {
+          // Its settlement was recorded but the move after it was not, or its message was dropped.
           await job.moveToCompleted('ended', token, false);
           continue;
         }
@@ -177,7 +178,7 @@ export class BullMqQueue implements DeliveryQueue {
         const { endpointId } = delivery;
         const due = delivery.nextAttemptAt ?? 0;
         if (due > request.now) {
-          notDue.push({ job, token, at: due });
+          notDue.push({ job, token, dueAt: due });
           continue;
         }
         if (roomOf(endpointId) <= 0) {
@@ -413,8 +414,12 @@ export class BullMqQueue implements DeliveryQueue {
    * endpoint is full go back to the head of the queue in order — unless the scan ran out, which means a
    * crowd of one full endpoint's work: then they go to the back, so other endpoints' work gets through.
    */
-  private async putBack(notDue: readonly HeldJob[], noRoom: readonly HeldJob[], crowded: boolean): Promise<void> {
-    const moves: Promise<unknown>[] = notDue.map(({ job, token, at }) => job.moveToDelayed(at, token));
+  private async putBack(
+    notDue: readonly { job: DeliveryJob; token: string; dueAt: number }[],
+    noRoom: readonly HeldJob[],
+    crowded: boolean,
+  ): Promise<void> {
+    const moves: Promise<unknown>[] = notDue.map(({ job, token, dueAt }) => job.moveToDelayed(dueAt, token));
     if (crowded) {
       const now = Date.now();
       moves.push(...noRoom.map(({ job, token }) => job.moveToDelayed(now, token)));
