@@ -34,6 +34,7 @@ export type {
 } from './client';
 export { RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
 export { MemoryQueue } from './queues/memory';
+export type { MemoryQueueOptions } from './queues/memory';
 // Durable queues (lib/queues): export lines are added by each queue.
 export { SqliteQueue } from './queues/sqlite';
 export type { SqliteQueueOptions } from './queues/sqlite';

@@ -1,4 +1,5 @@
-import { HookspecError } from '../errors';
+import { DeliveryQueueError } from '../errors';
+import { MAX_DURATION_MS } from '../options';
 import type { DeliveryQueue } from './delivery-queue';
 import type { AttemptRecord, Lease } from './delivery-records';
 import type { RetryDecision, RetryPolicy } from './retry-policy';
@@ -24,8 +25,6 @@ export interface DeliveryWorkerOptions {
   readonly now?: () => number;
 }
 
-/** Longest wait that setTimeout takes without overflowing (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Wait before trying the queue again after it failed (a database or Redis hiccup). */
 const QUEUE_ERROR_BACKOFF_MS = 1_000;
 
@@ -73,7 +72,7 @@ export class DeliveryWorker {
 
   /**
    * Resolves when no delivery is pending in the queue and no attempt is in flight. Rejects with a
-   * `HookspecError` (`worker-stopped`) when the worker stops, or has stopped, with work still pending.
+   * `DeliveryQueueError` (`worker-stopped`) when the worker stops, or has stopped, with work still pending.
    */
   async idle(): Promise<void> {
     // Register first, then check: an attempt that ends while the check awaits the queue still finds the waiter.
@@ -105,7 +104,7 @@ export class DeliveryWorker {
       if (idle) waiter.resolve();
       else
         waiter.reject(
-          new HookspecError(
+          new DeliveryQueueError(
             'worker-stopped',
             'the delivery worker stopped with deliveries still pending; they stay in the queue.',
           ),
@@ -180,7 +179,7 @@ export class DeliveryWorker {
 
   private setTimer(delayMs: number): void {
     if (!this.running) return;
-    const delay = Math.min(Math.max(0, delayMs), MAX_TIMER_MS);
+    const delay = Math.min(Math.max(0, delayMs), MAX_DURATION_MS);
     const due = this.now() + delay;
     // A timer already set to fire no later is kept: re-arming on every settled attempt costs more than
     // an early wake-up, which only finds nothing due and sleeps again.

@@ -1,4 +1,5 @@
-import { HookspecError } from '../errors';
+import { WebhookClientConfigError } from '../errors';
+import { checkOptionsObject, describe, durationMs, type OptionScope } from '../options';
 
 /** The Standard Webhooks schedule: the waits before attempts 2 to 10 (the first is immediate). */
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [
@@ -14,11 +15,15 @@ export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [
 ];
 
 export interface RetryOptions {
-  /** Milliseconds to wait before attempts 2, 3, …; its length + 1 is the number of attempts. Default: the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h). */
+  /**
+   * Milliseconds to wait before attempts 2, 3, …; its length + 1 is the number of attempts. Each wait is
+   * from 0 to 2147483647 (about 24.8 days). Default: the Standard Webhooks schedule (5 s, 5 min, 30 min,
+   * 2 h, 5 h, 10 h, 14 h, 20 h, 24 h).
+   */
   schedule?: readonly number[];
   /** Random spread of each wait, as a fraction: 0.2 waits 80–120 % of it. Default: 0.2. */
   jitter?: number;
-  /** The longest `Retry-After` honoured, in milliseconds; a longer one is cut to this. Default: 24 h. */
+  /** The longest `Retry-After` honoured, in milliseconds (0 to 2147483647); a longer one is cut to this. Default: 24 h. */
   maxRetryAfterMs?: number;
 }
 
@@ -50,8 +55,7 @@ export class RetryPolicy {
     options: RetryOptions = {},
     private readonly random: () => number = Math.random,
   ) {
-    const problem = checkRetryOptions(options, 'new RetryPolicy()');
-    if (problem) throw new HookspecError('invalid-retry-options', problem);
+    checkRetryOptions(options, 'new RetryPolicy(options)');
     this.schedule = options.schedule ?? DEFAULT_RETRY_SCHEDULE;
     this.jitter = options.jitter ?? 0.2;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 24 * 3_600_000;
@@ -94,19 +98,33 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   return Math.max(0, date - now);
 }
 
-/** Checks retry options at construction, so a bad schedule fails before any message is accepted. */
-export function checkRetryOptions(options: RetryOptions | undefined, where: string): string | undefined {
-  if (!options) return undefined;
-  if (options.schedule !== undefined) {
-    if (!Array.isArray(options.schedule) || options.schedule.some((ms) => !Number.isFinite(ms) || ms < 0)) {
-      return `${where}: retry.schedule must be an array of non-negative milliseconds, e.g. [5000, 300000].`;
+const KNOWN: readonly (keyof RetryOptions)[] = ['schedule', 'jitter', 'maxRetryAfterMs'];
+
+/**
+ * Checks retry options where they are given (`new WebhookClient({ retry })`, `@Webhook(name, { retry })`,
+ * `new RetryPolicy(options)`), so a bad schedule fails before any message is accepted. Unknown keys are
+ * refused with a did-you-mean. Throws a `WebhookClientConfigError`, code `unknown-option` or
+ * `invalid-option`, whose message starts with `where`.
+ */
+export function checkRetryOptions(options: RetryOptions | undefined, where: string): void {
+  if (options === undefined) return;
+  const scope: OptionScope = { where, fail: (code, message) => new WebhookClientConfigError(code, message) };
+  checkOptionsObject(options, KNOWN, scope, '{ schedule: [5000, 300000], jitter: 0.2 }');
+  const { schedule, jitter } = options;
+  if (schedule !== undefined) {
+    if (!Array.isArray(schedule)) {
+      throw scope.fail(
+        'invalid-option',
+        `${where}: schedule must be an array of milliseconds, e.g. [5000, 300000]; got ${describe(schedule)}.`,
+      );
     }
+    for (const [i, wait] of schedule.entries()) durationMs(wait, 0, `schedule[${i}]`, scope, { allowZero: true });
   }
-  if (options.jitter !== undefined && !(options.jitter >= 0 && options.jitter < 1)) {
-    return `${where}: retry.jitter must be a fraction from 0 (no jitter) to below 1, e.g. 0.2; got ${options.jitter}.`;
+  if (jitter !== undefined && !(typeof jitter === 'number' && jitter >= 0 && jitter < 1)) {
+    throw scope.fail(
+      'invalid-option',
+      `${where}: jitter must be a fraction from 0 (no jitter) to below 1, e.g. 0.2; got ${describe(jitter)}.`,
+    );
   }
-  if (options.maxRetryAfterMs !== undefined && !(options.maxRetryAfterMs >= 0)) {
-    return `${where}: retry.maxRetryAfterMs must be non-negative milliseconds.`;
-  }
-  return undefined;
+  durationMs(options.maxRetryAfterMs, 0, 'maxRetryAfterMs', scope, { allowZero: true });
 }

@@ -51,9 +51,13 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
     [
       'a negative retry wait',
       { retry: { schedule: [-1] } },
-      /retry\.schedule must be an array of non-negative milliseconds/,
+      /new WebhookClient\(\{ retry \}\): schedule\[0\] must be a number of milliseconds from 0/,
     ],
-    ['a jitter of 1 or more', { retry: { jitter: 1.5 } }, /retry\.jitter must be a fraction from 0/],
+    [
+      'a jitter of 1 or more',
+      { retry: { jitter: 1.5 } },
+      /new WebhookClient\(\{ retry \}\): jitter must be a fraction from 0/,
+    ],
     [
       'a zero timeout',
       { timeoutMs: 0 },
@@ -96,7 +100,7 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
     @Webhook('quick', { retry: { jitter: -1 } })
     class Quick {}
     expect(() => new WebhookClient({ webhooks: [Quick], endpoints: [] })).toThrow(
-      /@Webhook\('quick'\) retry: retry\.jitter must be a fraction/,
+      /@Webhook\('quick', \{ retry \}\): jitter must be a fraction/,
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { RetryPolicy, type DeliverOnce } from '../../lib/delivery';
+import { DeliveryQueueError } from '../../lib/errors';
 import { MemoryQueue } from '../../lib/queues/memory';
 import {
   afterThisTest,
@@ -61,6 +62,26 @@ describe('DeliveryWorker idle()', () => {
 });
 
 describe('DeliveryWorker stop()', () => {
+  it('rejects idle() with a DeliveryQueueError when it stops with deliveries still pending', async () => {
+    const queue = new MemoryQueue();
+    await send(queue, ['e1']);
+    const fake = holding();
+    const { worker } = startWorker(queue, fake.deliver);
+    await until(() => expect(fake.held).toHaveLength(1));
+    const idle = worker.idle().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // The attempt in flight ends in a retry, so the delivery is still pending once the worker has stopped.
+    const stopping = worker.stop();
+    fake.held[0]?.release(503);
+    await stopping;
+    const error = await within(idle);
+    expect(error).toBeInstanceOf(DeliveryQueueError);
+    expect(error).toMatchObject({ code: 'worker-stopped', message: expect.stringContaining('they stay in the queue') });
+    expect(await queue.countPending()).toBe(1);
+  });
+
   it('waits for the attempts in flight, then leases nothing more', async () => {
     const queue = new MemoryQueue();
     const first = await send(queue, ['e1', 'e2']);

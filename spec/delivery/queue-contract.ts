@@ -9,6 +9,7 @@ import type {
   NewDelivery,
   Settlement,
 } from '../../lib/delivery';
+import { DeliveryQueueError } from '../../lib/errors';
 import { retryUntilNonEmpty, startClock, type ContractClock, type QueueContractOptions } from './contract-clock';
 
 export type { QueueContractOptions } from './contract-clock';
@@ -143,7 +144,12 @@ export function describeQueueContract(
 
       it('rejects a second enqueue of the same message id and keeps the first', async () => {
         await send('a', ['e1']);
-        await expect(send('a', ['e2', 'e3'])).rejects.toThrow();
+        const duplicate = await send('a', ['e2', 'e3']).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(duplicate).toBeInstanceOf(DeliveryQueueError);
+        expect(duplicate).toMatchObject({ code: 'duplicate-message', message: expect.stringContaining(id('a')) });
         expect(await queue.countPending()).toBe(1);
         const view = await queue.getMessage(id('a'));
         expect(view?.deliveries.map((d) => d.endpointId)).toEqual(['e1']);

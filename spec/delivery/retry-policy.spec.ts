@@ -5,7 +5,10 @@ import {
   parseRetryAfter,
   RetryPolicy,
   type RetryDecision,
+  type RetryOptions,
 } from '../../lib/delivery';
+import { WebhookClientConfigError } from '../../lib/errors';
+import { MAX_DURATION_MS } from '../../lib/options';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -252,38 +255,88 @@ describe('parseRetryAfter', () => {
 });
 
 describe('checkRetryOptions', () => {
+  const WHERE = 'new WebhookClient({ retry })';
+  const refusal = (options: unknown, where = WHERE): WebhookClientConfigError => {
+    try {
+      checkRetryOptions(options as RetryOptions, where);
+    } catch (error) {
+      expect(error).toBeInstanceOf(WebhookClientConfigError);
+      return error as WebhookClientConfigError;
+    }
+    throw new Error(`expected ${JSON.stringify(options)} to be refused`);
+  };
+
   it('accepts no options, empty options and sensible ones', () => {
-    expect(checkRetryOptions(undefined, 'WebhookClient')).toBeUndefined();
-    expect(checkRetryOptions({}, 'WebhookClient')).toBeUndefined();
-    expect(checkRetryOptions({ schedule: [0, 5_000], jitter: 0, maxRetryAfterMs: 0 }, 'WebhookClient')).toBeUndefined();
-    expect(checkRetryOptions({ schedule: [], jitter: 0.99 }, 'WebhookClient')).toBeUndefined();
+    expect(() => checkRetryOptions(undefined, WHERE)).not.toThrow();
+    expect(() => checkRetryOptions({}, WHERE)).not.toThrow();
+    expect(() => checkRetryOptions({ schedule: [0, 5_000], jitter: 0, maxRetryAfterMs: 0 }, WHERE)).not.toThrow();
+    expect(() => checkRetryOptions({ schedule: [], jitter: 0.99 }, WHERE)).not.toThrow();
+    expect(() =>
+      checkRetryOptions({ schedule: [MAX_DURATION_MS], maxRetryAfterMs: MAX_DURATION_MS }, WHERE),
+    ).not.toThrow();
   });
 
-  it.each([[[5_000, -1]], [[Number.NaN]], [[Number.POSITIVE_INFINITY]]])(
-    'rejects the schedule %j, naming where and giving an example',
-    (schedule) => {
-      expect(checkRetryOptions({ schedule }, '@Webhook(OrderPaid)')).toBe(
-        '@Webhook(OrderPaid): retry.schedule must be an array of non-negative milliseconds, e.g. [5000, 300000].',
-      );
-    },
-  );
-
-  it('rejects a schedule that is not an array', () => {
-    const schedule = '5000' as unknown as number[];
-    expect(checkRetryOptions({ schedule }, 'WebhookClient')).toMatch(
-      /^WebhookClient: retry\.schedule must be an array/,
+  it('refuses an unknown key, naming the one meant', () => {
+    const error = refusal({ jiter: 0.1 }, "@Webhook('order-paid', { retry })");
+    expect(error.code).toBe('unknown-option');
+    expect(error.message).toBe(
+      "@Webhook('order-paid', { retry }): unknown option 'jiter' (did you mean 'jitter'?). " +
+        'Known options: schedule, jitter, maxRetryAfterMs.',
     );
   });
 
-  it.each([1, 1.5, -0.1, Number.NaN])('rejects jitter %f, saying what it got', (jitter) => {
-    expect(checkRetryOptions({ jitter }, 'WebhookClient')).toBe(
-      `WebhookClient: retry.jitter must be a fraction from 0 (no jitter) to below 1, e.g. 0.2; got ${jitter}.`,
+  it('refuses retry options that are not an object', () => {
+    expect(refusal(5_000)).toMatchObject({
+      code: 'invalid-option',
+      message: expect.stringMatching(
+        /^new WebhookClient\(\{ retry \}\) needs an options object, e\.g\. .* got 5000\.$/,
+      ),
+    });
+  });
+
+  it.each([
+    [[5_000, -1], 'schedule[1]', '-1'],
+    [[Number.NaN], 'schedule[0]', 'NaN'],
+    [[Number.POSITIVE_INFINITY], 'schedule[0]', 'Infinity'],
+    [[MAX_DURATION_MS + 1], 'schedule[0]', String(MAX_DURATION_MS + 1)],
+  ])('refuses the schedule %j, naming the wait at fault and the bounds', (schedule, name, got) => {
+    expect(refusal({ schedule }, "@Webhook('order-paid', { retry })")).toMatchObject({
+      code: 'invalid-option',
+      message:
+        `@Webhook('order-paid', { retry }): ${name} must be a number of milliseconds from 0 up to ` +
+        `${MAX_DURATION_MS} (about 24.8 days), got ${got}.`,
+    });
+  });
+
+  it('refuses a schedule that is not an array', () => {
+    expect(refusal({ schedule: '5000' }).message).toBe(
+      "new WebhookClient({ retry }): schedule must be an array of milliseconds, e.g. [5000, 300000]; got '5000'.",
     );
   });
 
-  it.each([-1, Number.NaN])('rejects maxRetryAfterMs %f', (maxRetryAfterMs) => {
-    expect(checkRetryOptions({ maxRetryAfterMs }, 'WebhookClient')).toBe(
-      'WebhookClient: retry.maxRetryAfterMs must be non-negative milliseconds.',
+  it.each([1, 1.5, -0.1, Number.NaN])('refuses jitter %f, saying what it got', (jitter) => {
+    expect(refusal({ jitter })).toMatchObject({
+      code: 'invalid-option',
+      message: `${WHERE}: jitter must be a fraction from 0 (no jitter) to below 1, e.g. 0.2; got ${jitter}.`,
+    });
+  });
+
+  it.each([-1, Number.NaN, MAX_DURATION_MS + 1])('refuses maxRetryAfterMs %f', (maxRetryAfterMs) => {
+    expect(refusal({ maxRetryAfterMs })).toMatchObject({
+      code: 'invalid-option',
+      message: expect.stringContaining(`${WHERE}: maxRetryAfterMs must be a number of milliseconds from 0 up to`),
+    });
+  });
+
+  it('is what new RetryPolicy() checks, with the same error', () => {
+    expect(() => new RetryPolicy({ schedul: [1] } as RetryOptions)).toThrow(
+      expect.objectContaining({
+        name: 'WebhookClientConfigError',
+        code: 'unknown-option',
+        message: expect.stringContaining(
+          "new RetryPolicy(options): unknown option 'schedul' (did you mean 'schedule'?)",
+        ),
+      }),
     );
   });
 });

@@ -164,3 +164,35 @@ describe('MemoryQueue at volume', () => {
     },
   );
 });
+
+describe('MemoryQueue options', () => {
+  it('refuses an unknown option, naming the one meant', () => {
+    expect(() => new MemoryQueue({ retainFinish: 5 } as never)).toThrow(
+      expect.objectContaining({
+        name: 'DeliveryQueueError',
+        code: 'unknown-option',
+        message:
+          "new MemoryQueue(options): unknown option 'retainFinish' (did you mean 'retainFinished'?). " +
+          'Known options: retainFinished.',
+      }),
+    );
+  });
+
+  it.each([-1, 1.5, '10'])('refuses retainFinished %j', (retainFinished) => {
+    expect(() => new MemoryQueue({ retainFinished } as never)).toThrow(
+      expect.objectContaining({
+        name: 'DeliveryQueueError',
+        code: 'invalid-option',
+        message: expect.stringMatching(
+          /^new MemoryQueue\(options\): retainFinished must be a whole number of 0 or more/,
+        ),
+      }),
+    );
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(() => new MemoryQueue(10 as never)).toThrow(
+      expect.objectContaining({ code: 'invalid-option', message: expect.stringContaining('needs an options object') }),
+    );
+  });
+});

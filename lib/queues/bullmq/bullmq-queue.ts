@@ -1,66 +1,38 @@
 import { randomUUID } from 'node:crypto';
-import type { Job, Queue, Worker } from 'bullmq';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { DeliveryQueue, LeaseRequest, NewDelivery } from '../../delivery/delivery-queue';
-import type {
-  AttemptRecord,
-  DeliveryRecord,
-  DeliveryStatus,
-  Lease,
-  MessageRecord,
-  MessageView,
-  Settlement,
-} from '../../delivery/delivery-records';
-import { DeliveryQueueError, HookspecError } from '../../errors';
+import type { AttemptRecord, Lease, MessageRecord, MessageView, Settlement } from '../../delivery/delivery-records';
+import { DeliveryQueueError } from '../../errors';
 import type { BullMqQueueOptions } from './bullmq-queue-options';
+import {
+  addDeliveryJob,
+  BullMqKeys,
+  fetchedJob,
+  moveToDelayedFetchingNext,
+  redisOf,
+  startStalledCheck,
+  type NextJobData,
+} from './bullmq-internals';
 import { checkBullMqOptions, type BullMqSettings } from './check-bullmq-options';
-import { execOrThrow, safeMessage } from './redis-exec';
+import type { DeliveryJob, DeliveryJobData, HeldJob } from './delivery-job';
 import { loadBullMq, type BullMqModules } from './load-bullmq';
-import { nextDueFrom, type PeekReply } from './next-due';
+import { decodeMessageHash, endpointsOfHash, type LeaseRead } from './message-hash';
+import { nextDueFrom } from './next-due';
+import { execOrThrow, safeMessage } from './redis-exec';
 import { deliveryJobId, HookspecKeys } from './redis-keys';
-import { SCRIPTS, type LuaReply, type ScriptCommands } from './redis-scripts';
+import { ScriptCalls } from './script-calls';
+import { withScripts, type ScriptClient, type ScriptMulti } from './script-client';
 import { WorkWatch } from './work-watch';
-
-type Client = Redis & ScriptCommands<Promise<LuaReply>>;
-type Multi = ChainableCommander & ScriptCommands<ChainableCommander>;
-interface DeliveryJobData {
-  readonly messageId: string;
-  readonly endpointId: string;
-  /**
-   * What a first lease needs, copied in at enqueue so that it reads nothing more: the message, the URL
-   * and the first due time. Only a job's first start uses them (see lease()); redeliver's jobs carry none.
-   */
-  readonly event?: string;
-  readonly body?: string;
-  readonly createdAt?: number;
-  readonly url?: string;
-  readonly dueAt?: number;
-}
-type DeliveryJob = Job<DeliveryJobData>;
-/** What BullMQ's moves return when asked to fetch the next job: its raw data and id, or nothing. */
-type NextJobData = [unknown, string | undefined, ...unknown[]] | [] | undefined;
-/** BullMQ's move to delayed, through the job's backend: Job.moveToDelayed cannot fetch the next job. */
-interface DelayingBackend {
-  moveToDelayed(
-    jobId: string,
-    timestamp: number,
-    delay: number,
-    token: string,
-    opts: { skipAttempt: boolean; fetchNext: boolean },
-  ): Promise<NextJobData>;
-}
 
 /** Scanned beyond `limit` per lease() call for endpoints with capacity left, before giving up for now. */
 const SCAN_SLACK = 64;
 /** How many waiting, delayed and active jobs nextDueAt() looks at. */
 const PEEK_COUNT = 200;
-/** A lock kept at least this long after a settlement is recorded, for BullMQ's move that follows it. */
-const SETTLE_GRACE_MS = 10_000;
 /** BullMQ's lock on a job it hands out, should the worker be made before any lease (see ensureWorker()). */
 const INITIAL_LOCK_MS = 30_000;
 /** Stalled deliveries always come back: their count must never fail them. */
 const NEVER_FAIL_STALLED = 1_000_000_000;
-const TRIM_BATCH = 100;
 
 const noop = (): void => {};
 
@@ -79,11 +51,12 @@ export class BullMqQueue implements DeliveryQueue {
   private readonly modules: BullMqModules;
   private readonly queue: Queue<DeliveryJobData>;
   private readonly keys: HookspecKeys;
+  private readonly scripts: ScriptCalls;
   private readonly connection: BullMqQueueOptions['connection'];
   private readonly settings: BullMqSettings;
   private worker: Worker<DeliveryJobData> | undefined;
-  private clientReady: Promise<Client> | undefined;
-  private workerClientReady: Promise<Client> | undefined;
+  private clientReady: Promise<ScriptClient> | undefined;
+  private workerClientReady: Promise<ScriptClient> | undefined;
   /** Jobs this process holds a lease on, by lease token: settle() moves them. */
   private readonly held = new Map<string, DeliveryJob>();
   /**
@@ -91,7 +64,7 @@ export class BullMqQueue implements DeliveryQueue {
    * serves them first. Each is locked for `lockMs` from its settlement; close() hands them back, and one
    * left behind (a process that died) comes back through the stalled check when its lock expires.
    */
-  private prefetched: { job: DeliveryJob; token: string; at: number }[] = [];
+  private prefetched: HeldJob[] = [];
   /** The lock BullMQ sets when it hands a job out: the first lease's length (see ensureWorker()). */
   private lockMs = INITIAL_LOCK_MS;
   private readonly workWatch: WorkWatch;
@@ -108,8 +81,9 @@ export class BullMqQueue implements DeliveryQueue {
     // Failures reach the caller as rejected calls; an 'error' event without a listener would crash the process.
     this.queue.on('error', noop);
     this.keys = new HookspecKeys(this.queue.toKey('hookspec:'));
+    this.scripts = new ScriptCalls(this.keys, new BullMqKeys(this.queue), this.settings);
     this.workWatch = new WorkWatch(
-      () => this.client() as Promise<unknown> as Promise<Redis>,
+      () => this.client() as Promise<Redis>,
       this.keys.channel,
       this.settings.pollIntervalMs,
     );
@@ -119,18 +93,9 @@ export class BullMqQueue implements DeliveryQueue {
     const client = await this.client();
     const now = Date.now();
     const jobIds = deliveries.map((d) => deliveryJobId(message.id, d.endpointId));
-    const fields: (string | number)[] = [
-      ...['id', message.id, 'event', message.event, 'body', message.body, 'createdAt', message.createdAt],
-      ...['eps', JSON.stringify(deliveries.map((d) => d.endpointId)), 'jobs', JSON.stringify(jobIds)],
-      ...['pending', deliveries.length],
-    ];
-    for (const d of deliveries) {
-      const e = d.endpointId;
-      fields.push(`u:${e}`, d.url, `s:${e}`, 'pending', `b:${e}`, 0, `n:${e}`, d.nextAttemptAt);
-    }
     // One MULTI, one round trip: the message and its jobs are stored together or not at all, and the store
     // script, after the jobs, refuses a message id already stored (its jobs then change nothing: see STORE).
-    const multi = client.multi() as Multi;
+    const multi = client.multi() as ScriptMulti;
     const { id, event, body, createdAt } = message;
     for (const [i, d] of deliveries.entries()) {
       const data = {
@@ -142,29 +107,17 @@ export class BullMqQueue implements DeliveryQueue {
         url: d.url,
         dueAt: d.nextAttemptAt,
       };
-      await this.addJob(multi, jobIds[i] as string, data, d.nextAttemptAt, now);
+      await addDeliveryJob(this.modules, this.queue, multi, jobIds[i] as string, data, d.nextAttemptAt, now);
     }
-    const bare = deliveries.map((d, i) => [
-      jobIds[i] as string,
-      JSON.stringify({ messageId: id, endpointId: d.endpointId }),
-    ]);
-    multi.hookspecStore(
-      this.keys.message(message.id),
-      this.keys.pending,
-      this.keys.finished,
-      deliveries.length,
-      now,
-      encodeURIComponent(message.id),
-      this.queue.toKey(''),
-      bare.length,
-      ...bare.flat(),
-      ...fields,
-    );
+    this.scripts.store(multi, message, deliveries, jobIds, now);
     // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
     multi.publish(this.keys.channel, this.workWatch.id);
     const stored = (await execOrThrow(multi, 'enqueue')).at(-2);
     if (Number(stored) !== 1) {
-      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+      throw new DeliveryQueueError(
+        'duplicate-message',
+        `message ${message.id} is already queued; message ids are unique.`,
+      );
     }
   }
 
@@ -175,8 +128,8 @@ export class BullMqQueue implements DeliveryQueue {
     const room = new Map<string, number>();
     const roomOf = (endpointId: string): number =>
       room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Number.POSITIVE_INFINITY;
-    const notDue: { job: DeliveryJob; token: string; at: number }[] = [];
-    const noRoom: { job: DeliveryJob; token: string }[] = [];
+    const notDue: { job: DeliveryJob; token: string; dueAt: number }[] = [];
+    const noRoom: HeldJob[] = [];
     const maxScan = request.limit + SCAN_SLACK;
     const startedAt = Date.now();
     let scanned = 0;
@@ -206,60 +159,37 @@ export class BullMqQueue implements DeliveryQueue {
       // A job started for the first time needs none: nothing but its lease could have changed its
       // delivery, so the job's data is its state, and BullMQ's lock already has the lease's length.
       const firsts = fetched.map(({ job, at }) => this.firstLease(job, request.leaseMs, at));
-      const states = await Promise.all(
-        fetched.map(
-          ({ job, token }, i) =>
-            firsts[i] ??
-            client.hookspecReadLease(
-              `${this.queue.toKey(job.id as string)}:lock`,
-              this.queue.keys.stalled as string,
-              this.keys.message(job.data.messageId),
-              this.keys.attempts(job.id as string),
-              token,
-              request.leaseMs,
-              job.id as string,
-              job.data.endpointId,
-            ),
-        ),
+      const reads = await Promise.all(
+        fetched.map(({ job, token }, i) => firsts[i] ?? this.scripts.readLease(client, job, token, request.leaseMs)),
       ).catch((error: unknown) => {
         throw new DeliveryQueueError('queue-failed', `BullMqQueue lease failed in Redis: ${safeMessage(error)}.`, {
           cause: error,
         });
       });
       for (const [i, { job, token, at }] of fetched.entries()) {
-        const state = states[i] as LuaReply;
-        if (!Array.isArray(state)) continue; // the lock is no longer ours: nothing to hand out or put back
-        const [fields, attempts] = state as [(string | null)[], string[]];
-        const [event, body, createdAt, url, status, scheduleBase, nextAttemptAt] = fields;
-        if (event == null || body == null || url == null || status !== 'pending') {
-          // A job whose delivery already ended (its settle was recorded, the move after it was not) or was dropped.
+        const read = reads[i] as LeaseRead;
+        if (read.kind === 'lost') continue; // the lock is no longer ours: nothing to hand out or put back
+        if (read.kind === 'ended') {
+          // Its settlement was recorded but the move after it was not, or its message was dropped.
           await job.moveToCompleted('ended', token, false);
           continue;
         }
-        const { messageId, endpointId } = job.data;
-        const due = Number(nextAttemptAt ?? 0);
+        const { message, delivery } = read;
+        const { endpointId } = delivery;
+        const due = delivery.nextAttemptAt ?? 0;
         if (due > request.now) {
-          notDue.push({ job, token, at: due });
+          notDue.push({ job, token, dueAt: due });
           continue;
         }
         if (roomOf(endpointId) <= 0) {
-          noRoom.push({ job, token });
+          noRoom.push({ job, token, at });
           continue;
         }
         room.set(endpointId, roomOf(endpointId) - 1);
         this.held.set(token, job);
-        const delivery: DeliveryRecord = {
-          messageId,
-          endpointId,
-          url,
-          status: 'pending',
-          attempts: attempts.map((a) => JSON.parse(a) as AttemptRecord),
-          scheduleBase: Number(scheduleBase ?? 0),
-          nextAttemptAt: due,
-        };
         leases.push({
           token,
-          message: { id: messageId, event, body, createdAt: Number(createdAt) },
+          message,
           delivery,
           // A prefetched job's lock was set when its settlement was sent, before this call.
           leasedUntil: request.now + request.leaseMs - (firsts[i] ? Math.max(0, startedAt - at) : 0),
@@ -279,39 +209,22 @@ export class BullMqQueue implements DeliveryQueue {
     // The lock passes to a fresh token as the settlement is recorded; BullMQ's move then fetches the next
     // job under it, so every lease has a token of its own and a stale one can never match a later lock.
     const nextToken = job ? randomUUID() : lease.token;
-    const record = (client: Client, checkLock: boolean): Promise<number> =>
-      client
-        .hookspecSettle(
-          `${this.queue.toKey(jobId)}:lock`,
-          this.keys.message(messageId),
-          this.keys.attempts(jobId),
-          this.keys.pending,
-          this.keys.finished,
-          lease.token,
-          endpointId,
-          attempt ? JSON.stringify(attempt) : '',
-          settlement.status,
-          settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
-          Date.now(),
-          encodeURIComponent(messageId),
-          SETTLE_GRACE_MS,
-          checkLock ? '1' : '0',
-          this.settings.retainFinished,
-          Date.now() - this.settings.retainFinishedMs,
-          this.keys.message(''),
-          this.keys.attemptsPrefix,
-          TRIM_BATCH,
-          nextToken,
-        )
-        .then(Number);
+    const record = (client: ScriptClient, checkLock: boolean): Promise<number> =>
+      this.scripts.settle(client, {
+        jobId,
+        messageId,
+        endpointId,
+        token: lease.token,
+        attempt,
+        settlement,
+        nextToken,
+        checkLock,
+      });
     const move = (held: DeliveryJob, token: string, fetchNext: boolean): Promise<NextJobData> => {
       if (settlement.status !== 'pending') {
         return held.moveToCompleted(settlement.status, token, fetchNext) as Promise<NextJobData>;
       }
-      const now = Date.now();
-      const backend = (held as unknown as { backend: DelayingBackend }).backend;
-      const delay = Math.max(0, settlement.nextAttemptAt - now);
-      return backend.moveToDelayed(held.id as string, now, delay, token, { skipAttempt: true, fetchNext });
+      return moveToDelayedFetchingNext(held, settlement.nextAttemptAt, token, fetchNext);
     };
     if (!job) {
       // A lease taken by another BullMqQueue object (another client on the same queue) is settled by id.
@@ -322,7 +235,7 @@ export class BullMqQueue implements DeliveryQueue {
     }
     // Our script and BullMQ's move go out together on the worker's connection, which runs them in order:
     // one round trip. Both check the same lock against the token, so they agree: both refuse a stale
-    // lease, and our script keeps the lock for SETTLE_GRACE_MS so the move cannot lose it. Should the move
+    // lease, and our script keeps the lock a grace period (see ScriptCalls) so the move cannot lose it. Should the move
     // fail anyway (Redis gone), the job stays active, comes back after its lease, and lease() finds it
     // ended and completes it. A settlement made with an attempt also takes the next job (a worker that
     // attempted is still running); one without (a release while stopping, a skip) does not.
@@ -350,27 +263,16 @@ export class BullMqQueue implements DeliveryQueue {
 
   /** The job a settlement's move fetched, kept for the next lease(); handed back at once when closing. */
   private keepPrefetched(next: NextJobData, token: string, at: number): void {
-    const [raw, id] = next ?? [];
-    if (!raw || id === undefined || !this.worker) return;
-    const job = this.modules.bullmq.Job.fromJSON<DeliveryJobData>(this.worker as never, raw as never, id);
-    job.token = token;
+    const job = this.worker && fetchedJob(this.modules, this.worker, next, token);
+    if (!job) return;
     if (this.closing) void job.moveToWait(token).catch(noop);
     else this.prefetched.push({ job, token, at });
   }
 
   async nextDueAt(endpointCapacity?: (endpointId: string) => number): Promise<number | undefined> {
     const client = await this.client();
-    const { wait, delayed, active } = this.queue.keys as Record<string, string>;
-    const reply = (await client.hookspecPeek(
-      this.keys.pending,
-      wait as string,
-      delayed as string,
-      active as string,
-      PEEK_COUNT,
-      this.queue.toKey(''),
-    )) as PeekReply;
     return nextDueFrom(
-      reply,
+      await this.scripts.peek(client, PEEK_COUNT),
       (endpointId) => (endpointCapacity?.(endpointId) ?? 1) > 0,
       Date.now(),
       this.settings.pollIntervalMs,
@@ -385,28 +287,12 @@ export class BullMqQueue implements DeliveryQueue {
   async getMessage(messageId: string): Promise<MessageView | undefined> {
     const client = await this.client();
     const hash = await client.hgetall(this.keys.message(messageId));
-    if (hash.event === undefined || hash.body === undefined || hash.eps === undefined) return undefined;
-    const endpoints = JSON.parse(hash.eps) as string[];
+    const endpoints = endpointsOfHash(hash);
+    if (endpoints === undefined) return undefined;
     const reads = client.multi();
     for (const endpointId of endpoints) reads.lrange(this.keys.attempts(deliveryJobId(messageId, endpointId)), 0, -1);
     const logs = (await execOrThrow(reads, 'getMessage')) as string[][];
-    const deliveries = endpoints.map((endpointId, i): DeliveryRecord => {
-      const status = (hash[`s:${endpointId}`] ?? 'pending') as DeliveryStatus;
-      const nextAttemptAt = hash[`n:${endpointId}`];
-      return {
-        messageId,
-        endpointId,
-        url: hash[`u:${endpointId}`] ?? '',
-        status,
-        attempts: (logs[i] ?? []).map((a) => JSON.parse(a) as AttemptRecord),
-        scheduleBase: Number(hash[`b:${endpointId}`] ?? 0),
-        ...(status === 'pending' && nextAttemptAt !== undefined ? { nextAttemptAt: Number(nextAttemptAt) } : {}),
-      };
-    });
-    return {
-      message: { id: messageId, event: hash.event, body: hash.body, createdAt: Number(hash.createdAt) },
-      deliveries,
-    };
+    return decodeMessageHash(messageId, hash, endpoints, logs);
   }
 
   async redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number> {
@@ -421,20 +307,13 @@ export class BullMqQueue implements DeliveryQueue {
     const jobIds = candidates.map((d) => deliveryJobId(messageId, d.endpointId));
     // The script resets only deliveries still ended when it runs; a job added for one that is not (another
     // redeliver won) finds it pending with a job of the same id (BullMQ ignores the duplicate) or ended (lease drops it).
-    const multi = client.multi() as Multi;
-    multi.hookspecRedeliver(
-      3 + jobIds.length,
-      this.keys.message(messageId),
-      this.keys.pending,
-      this.keys.finished,
-      ...jobIds.map((jobId) => this.keys.attempts(jobId)),
-      options.now,
-      encodeURIComponent(messageId),
-      ...candidates.map((d) => d.endpointId),
-    );
+    const multi = client.multi() as ScriptMulti;
+    const endpointIds = candidates.map((d) => d.endpointId);
+    this.scripts.redeliver(multi, messageId, endpointIds, jobIds, options.now);
     const now = Date.now();
     for (const [i, d] of candidates.entries()) {
-      await this.addJob(multi, jobIds[i] as string, { messageId, endpointId: d.endpointId }, options.now, now);
+      const data = { messageId, endpointId: d.endpointId };
+      await addDeliveryJob(this.modules, this.queue, multi, jobIds[i] as string, data, options.now, now);
     }
     multi.publish(this.keys.channel, this.workWatch.id);
     const results = await execOrThrow(multi, 'redeliver');
@@ -482,7 +361,7 @@ export class BullMqQueue implements DeliveryQueue {
       worker.on('error', noop);
       // A dead worker's deliveries are waiting again: look at once.
       worker.on('stalled', () => this.workWatch.notify());
-      void worker.startStalledCheckTimer();
+      startStalledCheck(worker);
       this.worker = worker;
     }
     return this.worker;
@@ -493,16 +372,28 @@ export class BullMqQueue implements DeliveryQueue {
    * could have settled it, and STORE strips a refused message's data) whose lock BullMQ set to the lease's
    * length within the last second; else undefined, and lease() reads the state from Redis.
    */
-  private firstLease(job: DeliveryJob, leaseMs: number, at: number): LuaReply | undefined {
-    const { event, body, createdAt, url, dueAt } = job.data;
+  private firstLease(job: DeliveryJob, leaseMs: number, at: number): LeaseRead | undefined {
+    const { messageId, endpointId, event, body, createdAt, url, dueAt } = job.data;
     if (job.attemptsStarted !== 1 || leaseMs !== this.lockMs || Date.now() - at > 1_000) return undefined;
     if (event === undefined || body === undefined || createdAt === undefined || url === undefined) return undefined;
-    return [[event, body, String(createdAt), url, 'pending', '0', String(dueAt ?? 0)], []];
+    return {
+      kind: 'pending',
+      message: { id: messageId, event, body, createdAt },
+      delivery: {
+        messageId,
+        endpointId,
+        url,
+        status: 'pending',
+        attempts: [],
+        scheduleBase: 0,
+        nextAttemptAt: dueAt ?? 0,
+      },
+    };
   }
 
   /** The queue's connection, with hookspec's scripts. */
-  private client(): Promise<Client> {
-    this.clientReady ??= withScripts(this.queue.getBackend().client).catch((error: unknown) => {
+  private client(): Promise<ScriptClient> {
+    this.clientReady ??= withScripts(redisOf(this.queue)).catch((error: unknown) => {
       this.clientReady = undefined;
       throw error;
     });
@@ -510,32 +401,12 @@ export class BullMqQueue implements DeliveryQueue {
   }
 
   /** The worker's connection (the one its jobs' moves use), with hookspec's scripts. */
-  private workerClient(): Promise<Client> {
-    this.workerClientReady ??= withScripts(this.ensureWorker().getBackend().client).catch((error: unknown) => {
+  private workerClient(): Promise<ScriptClient> {
+    this.workerClientReady ??= withScripts(redisOf(this.ensureWorker())).catch((error: unknown) => {
       this.workerClientReady = undefined;
       throw error;
     });
     return this.workerClientReady;
-  }
-
-  private async addJob(multi: Multi, jobId: string, data: DeliveryJobData, dueAt: number, now: number): Promise<void> {
-    // Retries follow hookspec's policy, so BullMQ makes one attempt per job and forgets the job when it ends:
-    // the delivery's record (status, attempts) is kept in hookspec's keys.
-    const job = new this.modules.bullmq.Job<DeliveryJobData>(
-      this.queue,
-      'delivery',
-      data,
-      {
-        jobId,
-        timestamp: now,
-        delay: Math.max(0, Math.ceil(dueAt - now)),
-        attempts: 1,
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-      jobId,
-    );
-    await job.addJob(multi as never);
   }
 
   /**
@@ -544,11 +415,11 @@ export class BullMqQueue implements DeliveryQueue {
    * crowd of one full endpoint's work: then they go to the back, so other endpoints' work gets through.
    */
   private async putBack(
-    notDue: readonly { job: DeliveryJob; token: string; at: number }[],
-    noRoom: readonly { job: DeliveryJob; token: string }[],
+    notDue: readonly { job: DeliveryJob; token: string; dueAt: number }[],
+    noRoom: readonly HeldJob[],
     crowded: boolean,
   ): Promise<void> {
-    const moves: Promise<unknown>[] = notDue.map(({ job, token, at }) => job.moveToDelayed(at, token));
+    const moves: Promise<unknown>[] = notDue.map(({ job, token, dueAt }) => job.moveToDelayed(dueAt, token));
     if (crowded) {
       const now = Date.now();
       moves.push(...noRoom.map(({ job, token }) => job.moveToDelayed(now, token)));
@@ -557,19 +428,5 @@ export class BullMqQueue implements DeliveryQueue {
       for (const { job, token } of [...noRoom].reverse()) moves.push(job.moveToWait(token));
     }
     await Promise.all(moves);
-  }
-}
-
-async function withScripts(connecting: Promise<unknown>): Promise<Client> {
-  try {
-    const redis = (await connecting) as Redis;
-    for (const [name, definition] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, definition);
-    }
-    return redis as Client;
-  } catch (error) {
-    throw new DeliveryQueueError('queue-failed', `BullMqQueue could not connect to Redis: ${safeMessage(error)}.`, {
-      cause: error,
-    });
   }
 }

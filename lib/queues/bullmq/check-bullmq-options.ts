@@ -1,4 +1,5 @@
 import { DeliveryQueueError } from '../../errors';
+import { checkOptionsObject, countOf, describe, durationMs, type OptionScope } from '../../options';
 import type { BullMqQueueOptions } from './bullmq-queue-options';
 
 /** The options with their defaults, checked once at construction so a mistake fails before any message is accepted. */
@@ -11,56 +12,48 @@ export interface BullMqSettings {
   readonly retainFinishedMs: number;
 }
 
+const KNOWN: readonly (keyof BullMqQueueOptions)[] = [
+  'connection',
+  'name',
+  'prefix',
+  'stalledIntervalMs',
+  'pollIntervalMs',
+  'retainFinished',
+  'retainFinishedMs',
+];
+
+const scope: OptionScope = {
+  where: 'new BullMqQueue(options)',
+  fail: (code, message) => new DeliveryQueueError(code, message),
+};
+
 export function checkBullMqOptions(options: BullMqQueueOptions): BullMqSettings {
-  if (
-    typeof options !== 'object' ||
-    options === null ||
-    typeof options.connection !== 'object' ||
-    !options.connection
-  ) {
-    throw new DeliveryQueueError(
-      'invalid-options',
-      'new BullMqQueue(options) needs options.connection: ioredis options such as { host, port } or an ioredis instance.',
+  checkOptionsObject(options, KNOWN, scope, "{ connection: { host: '127.0.0.1', port: 6379 } }");
+  if (typeof options.connection !== 'object' || options.connection === null) {
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where} needs options.connection: ioredis options such as { host, port } or an ioredis instance; ` +
+        `got ${describe(options.connection)}.`,
     );
   }
   return {
     name: nonEmpty(options.name, 'hookspec-deliveries', 'name', true),
     prefix: nonEmpty(options.prefix, 'hookspec', 'prefix', false),
-    stalledIntervalMs: positive(options.stalledIntervalMs, 30_000, 'stalledIntervalMs'),
-    pollIntervalMs: positive(options.pollIntervalMs, 5_000, 'pollIntervalMs'),
-    retainFinished: countOf(options.retainFinished, 10_000, 'retainFinished'),
-    retainFinishedMs: positive(options.retainFinishedMs, 7 * 24 * 3_600_000, 'retainFinishedMs'),
+    stalledIntervalMs: durationMs(options.stalledIntervalMs, 30_000, 'stalledIntervalMs', scope),
+    pollIntervalMs: durationMs(options.pollIntervalMs, 5_000, 'pollIntervalMs', scope),
+    retainFinished: countOf(options.retainFinished, 10_000, 'retainFinished', scope),
+    retainFinishedMs: durationMs(options.retainFinishedMs, 7 * 24 * 3_600_000, 'retainFinishedMs', scope),
   };
 }
 
-function nonEmpty(value: string | undefined, fallback: string, name: string, noColon: boolean): string {
+/** A key part: BullMQ joins the prefix and the name with ':', so a name holding one would split the queue's keys. */
+function nonEmpty(value: unknown, fallback: string, name: string, noColon: boolean): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value === '' || (noColon && value.includes(':'))) {
-    throw new DeliveryQueueError(
-      'invalid-options',
-      `BullMqQueue option ${name} must be a non-empty string${noColon ? " without ':'" : ''}, e.g. '${fallback}'.`,
-    );
-  }
-  return value;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isFinite(value) && value > 0)) {
-    throw new DeliveryQueueError(
-      'invalid-options',
-      `BullMqQueue option ${name} must be a positive number of milliseconds, got ${value}.`,
-    );
-  }
-  return value;
-}
-
-function countOf(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isInteger(value) && value >= 0)) {
-    throw new DeliveryQueueError(
-      'invalid-options',
-      `BullMqQueue option ${name} must be a whole number ≥ 0, got ${value}.`,
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: ${name} must be a non-empty string${noColon ? " without ':'" : ''}, e.g. '${fallback}'; ` +
+        `got ${describe(value)}.`,
     );
   }
   return value;

@@ -1,3 +1,4 @@
+import { dueFromDelayedScore } from './bullmq-internals';
 import { endpointOfJob } from './redis-keys';
 
 /** The peek script's reply: pending count, whether it saw everything, then waiting, delayed, active. */
@@ -20,8 +21,7 @@ export function nextDueFrom(
   let next: number | undefined;
   if (waiting.some(roomFor)) next = now;
   for (let i = 0; next === undefined && i < delayed.length; i += 2) {
-    // BullMQ's delayed score is the due time × 4096 plus a sequence number.
-    if (roomFor(delayed[i] as string)) next = Math.floor(Number(delayed[i + 1]) / 0x1000);
+    if (roomFor(delayed[i] as string)) next = dueFromDelayedScore(delayed[i + 1] as string);
   }
   for (const [i, jobId] of active.entries()) {
     const ttl = Number(ttls[i]);

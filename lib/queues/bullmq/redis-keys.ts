@@ -29,7 +29,7 @@ export class HookspecKeys {
     this.channel = `${base}work`;
   }
 
-  /** A hash: the message (event, body, createdAt) and each delivery's url, status, scheduleBase, nextAttemptAt. */
+  /** A hash: the message and each delivery's url, status, scheduleBase, nextAttemptAt (layout: message-hash.ts). */
   message(messageId: string): string {
     return `${this.base}m:${encodeURIComponent(messageId)}`;
   }

@@ -2,6 +2,9 @@
 // (`<jobKey>:lock`, whose value is the lock token) where ownership matters, so a worker whose lease
 // expired and was taken over changes nothing. Keys not passed in KEYS are built from prefixes, as
 // BullMQ's scripts do; with Redis Cluster, a hash tag in the prefix keeps them in one slot.
+// The message hash's field names come from message-hash.ts, which describes the layout: a delivery's status is
+// the field prefix `s:` (`D.status`), followed in Lua by the endpoint id (`'s:' .. e`).
+import { DELIVERY_FIELD as D, LEASE_FIELDS_LUA, MESSAGE_FIELD as M } from './message-hash';
 
 /**
  * Stores a new message, in enqueue's MULTI after its BullMQ jobs: refuses (0) a message id already
@@ -38,7 +41,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SREM', KEYS[2], ARGV[3])
 local e = ARGV[4]
-local fields = redis.call('HMGET', KEYS[3], 'event', 'body', 'createdAt', 'u:' .. e, 's:' .. e, 'b:' .. e, 'n:' .. e)
+local fields = redis.call('HMGET', KEYS[3], ${LEASE_FIELDS_LUA})
 return {fields, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 
 /**
@@ -58,16 +61,16 @@ if ARGV[9] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local e = ARGV[2]
 if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[3], ARGV[3]) end
-local previous = redis.call('HGET', KEYS[2], 's:' .. e)
-redis.call('HSET', KEYS[2], 's:' .. e, ARGV[4])
+local previous = redis.call('HGET', KEYS[2], '${D.status}' .. e)
+redis.call('HSET', KEYS[2], '${D.status}' .. e, ARGV[4])
 local result = 1
 if ARGV[4] == 'pending' then
-  redis.call('HSET', KEYS[2], 'n:' .. e, ARGV[5])
+  redis.call('HSET', KEYS[2], '${D.nextAttemptAt}' .. e, ARGV[5])
 else
-  redis.call('HDEL', KEYS[2], 'n:' .. e)
+  redis.call('HDEL', KEYS[2], '${D.nextAttemptAt}' .. e)
   if previous == 'pending' then
     redis.call('DECR', KEYS[4])
-    if redis.call('HINCRBY', KEYS[2], 'pending', -1) <= 0 then
+    if redis.call('HINCRBY', KEYS[2], '${M.pending}', -1) <= 0 then
       redis.call('ZADD', KEYS[5], ARGV[6], ARGV[7])
       result = 2
     end
@@ -90,7 +93,7 @@ if result == 2 then
   for _, m in ipairs(victims) do
     if redis.call('ZREM', KEYS[5], m) == 1 then
       local key = ARGV[12] .. m
-      local jobs = redis.call('HGET', key, 'jobs')
+      local jobs = redis.call('HGET', key, '${M.jobs}')
       if jobs then
         for _, job in ipairs(cjson.decode(jobs)) do redis.call('DEL', ARGV[13] .. job) end
       end
@@ -109,14 +112,15 @@ const REDELIVER = `
 local count = 0
 for i = 3, #ARGV do
   local e = ARGV[i]
-  local status = redis.call('HGET', KEYS[1], 's:' .. e)
+  local status = redis.call('HGET', KEYS[1], '${D.status}' .. e)
   if status == 'exhausted' or status == 'disabled' then
-    redis.call('HSET', KEYS[1], 's:' .. e, 'pending', 'n:' .. e, ARGV[1], 'b:' .. e, redis.call('LLEN', KEYS[i + 1]))
+    redis.call('HSET', KEYS[1], '${D.status}' .. e, 'pending', '${D.nextAttemptAt}' .. e, ARGV[1],
+      '${D.scheduleBase}' .. e, redis.call('LLEN', KEYS[i + 1]))
     count = count + 1
   end
 end
 if count > 0 then
-  redis.call('HINCRBY', KEYS[1], 'pending', count)
+  redis.call('HINCRBY', KEYS[1], '${M.pending}', count)
   redis.call('INCRBY', KEYS[2], count)
   redis.call('ZREM', KEYS[3], ARGV[2])
 end

@@ -1,4 +1,5 @@
-import { HookspecError } from '../../errors';
+import { DeliveryQueueError } from '../../errors';
+import { checkOptionsObject, countOf, type OptionScope } from '../../options';
 import type { DeliveryQueue, LeaseRequest, NewDelivery } from '../../delivery/delivery-queue';
 import type {
   AttemptRecord,
@@ -30,6 +31,12 @@ export interface MemoryQueueOptions {
   retainFinished?: number;
 }
 
+const KNOWN: readonly (keyof MemoryQueueOptions)[] = ['retainFinished'];
+const scope: OptionScope = {
+  where: 'new MemoryQueue(options)',
+  fail: (code, message) => new DeliveryQueueError(code, message),
+};
+
 const dueAt = (entry: Entry): number => entry.delivery.nextAttemptAt ?? 0;
 const before = (a: Entry, b: Entry): boolean =>
   dueAt(a) < dueAt(b) || (dueAt(a) === dueAt(b) && a.sequence < b.sequence);
@@ -56,12 +63,16 @@ export class MemoryQueue implements DeliveryQueue {
   private earliestLeaseEnd = Infinity;
 
   constructor(options: MemoryQueueOptions = {}) {
-    this.retainFinished = options.retainFinished ?? 10_000;
+    checkOptionsObject(options, KNOWN, scope, '{ retainFinished: 10000 }');
+    this.retainFinished = countOf(options.retainFinished, 10_000, 'retainFinished', scope);
   }
 
   async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
     if (this.messages.has(message.id)) {
-      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+      throw new DeliveryQueueError(
+        'duplicate-message',
+        `message ${message.id} is already queued; message ids are unique.`,
+      );
     }
     const entries = deliveries.map((d) => ({
       sequence: this.sequence++,

@@ -1,4 +1,5 @@
 import { DeliveryQueueError } from '../../errors';
+import { checkOptionsObject, countOf, describe, durationMs, oneOf, type OptionScope } from '../../options';
 
 /** How hard SQLite pushes each commit to the disk (`PRAGMA synchronous`, in WAL mode). */
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
@@ -34,44 +35,34 @@ export interface ResolvedSqliteQueueOptions {
 }
 
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'NORMAL', 'OFF'];
-/** The longest timer Node can set. */
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
+const KNOWN: readonly (keyof SqliteQueueOptions)[] = ['path', 'synchronous', 'retainFinished', 'pollIntervalMs'];
 
-const invalid = (message: string): DeliveryQueueError =>
-  new DeliveryQueueError('invalid-options', `new SqliteQueue(options): ${message}`);
+const scope: OptionScope = {
+  where: 'new SqliteQueue(options)',
+  fail: (code, message) => new DeliveryQueueError(code, message),
+};
 
 /** Checks the options at construction, so that a queue that cannot work fails before any message is accepted. */
 export function resolveSqliteQueueOptions(options: SqliteQueueOptions): ResolvedSqliteQueueOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw invalid("needs an options object with a file path, e.g. { path: './webhooks.db' }.");
-  }
-  const { path, synchronous = 'FULL', retainFinished = 10_000, pollIntervalMs = 1_000 } = options;
+  checkOptionsObject(options, KNOWN, scope, "{ path: './webhooks.db' }");
+  const { path } = options;
   if (typeof path !== 'string' || path.trim() === '') {
-    throw invalid("path must be the database file's path, e.g. './webhooks.db'; got " + describe(path) + '.');
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: path must be the database file's path, e.g. './webhooks.db'; got ${describe(path)}.`,
+    );
   }
   if (path === ':memory:' || path.startsWith('file::memory:')) {
-    throw invalid(
-      "path ':memory:' would keep the queue in this process's memory, which is not durable and cannot be shared " +
-        'with another process; give a file path, or use MemoryQueue.',
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: path ':memory:' would keep the queue in this process's memory, which is not durable and ` +
+        'cannot be shared with another process; give a file path, or use MemoryQueue.',
     );
   }
-  if (!SYNCHRONOUS.includes(synchronous)) {
-    throw invalid(`synchronous must be one of 'FULL', 'NORMAL' or 'OFF' (upper case); got ${describe(synchronous)}.`);
-  }
-  if (!(Number.isInteger(retainFinished) && retainFinished >= 0)) {
-    throw invalid(
-      `retainFinished must be a whole number of messages, 0 or more (e.g. 10000); got ${describe(retainFinished)}.`,
-    );
-  }
-  if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0 && pollIntervalMs <= MAX_INTERVAL_MS)) {
-    throw invalid(
-      `pollIntervalMs must be a positive number of milliseconds up to ${MAX_INTERVAL_MS} (e.g. 1000); ` +
-        `got ${describe(pollIntervalMs)}.`,
-    );
-  }
-  return { path, synchronous, retainFinished, pollIntervalMs };
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : String(value);
+  return {
+    path,
+    synchronous: oneOf(options.synchronous, 'FULL', SYNCHRONOUS, 'synchronous (upper case)', scope),
+    retainFinished: countOf(options.retainFinished, 10_000, 'retainFinished', scope),
+    pollIntervalMs: durationMs(options.pollIntervalMs, 1_000, 'pollIntervalMs', scope),
+  };
 }

@@ -195,7 +195,10 @@ export class SqliteQueue implements DeliveryQueue {
       s.insertMessage.run(message.id, message.event, message.body, message.createdAt);
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
-      throw new HookspecError('duplicate-message', `message ${message.id} is already queued; message ids are unique.`);
+      throw new DeliveryQueueError(
+        'duplicate-message',
+        `message ${message.id} is already queued; message ids are unique.`,
+      );
     }
     for (const d of deliveries) s.insertDelivery.run(message.id, d.endpointId, d.url, d.nextAttemptAt);
     if (deliveries.length === 0) this.finish(message.id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryQueueError } from '../../../lib/errors';
+import { MAX_DURATION_MS } from '../../../lib/options';
 import type { Lease, MessageRecord } from '../../../lib/delivery';
 import { BullMqQueue, type BullMqQueueOptions } from '../../../lib/queues/bullmq';
 import { loadBullMq } from '../../../lib/queues/bullmq/load-bullmq';
@@ -12,26 +13,58 @@ const notFound = (name: string): Error =>
   Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
 
 describe('BullMqQueue options', () => {
+  const lazy = { host: '127.0.0.1', lazyConnect: true };
+
   it('refuses to start without a connection, and names what to give', () => {
     expect(() => new BullMqQueue({} as BullMqQueueOptions)).toThrow(
       expect.objectContaining({
         name: 'DeliveryQueueError',
-        code: 'invalid-options',
-        message: expect.stringContaining('connection'),
+        code: 'invalid-option',
+        message: expect.stringContaining('new BullMqQueue(options) needs options.connection'),
+      }),
+    );
+  });
+
+  it('refuses an unknown option, naming the one meant', () => {
+    const options = { connection: lazy, pollIntervalMS: 1_000 } as BullMqQueueOptions;
+    expect(() => new BullMqQueue(options)).toThrow(
+      expect.objectContaining({
+        name: 'DeliveryQueueError',
+        code: 'unknown-option',
+        message:
+          "new BullMqQueue(options): unknown option 'pollIntervalMS' (did you mean 'pollIntervalMs'?). Known " +
+          'options: connection, name, prefix, stalledIntervalMs, pollIntervalMs, retainFinished, retainFinishedMs.',
       }),
     );
   });
 
   it.each([
     [{ name: 'a:b' }, 'name'],
+    [{ prefix: '' }, 'prefix'],
     [{ pollIntervalMs: 0 }, 'pollIntervalMs'],
     [{ stalledIntervalMs: -1 }, 'stalledIntervalMs'],
     [{ retainFinished: 1.5 }, 'retainFinished'],
+    [{ retainFinishedMs: Number.NaN }, 'retainFinishedMs'],
   ])('refuses %j, naming the option', (bad, option) => {
-    expect(() => new BullMqQueue({ connection: { host: '127.0.0.1', lazyConnect: true }, ...bad })).toThrow(
-      expect.objectContaining({ code: 'invalid-options', message: expect.stringContaining(option) }),
+    expect(() => new BullMqQueue({ connection: lazy, ...bad })).toThrow(
+      expect.objectContaining({ code: 'invalid-option', message: expect.stringContaining(`: ${option} must be`) }),
     );
   });
+
+  // A longer one would overflow Node's timer and fire every millisecond (TimeoutOverflowWarning).
+  it.each(['pollIntervalMs', 'stalledIntervalMs', 'retainFinishedMs'])(
+    'caps %s at the longest timer Node can set, 2147483647 ms',
+    async (option) => {
+      expect(() => new BullMqQueue({ connection: lazy, [option]: 3e9 })).toThrow(
+        expect.objectContaining({
+          code: 'invalid-option',
+          message: `new BullMqQueue(options): ${option} must be a number of milliseconds above 0 up to ${MAX_DURATION_MS} (about 24.8 days), got 3000000000.`,
+        }),
+      );
+      const queue = new BullMqQueue({ connection: lazy, [option]: MAX_DURATION_MS });
+      await queue.close();
+    },
+  );
 
   it('says which peer is missing and how to install it', () => {
     const load = (name: string) => {

@@ -149,32 +149,55 @@ describe('SqliteQueue connection settings', () => {
 });
 
 describe('SqliteQueue options', () => {
-  const rejects = (options: unknown, message: RegExp) => {
+  const rejects = (options: unknown, message: RegExp, code = 'invalid-option') => {
     const make = () => new SqliteQueue(options as SqliteQueueOptions);
     expect(make).toThrow(DeliveryQueueError);
-    expect(make).toThrow(expect.objectContaining({ code: 'invalid-options', message: expect.stringMatching(message) }));
+    expect(make).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   };
 
   it('refuses a missing or empty path, and :memory:', () => {
-    rejects(undefined, /needs an options object with a file path/);
+    rejects(
+      undefined,
+      /^new SqliteQueue\(options\) needs an options object, e\.g\. \{ path: '\.\/webhooks\.db' \}; got undefined/,
+    );
     rejects({}, /path must be the database file's path, e\.g\. '\.\/webhooks\.db'; got undefined/);
     rejects({ path: '  ' }, /path must be .* got ' {2}'/);
     rejects({ path: ':memory:' }, /not durable .* use MemoryQueue/);
   });
 
+  it('refuses an unknown option, naming the one meant', () => {
+    rejects(
+      { path: temp.file(), pollIntervallMs: 500 },
+      /^new SqliteQueue\(options\): unknown option 'pollIntervallMs' \(did you mean 'pollIntervalMs'\?\)\. Known options: path, synchronous, retainFinished, pollIntervalMs\.$/,
+      'unknown-option',
+    );
+  });
+
   it('refuses an unknown synchronous level and names the allowed ones', () => {
     rejects(
       { path: temp.file(), synchronous: 'full' },
-      /synchronous must be one of 'FULL', 'NORMAL' or 'OFF' .*got 'full'/,
+      /synchronous \(upper case\) must be 'FULL' or 'NORMAL' or 'OFF', got 'full'/,
     );
     rejects({ path: temp.file(), synchronous: 'EXTRA' }, /got 'EXTRA'/);
   });
 
   it('refuses a negative or fractional retainFinished and a bad pollIntervalMs', () => {
-    rejects({ path: temp.file(), retainFinished: -1 }, /retainFinished must be a whole number .* got -1/);
+    rejects({ path: temp.file(), retainFinished: -1 }, /retainFinished must be a whole number of 0 or more, got -1/);
     rejects({ path: temp.file(), retainFinished: 1.5 }, /retainFinished .* got 1\.5/);
-    rejects({ path: temp.file(), pollIntervalMs: 0 }, /pollIntervalMs must be a positive number .* got 0/);
+    rejects(
+      { path: temp.file(), pollIntervalMs: 0 },
+      /pollIntervalMs must be a number of milliseconds above 0 .* got 0/,
+    );
     rejects({ path: temp.file(), pollIntervalMs: Infinity }, /pollIntervalMs .* got Infinity/);
+  });
+
+  it('caps pollIntervalMs at the longest timer Node can set', () => {
+    rejects(
+      { path: temp.file(), pollIntervalMs: 3e9 },
+      /pollIntervalMs .* up to 2147483647 \(about 24\.8 days\), got 3000000000/,
+    );
+    const queue = queueOn(temp.file(), { pollIntervalMs: 2 ** 31 - 1 });
+    expect(queue.path).toMatch(/\.db$/);
   });
 });
 

@@ -1,0 +1,139 @@
+import type { NewDelivery } from '../../delivery/delivery-queue';
+import type { AttemptRecord, MessageRecord, Settlement } from '../../delivery/delivery-records';
+import type { BullMqKeys } from './bullmq-internals';
+import type { BullMqSettings } from './check-bullmq-options';
+import type { DeliveryJob } from './delivery-job';
+import { decodeLease, encodeAttempt, encodeMessageHash, type LeaseRead } from './message-hash';
+import type { PeekReply } from './next-due';
+import type { HookspecKeys } from './redis-keys';
+import type { ScriptClient, ScriptMulti } from './script-client';
+
+/** A lock kept at least this long after a settlement is recorded, for BullMQ's move that follows it. */
+const SETTLE_GRACE_MS = 10_000;
+/** Finished messages dropped at most per settlement, of each kind (beyond the count, past the age). */
+const TRIM_BATCH = 100;
+
+/** What settle() records: the lease, its attempt (none for a release or a skip), and the outcome. */
+export interface SettlementCall {
+  readonly jobId: string;
+  readonly messageId: string;
+  readonly endpointId: string;
+  readonly token: string;
+  readonly attempt: AttemptRecord | undefined;
+  readonly settlement: Settlement;
+  /** The token the lock passes to (the lease's own to keep it). */
+  readonly nextToken: string;
+  /** False only when BullMQ's move under the lease's token already proved the lease was ours. */
+  readonly checkLock: boolean;
+}
+
+/**
+ * hookspec's scripts (redis-scripts.ts) called with their keys and arguments in the order each script
+ * reads them: the only code that knows those orders.
+ */
+export class ScriptCalls {
+  constructor(
+    private readonly keys: HookspecKeys,
+    private readonly bull: BullMqKeys,
+    private readonly settings: BullMqSettings,
+  ) {}
+
+  /** Queues STORE in `multi`, after the message's jobs; its reply is 1 (stored) or 0 (the id was taken). */
+  store(
+    multi: ScriptMulti,
+    message: MessageRecord,
+    deliveries: readonly NewDelivery[],
+    jobIds: readonly string[],
+    now: number,
+  ): void {
+    // Bare data (ids only) for the jobs, should the id be taken: see STORE.
+    const bare = deliveries.map((d, i) => [
+      jobIds[i] as string,
+      JSON.stringify({ messageId: message.id, endpointId: d.endpointId }),
+    ]);
+    multi.hookspecStore(
+      this.keys.message(message.id),
+      this.keys.pending,
+      this.keys.finished,
+      deliveries.length,
+      now,
+      encodeURIComponent(message.id),
+      this.bull.jobPrefix,
+      bare.length,
+      ...bare.flat(),
+      ...encodeMessageHash(message, deliveries, jobIds),
+    );
+  }
+
+  /** READ_LEASE: sets the lock to the lease's length and reads what the lease needs. */
+  async readLease(client: ScriptClient, job: DeliveryJob, token: string, leaseMs: number): Promise<LeaseRead> {
+    const jobId = job.id as string;
+    const { messageId, endpointId } = job.data;
+    const reply = await client.hookspecReadLease(
+      this.bull.lock(jobId),
+      this.bull.stalled,
+      this.keys.message(messageId),
+      this.keys.attempts(jobId),
+      token,
+      leaseMs,
+      jobId,
+      endpointId,
+    );
+    return decodeLease(reply, messageId, endpointId);
+  }
+
+  /** SETTLE: 0 when the lease was not ours, 1 when recorded, 2 when it also finished the message. */
+  async settle(client: ScriptClient, call: SettlementCall): Promise<number> {
+    const { settlement } = call;
+    const now = Date.now();
+    const reply = await client.hookspecSettle(
+      this.bull.lock(call.jobId),
+      this.keys.message(call.messageId),
+      this.keys.attempts(call.jobId),
+      this.keys.pending,
+      this.keys.finished,
+      call.token,
+      call.endpointId,
+      encodeAttempt(call.attempt),
+      settlement.status,
+      settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
+      now,
+      encodeURIComponent(call.messageId),
+      SETTLE_GRACE_MS,
+      call.checkLock ? '1' : '0',
+      this.settings.retainFinished,
+      now - this.settings.retainFinishedMs,
+      this.keys.message(''),
+      this.keys.attemptsPrefix,
+      TRIM_BATCH,
+      call.nextToken,
+    );
+    return Number(reply);
+  }
+
+  /** Queues REDELIVER in `multi`; its reply is how many of the deliveries were reset, due at `now`. */
+  redeliver(
+    multi: ScriptMulti,
+    messageId: string,
+    endpointIds: readonly string[],
+    jobIds: readonly string[],
+    now: number,
+  ): void {
+    multi.hookspecRedeliver(
+      3 + jobIds.length,
+      this.keys.message(messageId),
+      this.keys.pending,
+      this.keys.finished,
+      ...jobIds.map((jobId) => this.keys.attempts(jobId)),
+      now,
+      encodeURIComponent(messageId),
+      ...endpointIds,
+    );
+  }
+
+  /** PEEK: up to `count` waiting, delayed and active jobs, for nextDueAt. */
+  async peek(client: ScriptClient, count: number): Promise<PeekReply> {
+    const { wait, delayed, active, jobPrefix } = this.bull;
+    return (await client.hookspecPeek(this.keys.pending, wait, delayed, active, count, jobPrefix)) as PeekReply;
+  }
+}
