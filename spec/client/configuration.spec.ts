@@ -127,7 +127,7 @@ describe('new WebhookClient refuses unknown keys, naming the closest known one',
     [
       'a key of the retry options',
       { retry: { shedule: [5] } },
-      "retry: unknown option 'shedule' (did you mean 'schedule'?)",
+      "new WebhookClient({ retry }): unknown option 'shedule' (did you mean 'schedule'?)",
     ],
     [
       "a key of an endpoint's",
@@ -189,7 +189,7 @@ describe('new WebhookClient refuses unknown keys, naming the closest known one',
     const error = refusalOf({ retry: 5 });
 
     expect(error.code).toBe('invalid-option');
-    expect(error.message).toContain('new WebhookClient(options) retry needs an options object');
+    expect(error.message).toContain('new WebhookClient({ retry }) needs an options object');
   });
 });
 
