@@ -4,12 +4,14 @@ import { checkRetryOptions, DeliveryWorker, RetryPolicy } from '../delivery';
 import { MemoryQueue } from '../queues/memory';
 import type { AttemptResult } from '../delivery';
 import { WebhookClientConfigError, WebhookSendError } from '../errors';
-import { serializePayload, validatePayload } from '../payload';
+import { DEFAULT_MAX_PAYLOAD_BYTES, preparePayload } from '../payload';
+import type { UnknownProperties } from '../metadata';
+import { oneOf, positiveInteger as wholeNumberAboveZero } from '../options';
 import type { EnvelopeMode } from '../envelope';
 import { createAxiosTransport } from '../transport';
 import type { Transport } from '../transport';
 import { WebhookCatalog } from './catalog';
-import type { CatalogEvent, WebhookClass } from './catalog-types';
+import type { CatalogPayload, WebhookClass } from './catalog-types';
 import type { EndpointDisabledEvent, WebhookClientEvents } from './client-events';
 import type { EndpointStore } from './endpoint';
 import { endpointId, shownUrl, StaticEndpointStore } from './endpoint-registry';
@@ -38,7 +40,8 @@ const DEFAULT_DISABLE_FAILING_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
  */
 export class WebhookClient<
   C extends readonly WebhookClass[] = readonly WebhookClass[],
-  E extends object = CatalogEvent<C>,
+  P extends object = CatalogPayload<C>,
+  N extends string = string,
 > extends EventEmitter<WebhookClientEvents> {
   private readonly catalog: WebhookCatalog;
   private readonly endpoints: EndpointStore;
@@ -54,6 +57,8 @@ export class WebhookClient<
   /** When each endpoint's current run of failed attempts began; an endpoint that just succeeded has none. */
   private readonly failingSince = new Map<string, number>();
   private readonly disableFailingAfterMs: number | undefined;
+  private readonly unknownProperties: UnknownProperties;
+  private readonly maxPayloadBytes: number;
 
   constructor(options: WebhookClientOptions<C>) {
     super();
@@ -76,6 +81,23 @@ export class WebhookClient<
           `Raise leaseMs (e.g. to ${timeoutMs + LEASE_MARGIN_MS}) or lower timeoutMs.`,
       );
     }
+    const payloadScope = {
+      where: 'new WebhookClient(options)',
+      fail: (code: 'unknown-option' | 'invalid-option', message: string) => new WebhookClientConfigError(code, message),
+    };
+    this.unknownProperties = oneOf(
+      options.unknownProperties,
+      'strip',
+      ['strip', 'reject'],
+      'unknownProperties',
+      payloadScope,
+    );
+    this.maxPayloadBytes = wholeNumberAboveZero(
+      options.maxPayloadBytes,
+      DEFAULT_MAX_PAYLOAD_BYTES,
+      'maxPayloadBytes',
+      payloadScope,
+    );
     this.envelope = options.envelope ?? 'none';
     if (this.envelope !== 'none' && this.envelope !== 'standard') {
       throw new WebhookClientConfigError(
@@ -130,17 +152,18 @@ export class WebhookClient<
    * delivered or ends exhausted with its attempt log. Rejects with `WebhookValidationError` (nothing is
    * queued) or `WebhookSendError`.
    */
-  async send(payload: E, options: SendOptions = {}): Promise<SendResult> {
+  async send(payload: P, options: SendOptions<N> = {}): Promise<SendResult<N>> {
     this.assertOpen('send()');
     const definition = this.catalog.resolve(payload, options.event);
-    await validatePayload(payload, `send() of '${definition.name}'`, 'nothing was sent');
     const now = Date.now();
-    const message = {
-      id: newMessageId(),
+    const body = await preparePayload(payload, definition.payload, {
       event: definition.name,
-      body: serializePayload(payload, definition.name, this.envelope, new Date(now)),
-      createdAt: now,
-    };
+      envelope: this.envelope,
+      now: new Date(now),
+      unknownProperties: definition.options.unknownProperties ?? this.unknownProperties,
+      maxPayloadBytes: this.maxPayloadBytes,
+    });
+    const message = { id: newMessageId(), event: definition.name, body, createdAt: now };
     const endpoints = (await this.endpoints.endpointsFor(definition.name)).filter(
       (e) => e.enabled !== false && (!e.events || e.events.includes(definition.name)),
     );
@@ -158,7 +181,7 @@ export class WebhookClient<
     this.worker?.wake();
     return {
       id: message.id,
-      event: message.event,
+      event: message.event as N,
       deliveries: deliveries.map((d) => ({ endpointId: d.endpointId, url: d.url })),
     };
   }

@@ -1,4 +1,5 @@
 import { WebhookDefinitionError } from '../errors';
+import { oneOf } from '../options';
 import { addWebhookMetadata, assertReflectMetadata, getOwnWebhookMetadata } from '../metadata';
 import type { WebhookOptions } from '../metadata';
 import { checkOptionKeys, memberName } from './check-options';
@@ -13,6 +14,7 @@ const WEBHOOK_OPTION_KEYS: readonly (keyof WebhookOptions)[] = [
   'externalDocs',
   'examples',
   'retry',
+  'unknownProperties',
 ];
 
 /**
@@ -31,6 +33,16 @@ export function Webhook(name: string, options?: WebhookOptions): ClassDecorator 
     assertReflectMetadata(where);
     checkWebhookName(name, where);
     checkOptionKeys(options, WEBHOOK_OPTION_KEYS, where);
+    oneOf(
+      (options as WebhookOptions | undefined)?.unknownProperties,
+      'strip',
+      ['strip', 'reject'],
+      'unknownProperties',
+      {
+        where,
+        fail: (code, message) => new WebhookDefinitionError(code, message),
+      },
+    );
     if (typeof propertyKey === 'symbol') {
       throw new WebhookDefinitionError(
         'invalid-target',

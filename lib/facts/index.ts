@@ -4,7 +4,7 @@
  * generator (build time) and the sender's payload shaping (run time) read classes through it, so the
  * properties documented and the properties sent are one list.
  */
-export { readClassProperties } from './class-facts';
-export type { PropertyFacts, ValidationFact } from './class-facts';
+export { readClassExclusions, readClassProperties } from './class-facts';
+export type { ClassExclusions, PropertyFacts, ToPlainTransform, ValidationFact } from './class-facts';
 export { API_PROPERTY_RULE } from './api-property-facts';
 export type { ApiPropertyMetadata } from './api-property-facts';
