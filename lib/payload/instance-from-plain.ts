@@ -8,6 +8,7 @@
  */
 import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
+import { WebhookVerificationError } from '../errors';
 import type { ClassShape } from './payload-shape';
 import { shapeOf } from './payload-shape';
 
@@ -16,7 +17,17 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
 /** An instance of `type` from a JSON object's data (already checked to be an object). */
 export function instanceFromPlain<T extends object>(type: ClassConstructor<T>, data: object): T {
   const shape = shapeOf(type);
-  const instance = plainToInstance(type, declaredPart(data, shape));
+  let instance: T;
+  try {
+    instance = plainToInstance(type, declaredPart(data, shape));
+  } catch (error) {
+    // Left to class-transformer only for a @Transform of the receiving direction: a key it cannot copy.
+    throw new WebhookVerificationError(
+      'invalid-body',
+      `The body could not become a ${type.name}: class-transformer failed (${error instanceof Error ? error.message : String(error)}).`,
+      { cause: error },
+    );
+  }
   restoreFreeForm(instance, data, shape);
   return instance;
 }

@@ -239,11 +239,19 @@ function issue(walk: Walk, rule: string, message: string): void {
   walk.issues.push({ path, constraints: { [rule]: `${path || 'the payload'} ${message}` } });
 }
 
-/** `customer.lines[2].sku`, `metadata["x y"]`, as findTooDeep writes paths. */
+/** `customer.lines[2].sku`, `metadata["x y"]`, shortened past 8 keys, as findTooDeep writes paths. */
 function pathText(keys: readonly (string | number)[]): string {
-  const text = keys
+  // -1, never an index, marks the keys left out.
+  const shown = keys.length > 8 ? [...keys.slice(0, 5), -1, ...keys.slice(-2)] : keys;
+  const text = shown
     .map((key) =>
-      typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`,
+      key === -1
+        ? '…'
+        : typeof key === 'number'
+          ? `[${key}]`
+          : /^[A-Za-z_$][\w$]*$/.test(key)
+            ? `.${key}`
+            : `[${JSON.stringify(key)}]`,
     )
     .join('');
   return text.startsWith('.') ? text.slice(1) : text;
