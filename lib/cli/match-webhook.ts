@@ -1,9 +1,8 @@
-import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
 import { WebhookValidationError } from '../errors';
 import type { ValidationIssue } from '../errors';
 import type { WebhookDefinition } from '../metadata';
-import { validatePayload } from '../payload';
+import { instanceFromPlain, validatePayload } from '../payload';
 import { envelopeType } from '../envelope';
 
 /** A failing property of a body, with the webhook it was checked as. */
@@ -71,7 +70,7 @@ async function validateAs(payload: Function, data: unknown): Promise<readonly Va
   }
   try {
     await validatePayload(
-      plainToInstance(payload as ClassConstructor<object>, data),
+      instanceFromPlain(payload as ClassConstructor<object>, data),
       'hookspec listen',
       'the webhook was not accepted',
     );

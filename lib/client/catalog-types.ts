@@ -4,12 +4,16 @@ export type WebhookClass = abstract new (...args: never[]) => object;
 /** True for `any`, which would let every value through (`send(undefined)` included). */
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
-/** An object type a payload may have; `any`, `unknown`, `undefined` and `null` give nothing. */
-type PayloadType<P> = IsAny<P> extends true ? never : P extends object ? P : never;
+/**
+ * The object type a payload may have, from a parameter's type: `any` and `unknown` (also what a method
+ * without parameters infers) give nothing; an optional parameter gives its type without `undefined`.
+ */
+type PayloadType<P> =
+  IsAny<P> extends true ? never : unknown extends P ? never : NonNullable<P> extends object ? NonNullable<P> : never;
 
 /** The first parameter's type of each method of `I` that takes an object: a method-style payload. */
 type MethodPayloads<I> = {
-  [K in keyof I]: I[K] extends (first: infer P, ...rest: never[]) => unknown ? PayloadType<NonNullable<P>> : never;
+  [K in keyof I]: I[K] extends (first: infer P, ...rest: never[]) => unknown ? PayloadType<P> : never;
 }[keyof I];
 
 /**

@@ -30,6 +30,7 @@ class Loose {
   @Webhook('loose') @Payload(Subscription) loose(_payload: Subscription): void {}
   helper(_value: any): void {} // eslint-disable-line @typescript-eslint/no-explicit-any
   other(_value?: Subscription): void {}
+  noArguments(): void {}
 }
 
 function looseCatalog(client: WebhookClient<readonly [typeof Loose]>): void {
@@ -38,6 +39,8 @@ function looseCatalog(client: WebhookClient<readonly [typeof Loose]>): void {
   void client.send(undefined);
   // @ts-expect-error nor does it let strings through
   void client.send('loose');
+  // @ts-expect-error a method without parameters adds nothing either
+  void client.send(new Unrelated());
 }
 
 type Names = 'new-subscription' | 'order.placed';
