@@ -5,6 +5,7 @@
  * restated here and must stay in step with lib/schema/property-schema.ts (`declaredType`, `valueSchema`).
  */
 import type { ToPlainTransform } from '../facts';
+import { WebhookDefinitionError } from '../errors';
 import { readClassExclusions, readClassProperties } from '../facts';
 import { resolveTypeReference } from '../metadata';
 
@@ -29,8 +30,6 @@ export interface ClassShape {
   readonly properties: readonly PropertyShape[];
   /** Property names an instance may carry (declared or `@Exclude`d); undefined: anything (`@Exclude()` on the class). */
   readonly known: ReadonlySet<string> | undefined;
-  /** Declared properties by wire name, for the receiving side. */
-  readonly byWireName: ReadonlyMap<string, PropertyShape>;
 }
 
 /** Values that serialise to a JSON primitive or are free-form: never a class to shape by. */
@@ -56,7 +55,12 @@ function buildShape(cls: Function): ClassShape {
     nested:
       facts.options?.schema !== undefined
         ? undefined
-        : nestedClass(facts.options?.type, facts.transformerType, facts.designType),
+        : nestedClass(
+            facts.options?.type,
+            facts.transformerType,
+            facts.designType,
+            `${cls.name}.${facts.propertyName}`,
+          ),
     toPlainTransforms: facts.toPlainTransforms,
     transformsToClass: facts.transformedToClass,
   }));
@@ -66,7 +70,6 @@ function buildShape(cls: Function): ClassShape {
     known: exclusions.exposeOnly
       ? undefined
       : new Set([...properties.map((p) => p.propertyName), ...exclusions.excluded]),
-    byWireName: new Map(properties.map((p) => [p.wireName, p])),
   };
 }
 
@@ -75,6 +78,7 @@ function nestedClass(
   optionType: (() => unknown) | undefined,
   transformerType: (() => unknown) | undefined,
   designType: Function | undefined,
+  where: string,
 ): Function | undefined {
   let type: unknown = designType;
   if (optionType !== undefined) {
@@ -82,6 +86,14 @@ function nestedClass(
     type = Array.isArray(resolved) ? resolved[0] : resolved;
   } else if (transformerType !== undefined) {
     type = resolveTypeReference(transformerType);
+  }
+  if (type !== designType && typeof type !== 'function') {
+    // Sent unshaped, the value would carry every property it holds: refuse instead.
+    throw new WebhookDefinitionError(
+      'invalid-type',
+      `${where}: its @Type(() => …) or @WebhookProperty({ type }) returned ${String(type)}, not a class, so send() ` +
+        'cannot tell which of its properties to send. Check for a circular import that leaves the class undefined.',
+    );
   }
   return typeof type === 'function' && isPayloadClass(type) ? type : undefined;
 }

@@ -1,6 +1,6 @@
-import { Exclude, Expose } from 'class-transformer';
-import { IsString } from 'class-validator';
-import { WebhookValidationError } from 'hookspec';
+import { Exclude, Expose, Type } from 'class-transformer';
+import { IsOptional, IsString, ValidateNested } from 'class-validator';
+import { WebhookDefinitionError, WebhookValidationError } from 'hookspec';
 import { describe, expect, it } from 'vitest';
 import { serializePayload } from '../../lib/payload';
 import type { SerializeOptions } from '../../lib/payload';
@@ -94,6 +94,31 @@ describe('the body holds only the properties the class declares', () => {
       number = '4242424242424242';
     }
     expect(sent(Object.assign(new Card(), { last4: '4242', cvc: '123' }), Card)).toEqual({ last4: '4242' });
+  });
+});
+
+describe('classes that name classes', () => {
+  it('shapes a class that contains itself, at every level', () => {
+    class Category {
+      @IsString() name!: string;
+      @IsOptional() @ValidateNested({ each: true }) @Type(() => Category) children?: Category[];
+    }
+    const tree = { name: 'a', slug: 'x', children: [{ name: 'b', slug: 'y', children: [{ name: 'c', slug: 'z' }] }] };
+    expect(sent(Object.assign(new Category(), tree), Category)).toEqual({
+      name: 'a',
+      children: [{ name: 'b', children: [{ name: 'c' }] }],
+    });
+  });
+
+  it('refuses, with a typed error, a @Type whose class is undefined (a circular import) rather than send it unshaped', () => {
+    const later: { cls?: Function } = {};
+    class Holder {
+      @ValidateNested() @Type(() => later.cls as Function) inner!: object;
+    }
+    expect(() => serializePayload(Object.assign(new Holder(), { inner: { secret: 1 } }), Holder, options)).toThrow(
+      WebhookDefinitionError,
+    );
+    expect(() => serializePayload(new Holder(), Holder, options)).toThrow(/^Holder\.inner: its @Type/);
   });
 });
 
