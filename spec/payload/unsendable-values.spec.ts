@@ -1,6 +1,8 @@
 import { HookspecError, WebhookValidationError } from 'hookspec';
 import { describe, expect, it } from 'vitest';
-import { findTooDeep, MAX_JSON_DEPTH, serializePayload } from '../../lib/payload';
+import { IsString, Validate, ValidatorConstraint } from 'class-validator';
+import type { ValidatorConstraintInterface } from 'class-validator';
+import { findTooDeep, MAX_JSON_DEPTH, payloadFromBody, preparePayload, serializePayload } from '../../lib/payload';
 import type { SerializeOptions } from '../../lib/payload';
 import { user, UserUpdated } from './payload-classes';
 
@@ -103,5 +105,25 @@ describe('a payload that JSON cannot carry is refused with the path of each valu
       },
     });
     expect(JSON.parse(serializePayload(payload, UserUpdated, options))).not.toHaveProperty('extra');
+  });
+});
+
+describe('a custom validator that throws', () => {
+  it('is a WebhookValidationError, on both sides, not a plain error', async () => {
+    @ValidatorConstraint({ name: 'explodes' })
+    class Explodes implements ValidatorConstraintInterface {
+      validate(): boolean {
+        throw new Error('validator bug');
+      }
+    }
+    class Fragile {
+      @Validate(Explodes) @IsString() name!: string;
+    }
+    const fragile = Object.assign(new Fragile(), { name: 'x' });
+    await expect(preparePayload(fragile, Fragile, { ...options, maxPayloadBytes: 1000 })).rejects.toMatchObject({
+      name: 'WebhookValidationError',
+      issues: [{ path: '', constraints: { validator: 'a validator threw: validator bug' } }],
+    });
+    await expect(payloadFromBody(Fragile, { name: 'x' })).rejects.toBeInstanceOf(WebhookValidationError);
   });
 });
