@@ -143,7 +143,7 @@ describe('send() refuses', () => {
     const sender = client({ url: 'http://127.0.0.1:9/' });
     const plain = { username: 'ada', monthly_fee: 1, start_date: new Date() };
     await expect(sender.send(plain as Subscription)).rejects.toThrow(
-      "send() got a plain object, not an instance of one of the payload classes (Subscription, OrderPlaced). Create an instance of the class it stands for, e.g. plainToInstance(Subscription, data) or Object.assign(new Subscription(), data).",
+      'send() got a plain object, not an instance of one of the payload classes (Subscription, OrderPlaced). Create an instance of the class it stands for, e.g. plainToInstance(Subscription, data) or Object.assign(new Subscription(), data).',
     );
   });
 
