@@ -1,5 +1,5 @@
 import type { ClassConstructor } from 'class-transformer';
-import { WebhookValidationError } from '../errors';
+import { WebhookValidationError, WebhookVerificationError } from '../errors';
 import type { ValidationIssue } from '../errors';
 import type { WebhookDefinition } from '../metadata';
 import { payloadFromBody } from '../payload';
@@ -74,6 +74,7 @@ async function validateAs(payload: Function, data: unknown): Promise<readonly Va
     return [];
   } catch (error) {
     if (error instanceof WebhookValidationError) return error.issues;
+    if (error instanceof WebhookVerificationError) return [{ path: '', constraints: { [error.code]: error.message } }];
     throw error;
   }
 }

@@ -44,16 +44,23 @@ export class WebhookCatalog {
         `send() takes an instance of a payload class (${this.payloadNames()}), got ${payload === null ? 'null' : typeof payload}.`,
       );
     }
-    const cls = payload.constructor;
-    const candidates = this.byPayload.get(cls);
-    if (!candidates) {
-      const hint =
-        cls === Object
-          ? ' It is a plain object: create an instance, e.g. plainToInstance(Subscription, data) or Object.assign(new Subscription(), data).'
-          : ` Add ${cls.name} (or the catalog class that declares it) to the client's webhooks.`;
+    // The class is read from the prototype: an own `constructor` key (a database row, parsed JSON) names nothing.
+    const prototype: unknown = Object.getPrototypeOf(payload);
+    if (prototype === null || prototype === Object.prototype) {
+      const [example] = [...this.byPayload.keys()].map((type) => type.name);
       throw new WebhookSendError(
         'unknown-payload',
-        `send() got an instance of ${cls === Object ? 'Object' : cls.name}, which is not a payload of this client's webhooks (${this.payloadNames()}).${hint}`,
+        `send() got a plain object, not an instance of ${this.byPayload.size === 1 ? 'the payload class' : 'one of the payload classes'} ` +
+          `(${this.payloadNames()}). Create an instance of the class it stands for, e.g. plainToInstance(${example}, data) or Object.assign(new ${example}(), data).`,
+      );
+    }
+    const cls = (prototype as { constructor: Function }).constructor;
+    const candidates = this.byPayload.get(cls);
+    if (!candidates) {
+      throw new WebhookSendError(
+        'unknown-payload',
+        `send() got an instance of ${cls.name}, which is not a payload of this client's webhooks (${this.payloadNames()}). ` +
+          `Add ${cls.name} (or the catalog class that declares it) to the client's webhooks.`,
       );
     }
     if (event !== undefined) {

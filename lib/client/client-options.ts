@@ -1,6 +1,9 @@
 import type { DeliveryQueue, RetryOptions } from '../delivery';
 import { checkRetryOptions, RetryPolicy } from '../delivery';
+import { ENVELOPE_MODES } from '../envelope';
 import type { EnvelopeMode } from '../envelope';
+import type { UnknownProperties } from '../metadata';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../payload';
 import { WebhookClientConfigError } from '../errors';
 import { checkOptionsObject, describe, durationMs, oneOf, positiveInteger } from '../options';
 import type { OptionScope } from '../options';
@@ -65,6 +68,10 @@ export interface ResolvedClientOptions {
   readonly endpointConcurrency: number;
   readonly leaseMs: number;
   readonly envelope: EnvelopeMode;
+  /** What `send()` does with properties the payload class does not declare, unless the webhook says. */
+  readonly unknownProperties: UnknownProperties;
+  /** The largest body `send()` accepts, in bytes, envelope included. */
+  readonly maxPayloadBytes: number;
   /** Undefined when failing endpoints are never disabled. */
   readonly disableFailingAfterMs: number | undefined;
   /** The retry policy of each webhook: the client's `retry`, overridden by the webhook's own. */
@@ -122,7 +129,20 @@ export function resolveClientOptions<C extends readonly WebhookClass[]>(
     concurrency: positiveInteger(options.concurrency, 50, 'concurrency', CLIENT_SCOPE),
     endpointConcurrency: positiveInteger(options.endpointConcurrency, 10, 'endpointConcurrency', CLIENT_SCOPE),
     leaseMs,
-    envelope: oneOf<EnvelopeMode>(options.envelope, 'none', ['none', 'standard'], 'envelope', CLIENT_SCOPE),
+    envelope: oneOf<EnvelopeMode>(options.envelope, 'none', ENVELOPE_MODES, 'envelope', CLIENT_SCOPE),
+    unknownProperties: oneOf<UnknownProperties>(
+      options.unknownProperties,
+      'strip',
+      ['strip', 'reject'],
+      'unknownProperties',
+      CLIENT_SCOPE,
+    ),
+    maxPayloadBytes: positiveInteger(
+      options.maxPayloadBytes,
+      DEFAULT_MAX_PAYLOAD_BYTES,
+      'maxPayloadBytes',
+      CLIENT_SCOPE,
+    ),
     disableFailingAfterMs:
       options.disableFailingEndpointAfterMs === false
         ? undefined

@@ -1,6 +1,7 @@
 import type { AxiosInstance, AxiosProxyConfig } from 'axios';
 import type { DeliveryQueue, RetryOptions } from '../delivery';
 import type { EnvelopeMode } from '../envelope';
+import type { UnknownProperties } from '../metadata';
 import type { LookupAllFunction, Transport } from '../transport';
 import type { WebhookClass } from './catalog-types';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
@@ -56,19 +57,39 @@ export interface WebhookClientOptions<C extends readonly WebhookClass[]> {
   queue?: DeliveryQueue;
   /** Deliver from this process. `false` only enqueues, for a producer whose workers run elsewhere. Default: true. */
   worker?: boolean;
+  /**
+   * What `send()` does with properties of a payload that its class does not declare (at any depth; they
+   * are not in the document): `strip` leaves them out of the body, `reject` refuses the payload with a
+   * `WebhookValidationError` naming each path. A webhook's own `@Webhook(name, { unknownProperties })`
+   * wins. Default: `strip`.
+   */
+  unknownProperties?: UnknownProperties;
+  /**
+   * The largest body `send()` accepts, in bytes, envelope included; a larger payload is refused with a
+   * `WebhookSendError` (`payload-too-large`) and nothing is queued. Default: 1048576 (1 MiB, the receivers' limit).
+   */
+  maxPayloadBytes?: number;
 }
 
-/** What `send()` resolves with, once the message is accepted by the queue. */
-export interface SendResult {
+/**
+ * What `send()` resolves with, once the message is accepted by the queue. `N` is the client's webhook
+ * names (its third type parameter), `string` unless stated.
+ */
+export interface SendResult<N extends string = string> {
   /** The `webhook-id`, the same on every attempt: use it with `getMessage()` and `redeliver()`. */
   readonly id: string;
   /** The webhook's name. */
-  readonly event: string;
+  readonly event: N;
   /** One per subscribed, enabled endpoint; empty when no endpoint takes this event. */
   readonly deliveries: readonly { readonly endpointId: string; readonly url: string }[];
 }
 
-export interface SendOptions {
+/**
+ * Options of one `send()`. `N` is the client's webhook names: decorators cannot tell the type system the
+ * names, so state them as the client's third type parameter to have `event` checked at compile time
+ * (`WebhookClient<typeof webhooks, CatalogPayload<typeof webhooks>, 'payment-success' | 'payment-failed'>`).
+ */
+export interface SendOptions<N extends string = string> {
   /** The webhook to send as, when the payload's class serves several. Default: the only one. */
-  event?: string;
+  event?: N;
 }

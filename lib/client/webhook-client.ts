@@ -2,11 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { AttemptResult, DeliveryQueue, Lease, MessageView, RetryDecision, RetryPolicy } from '../delivery';
 import { DeliveryWorker } from '../delivery';
 import { WebhookSendError } from '../errors';
-import { serializePayload, validatePayload } from '../payload';
+import { preparePayload } from '../payload';
 import type { EnvelopeMode } from '../envelope';
+import type { UnknownProperties } from '../metadata';
 import type { Transport } from '../transport';
 import type { WebhookCatalog } from './catalog';
-import type { CatalogEvent, WebhookClass } from './catalog-types';
+import type { CatalogPayload, WebhookClass } from './catalog-types';
 import type { WebhookClientEvents } from './client-events';
 import { resolveClientOptions } from './client-options';
 import type { ClientSignals, SettlementEventName } from './client-signals';
@@ -34,7 +35,8 @@ import type { SendOptions, SendResult, WebhookClientOptions } from './webhook-cl
  */
 export class WebhookClient<
   C extends readonly WebhookClass[] = readonly WebhookClass[],
-  E extends object = CatalogEvent<C>,
+  P extends object = CatalogPayload<C>,
+  N extends string = string,
 > extends EventEmitter<WebhookClientEvents> {
   private readonly catalog: WebhookCatalog;
   private readonly endpoints: EndpointStore;
@@ -43,6 +45,8 @@ export class WebhookClient<
   private readonly ownsTransport: boolean;
   private readonly logger: WebhookLogger;
   private readonly envelope: EnvelopeMode;
+  private readonly unknownProperties: UnknownProperties;
+  private readonly maxPayloadBytes: number;
   private readonly worker: DeliveryWorker | undefined;
   private readonly health: EndpointHealth;
   private readonly signals: ClientSignals;
@@ -55,6 +59,8 @@ export class WebhookClient<
     this.catalog = resolved.catalog;
     this.endpoints = resolved.endpoints;
     this.envelope = resolved.envelope;
+    this.unknownProperties = resolved.unknownProperties;
+    this.maxPayloadBytes = resolved.maxPayloadBytes;
     this.logger = resolved.logger;
     this.queue = resolved.queue;
     this.transport = resolved.transport;
@@ -92,17 +98,18 @@ export class WebhookClient<
    * delivered or ends exhausted with its attempt log. Rejects with `WebhookValidationError` (nothing is
    * queued) or `WebhookSendError`.
    */
-  async send(payload: E, options: SendOptions = {}): Promise<SendResult> {
+  async send(payload: P, options: SendOptions<N> = {}): Promise<SendResult<N>> {
     this.assertOpen('send()');
     const definition = this.catalog.resolve(payload, options.event);
-    await validatePayload(payload, `send() of '${definition.name}'`, 'nothing was sent');
     const now = Date.now();
-    const message = {
-      id: newMessageId(),
+    const body = await preparePayload(payload, definition.payload, {
       event: definition.name,
-      body: serializePayload(payload, definition.name, this.envelope, new Date(now)),
-      createdAt: now,
-    };
+      envelope: this.envelope,
+      now: new Date(now),
+      unknownProperties: definition.options.unknownProperties ?? this.unknownProperties,
+      maxPayloadBytes: this.maxPayloadBytes,
+    });
+    const message = { id: newMessageId(), event: definition.name, body, createdAt: now };
     const endpoints = (await this.endpoints.endpointsFor(definition.name)).filter(
       (e) => e.enabled !== false && (!e.events || e.events.includes(definition.name)),
     );
@@ -120,7 +127,7 @@ export class WebhookClient<
     this.worker?.wake();
     return {
       id: message.id,
-      event: message.event,
+      event: message.event as N,
       deliveries: deliveries.map((d) => ({ endpointId: d.endpointId, url: d.url })),
     };
   }

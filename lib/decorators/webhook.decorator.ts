@@ -1,4 +1,5 @@
 import { WebhookDefinitionError } from '../errors';
+import { oneOf } from '../options';
 import { addWebhookMetadata, assertReflectMetadata, getOwnWebhookMetadata } from '../metadata';
 import type { WebhookOptions } from '../metadata';
 import { checkDecoratorOptions, memberName } from './check-options';
@@ -14,6 +15,7 @@ const WEBHOOK_OPTION_KEYS = Object.keys({
   externalDocs: true,
   examples: true,
   retry: true,
+  unknownProperties: true,
 } satisfies Record<keyof WebhookOptions, true>) as readonly (keyof WebhookOptions)[];
 
 /**
@@ -32,6 +34,16 @@ export function Webhook(name: string, options?: WebhookOptions): ClassDecorator 
     assertReflectMetadata(where);
     checkWebhookName(name, where);
     checkDecoratorOptions(options, WEBHOOK_OPTION_KEYS, where, "{ summary: 'New subscription' }");
+    oneOf(
+      (options as WebhookOptions | undefined)?.unknownProperties,
+      'strip',
+      ['strip', 'reject'],
+      'unknownProperties',
+      {
+        where,
+        fail: (code, message) => new WebhookDefinitionError(code, message),
+      },
+    );
     if (typeof propertyKey === 'symbol') {
       throw new WebhookDefinitionError(
         'invalid-target',

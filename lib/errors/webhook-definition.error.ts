@@ -11,7 +11,8 @@ export type WebhookDefinitionErrorCode =
   | 'missing-payload'
   | 'multiple-payloads'
   | 'payload-without-webhook'
-  | 'not-a-webhook';
+  | 'not-a-webhook'
+  | 'invalid-type';
 
 /** A decorator was used in a way that cannot describe a webhook (bad name, no payload, bad options). */
 export class WebhookDefinitionError extends HookspecError<WebhookDefinitionErrorCode> {

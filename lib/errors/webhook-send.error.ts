@@ -9,11 +9,13 @@ export type WebhookSendErrorCode =
   | 'unknown-message'
   | 'client-closed'
   | 'no-worker'
-  | 'unsupported';
+  | 'unsupported'
+  | 'payload-too-large';
 
 /**
  * `send()` or `redeliver()` was called with something the client cannot take: an instance of a class
- * outside its catalog, an event name that does not fit the payload, an unknown message id, a closed client.
+ * outside its catalog, an event name that does not fit the payload, a body over `maxPayloadBytes`, an unknown
+ * message id, a closed client.
  */
 export class WebhookSendError extends HookspecError<WebhookSendErrorCode> {
   override name = 'WebhookSendError';

@@ -28,7 +28,28 @@ export interface PropertyFacts {
   readonly documentedOptional: boolean;
   /** class-transformer's `@Type(() => X)`. */
   readonly transformerType: (() => unknown) | undefined;
+  /** class-transformer's `@Transform` functions that apply when the payload is serialised, in order. */
+  readonly toPlainTransforms: readonly ToPlainTransform[];
+  /** A `@Transform` applies when a body becomes an instance (`plainToInstance`). */
+  readonly transformedToClass: boolean;
   readonly options: WebhookPropertyOptions | undefined;
+}
+
+/** A `@Transform` function as class-transformer stores it: given the value, it returns what is sent. */
+export type ToPlainTransform = (params: {
+  value: unknown;
+  key: string;
+  obj: unknown;
+  type: TransformationType;
+  options: Record<string, unknown>;
+}) => unknown;
+
+/** What class-transformer was told to leave out of a class's serialised form. */
+export interface ClassExclusions {
+  /** `@Exclude()` properties (base classes included): present on instances, never sent. */
+  readonly excluded: readonly string[];
+  /** `@Exclude()` on the class: only `@Expose()`d properties are sent, whatever else an instance holds. */
+  readonly exposeOnly: boolean;
 }
 
 interface TransformerStorage {
@@ -40,6 +61,11 @@ interface TransformerStorage {
   getExposedProperties(target: Function, transformationType: TransformationType): string[];
   getExcludedProperties(target: Function, transformationType: TransformationType): string[];
   getStrategy(target: Function): 'excludeAll' | 'exposeAll' | 'none';
+  findTransformMetadatas(
+    target: Function,
+    propertyName: string,
+    transformationType: TransformationType,
+  ): { transformFn: ToPlainTransform }[];
   /** Private in class-transformer; read only to list properties that carry nothing but `@Type`. */
   _typeMetadatas?: Map<Function, Map<string, unknown>>;
 }
@@ -91,10 +117,23 @@ export function readClassProperties(target: Function): PropertyFacts[] {
         conditional: metadata.some((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name !== 'isOptional'),
         documentedOptional: apiProperty?.optional ?? false,
         transformerType: typeMetadata?.typeFunction,
+        toPlainTransforms: transformerStorage
+          .findTransformMetadatas(target, propertyName, TO_PLAIN)
+          .map((metadata) => metadata.transformFn),
+        transformedToClass:
+          transformerStorage.findTransformMetadatas(target, propertyName, TransformationType.PLAIN_TO_CLASS).length > 0,
         // The user's @WebhookProperty is laid over what @ApiProperty says.
         options: apiProperty ? { ...apiProperty.options, ...ownOptions } : ownOptions,
       };
     });
+}
+
+/** The properties class-transformer leaves out of `target`'s serialised form on purpose. */
+export function readClassExclusions(target: Function): ClassExclusions {
+  return {
+    excluded: transformerStorage.getExcludedProperties(target, TO_PLAIN),
+    exposeOnly: transformerStorage.getStrategy(target) === 'excludeAll',
+  };
 }
 
 /**

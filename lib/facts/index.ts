@@ -4,8 +4,8 @@
  * generator (build time) and the sender's payload shaping (run time) read classes through it, so the
  * properties documented and the properties sent are one list.
  */
-export { readClassProperties } from './class-facts';
-export type { PropertyFacts } from './class-facts';
+export { readClassExclusions, readClassProperties } from './class-facts';
+export type { ClassExclusions, PropertyFacts, ToPlainTransform } from './class-facts';
 export type { ValidationFact } from './validation-fact';
 export { API_PROPERTY_RULE } from './api-property-facts';
 export type { ApiPropertyMetadata } from './api-property-facts';

@@ -1,9 +1,9 @@
-import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
 import { unwrapEnvelope } from '../envelope';
 import type { EnvelopeMode } from '../envelope';
 import { WebhookVerificationError } from '../errors';
 import { getOwnWebhookMetadata } from '../metadata';
+import { instanceFromPlain } from './instance-from-plain';
 import { validatePayload } from './validate-payload';
 
 export interface PayloadFromBodyOptions {
@@ -18,7 +18,8 @@ export interface PayloadFromBodyOptions {
 
 /**
  * The second half of `parseWebhook`, for a body already verified (by a guard, say): unwraps the
- * envelope, builds the instance with class-transformer and validates it with class-validator.
+ * envelope, builds the instance (class-transformer for the declared properties; free-form values copied
+ * as they are, so keys such as `constructor` or `__proto__` round-trip) and validates it with class-validator.
  */
 export async function payloadFromBody<T extends object>(
   type: ClassConstructor<T>,
@@ -32,7 +33,7 @@ export async function payloadFromBody<T extends object>(
       `The body is not a JSON object, so it cannot be a ${type.name}.`,
     );
   }
-  const instance = plainToInstance(type, data as object);
+  const instance = instanceFromPlain(type, data);
   await validatePayload(instance, `parseWebhook(${type.name})`, 'the webhook was not accepted');
   return instance;
 }

@@ -5,10 +5,23 @@ import type { ValidationIssue } from '../errors';
 
 /**
  * Runs class-validator on a payload instance and throws a `WebhookValidationError` listing every failing
- * property path. `forbidUnknownValues` makes a non-instance (a plain object) fail instead of passing empty.
+ * property path; a validator that throws is reported as one issue. `forbidUnknownValues` makes a
+ * non-instance (a plain object) fail instead of passing empty.
  */
 export async function validatePayload(payload: object, context: string, consequence: string): Promise<void> {
-  const errors = await validate(payload, { forbidUnknownValues: true });
+  let errors: ValidationError[];
+  try {
+    errors = await validate(payload, { forbidUnknownValues: true });
+  } catch (error) {
+    // A custom constraint that throws (on a hostile body, say) is a failed validation, not a crash.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new WebhookValidationError(
+      payload.constructor.name,
+      [{ path: '', constraints: { validator: `a validator threw: ${message}` } }],
+      context,
+      consequence,
+    );
+  }
   if (errors.length > 0) {
     throw new WebhookValidationError(payload.constructor.name, flatten(errors, ''), context, consequence);
   }

@@ -7,33 +7,67 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InventoryWebhooks, StockChange, StockDirection, Subscription } from '../../examples/plain-ts/webhooks';
 import { PaymentSuccess } from '../../examples/plain-ts/webhooks';
 import { startRecordingServer, type RecordedRequest } from '../support/recording-server';
-import { LOOPBACK } from './fixtures';
+import { Address, Gps, Tag, UserUpdated } from '../payload/payload-classes';
+import { LOOPBACK, Line, OrderPlaced, Orders } from './fixtures';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
+/** The examples' payloads, built as the docs' recipe builds them: from rows that hold more than the class declares. */
 const examples = [
   Object.assign(new Subscription(), {
     username: 'ada',
     monthly_fee: 9.99,
     start_date: new Date('2026-02-01T10:00:00Z'),
+    password_hash: '$2b$12$secret',
   }),
   Object.assign(new PaymentSuccess(), {
     order_id: '3f1c1f9e-6a55-4c57-9a4f-7d3f2d1b9c10',
     payment_amount: 4200,
     payment_time: new Date('2026-02-01T10:05:00Z'),
     user_id: 'u-7',
+    card_number: '4242424242424242',
   }),
-  Object.assign(new StockChange(), { sku: 'A-1', quantity: 0, direction: StockDirection.Down }),
+  Object.assign(new StockChange(), { sku: 'A-1', quantity: 0, direction: StockDirection.Down, cost_price: 3 }),
 ];
 
-/** Sends every example through a real client and returns what the receiver got, by webhook name. */
-async function sendExamples(envelope: 'none' | 'standard'): Promise<Map<string, RecordedRequest>> {
+/** The spec fixtures' payloads, with nested classes, arrays of classes and free-form values, extras at every depth. */
+const fixtureExamples = [
+  Object.assign(new OrderPlaced(), {
+    order_id: 'o-1',
+    lines: [Object.assign(new Line(), { sku: 'A-1', quantity: 2, margin: 0.4 })],
+    note: null,
+    customer_email: 'ada@example.com',
+  }),
+  Object.assign(new UserUpdated(), {
+    id: 'u-1',
+    name: 'Ada',
+    password_hash: '$2b$12$secret',
+    updated_at: new Date('2026-03-01T10:00:00Z'),
+    address: Object.assign(new Address(), {
+      street: 'Main St 1',
+      gps_secret: '52.1,4.3',
+      gps: Object.assign(new Gps(), { lat: '52.1', precise: '52.100001' }),
+    }),
+    tags: [Object.assign(new Tag(), { label: 'vip', score: 7 })],
+    attributes: { colour: 'red' },
+    metadata: { constructor: 'kept', nested: { __proto__x: [1, 2] } },
+    history: [{ at: 1, by: 'ada' }],
+    cents: 12,
+  }),
+];
+
+/** Sends every payload through a real client and returns what the receiver got, by webhook name. */
+async function sendExamples(
+  envelope: 'none' | 'standard',
+  webhooks: readonly Function[] = [Subscription, InventoryWebhooks],
+  payloads: readonly object[] = examples,
+): Promise<Map<string, RecordedRequest>> {
   const server = await startRecordingServer();
   const client = new WebhookClient({
-    webhooks: [Subscription, InventoryWebhooks],
+    webhooks: webhooks as never,
     endpoints: [{ url: server.url, secret: generateSecret() }],
     allowNetworks: LOOPBACK,
     envelope,
@@ -43,7 +77,7 @@ async function sendExamples(envelope: 'none' | 'standard'): Promise<Map<string, 
     () => client.close(),
   );
   const names = new Map<string, string>();
-  for (const example of examples) {
+  for (const example of payloads) {
     const { id, event } = await client.send(example as never);
     names.set(id, event);
   }
@@ -51,12 +85,26 @@ async function sendExamples(envelope: 'none' | 'standard'): Promise<Map<string, 
   return new Map(server.requests.map((r) => [names.get(String(r.headers['webhook-id'])) as string, r]));
 }
 
-/** Ajv 2020-12 (strict) with the document's component schemas as `$defs`, so every `$ref` resolves. */
+/**
+ * Ajv 2020-12 (strict) with the document's component schemas as `$defs`, so every `$ref` resolves. Every
+ * schema that lists `properties` is closed (`unevaluatedProperties: false`): a key the document does not
+ * name fails, so a body that validates holds exactly the documented properties.
+ */
 function validatorFor(document: OpenAPIObject, schema: unknown) {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
   const withDefs = { ...(schema as object), $defs: document.components?.schemas ?? {} };
-  return ajv.compile(JSON.parse(JSON.stringify(withDefs).replaceAll('"#/components/schemas/', '"#/$defs/')));
+  return ajv.compile(
+    closed(JSON.parse(JSON.stringify(withDefs).replaceAll('"#/components/schemas/', '"#/$defs/'))) as object,
+  );
+}
+
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closed(value)]));
+  if ('properties' in copy && !('additionalProperties' in copy)) copy.unevaluatedProperties = false;
+  return copy;
 }
 
 describe.each(['none', 'standard'] as const)('with envelope %s, what the client sends', (envelope) => {
@@ -81,6 +129,34 @@ describe.each(['none', 'standard'] as const)('with envelope %s, what the client 
       }
     }
   });
+});
+
+describe('the spec fixtures, extras at every depth', () => {
+  it.each(['none', 'standard'] as const)(
+    'send exactly the documented properties, valid (envelope %s)',
+    async (envelope) => {
+      const webhooks = [Orders, UserUpdated];
+      const document = buildOpenApi({ webhooks, envelope });
+      const received = await sendExamples(envelope, webhooks, fixtureExamples);
+      expect([...received.keys()].sort()).toEqual(['order.placed', 'user.updated']);
+      for (const [name, request] of received) {
+        const operation = document.webhooks?.[name]?.post;
+        const body = (operation?.requestBody as { content: Record<string, { schema: SchemaObject }> }).content[
+          'application/json'
+        ];
+        const validate = validatorFor(document, body?.schema);
+        expect(validate(JSON.parse(request.body)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        expect(request.body).not.toMatch(/secret|precise|score|margin|customer_email|4242/);
+      }
+      const user = JSON.parse(received.get('user.updated')?.body ?? '{}') as Record<string, unknown>;
+      expect((envelope === 'standard' ? user.data : user) as object).toMatchObject({
+        display_name: 'Ada',
+        address: { street: 'Main St 1', gps: { lat: '52.1' } },
+        metadata: { constructor: 'kept', nested: { __proto__x: [1, 2] } },
+        cents: 1200,
+      });
+    },
+  );
 });
 
 describe('asymmetric signing', () => {

@@ -139,11 +139,11 @@ describe('send() refuses', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('a plain object, and says how to make an instance', async () => {
+  it('a plain object, and says how to make an instance of a class of this catalog', async () => {
     const sender = client({ url: 'http://127.0.0.1:9/' });
     const plain = { username: 'ada', monthly_fee: 1, start_date: new Date() };
     await expect(sender.send(plain as Subscription)).rejects.toThrow(
-      /send\(\) got an instance of Object, which is not a payload of this client's webhooks \(Subscription, OrderPlaced\)\. It is a plain object: create an instance, e\.g\. plainToInstance/,
+      'send() got a plain object, not an instance of one of the payload classes (Subscription, OrderPlaced). Create an instance of the class it stands for, e.g. plainToInstance(Subscription, data) or Object.assign(new Subscription(), data).',
     );
   });
 

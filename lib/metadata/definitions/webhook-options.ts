@@ -27,7 +27,16 @@ export interface WebhookOptions {
    * time-sensitive event). Not part of the document. Default: the client's.
    */
   retry?: WebhookRetryOptions;
+  /**
+   * What `send()` does with properties of a payload that its class does not declare (they are not in the
+   * document): `strip` leaves them out of the body, `reject` refuses the payload with a
+   * `WebhookValidationError` naming each one. Not part of the document. Default: the client's (`strip`).
+   */
+  unknownProperties?: UnknownProperties;
 }
+
+/** What `send()` does with properties that a payload's class does not declare. */
+export type UnknownProperties = 'strip' | 'reject';
 
 /** Retry settings that a webhook can carry; the client reads them (see `RetryOptions`). */
 export interface WebhookRetryOptions {
