@@ -6,13 +6,13 @@ import {
   generateSecret,
   HookspecError,
   MemoryQueue,
-  SqliteQueue,
   verifyWebhook,
   WebhookClient,
   WebhookClientConfigError,
 } from 'hookspec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HookspecModule, HOOKSPEC_MODULE_OPTIONS } from '../../../lib/frameworks/nestjs';
+import { SqliteQueue } from '../../../lib/queues/sqlite';
 import { LOOPBACK, Subscription, subscription } from '../../client/fixtures';
 import { startReceiver, type Receiver } from '../../support/receiver';
 import { startNestApp, type RunningApp } from './nest-app';
