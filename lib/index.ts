@@ -50,7 +50,10 @@ export type {
   MessageView,
   RetryOptions,
 } from './delivery';
-export type { Transport, TransportRequest, TransportResponse } from './transport';
+export type { Transport, TransportRequest, TransportResponse, LookupAllFunction } from './transport';
+// Types of public options (the API report flagged them as used but not exported).
+export type { EnvelopeMode } from './envelope';
+export type { PayloadFromBodyOptions } from './payload';
 export type {
   WebhookOptions,
   WebhookExample,
