@@ -27,19 +27,23 @@ const MODES = {
 /**
  * Each consumer project, the modes it compiles in, and its sources (from consumers/src). `bare` has none
  * of the optional peers: the root entry and hookspec/sqlite (whose declarations name no better-sqlite3
- * type) must compile without them.
+ * type) must compile without them. `runs`: the node16 build is emitted to out/ and these files of it run:
+ * a real request through each adapter, and @ApiProperty read, on the project's peer versions.
  */
+const ALL = ['root.ts', 'sqlite.ts', 'entries.ts'];
+const RUNS = ['smoke.js', 'swagger.js'];
 const PROJECTS = [
-  { name: 'ts5.9', modes: ['node10', 'node16', 'bundler'], sources: ['root.ts', 'sqlite.ts', 'entries.ts'] },
-  { name: 'ts7', modes: ['node16', 'bundler'], sources: ['root.ts', 'sqlite.ts', 'entries.ts'] },
-  { name: 'bare', modes: ['node16', 'bundler'], sources: ['root.ts', 'sqlite.ts'] },
+  { name: 'ts5.9', modes: ['node10', 'node16', 'bundler'], sources: [...ALL, 'smoke.ts', 'swagger.ts'], runs: RUNS },
+  // No @nestjs/swagger: its 12.0 declares the peer typescript ^5.5 || ^6, which npm refuses beside 7.
+  { name: 'ts7', modes: ['node16', 'bundler'], sources: [...ALL, 'smoke.ts'], runs: ['smoke.js'] },
+  { name: 'bare', modes: ['node16', 'bundler'], sources: ['root.ts', 'sqlite.ts'], runs: [] },
 ];
 
 /** Runs a command to its end; a failure names `what` and shows the command's output. */
 function run(command, args, cwd, what) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
       const output = `${stdout}${stderr}`.trim();
       if (error) reject(new Error(`${what} failed:\n${output || error.message}`));
       else resolve({ output, seconds: ((Date.now() - started) / 1000).toFixed(1) });
@@ -69,16 +73,19 @@ async function checkConsumer(project, tarball, temp) {
       const files = project.sources.flatMap((source) =>
         mode === 'node16' ? [`src/${source}`, `src/${source.replace(/\.ts$/, '.mts')}`] : [`src/${source}`],
       );
-      writeFileSync(
-        join(dir, `tsconfig.${mode}.json`),
-        JSON.stringify({ compilerOptions: { ...MODES[mode], ...COMMON }, files }),
-      );
+      const emit = project.runs.length > 0 && mode === 'node16' ? { noEmit: false, outDir: 'out', rootDir: 'src' } : {};
+      const compilerOptions = { ...MODES[mode], ...COMMON, ...emit };
+      writeFileSync(join(dir, `tsconfig.${mode}.json`), JSON.stringify({ compilerOptions, files }));
       const tsc = join(dir, 'node_modules', '.bin', 'tsc');
       const what = `tsc (TypeScript ${typescript}, moduleResolution ${mode}) in consumer ${project.name}`;
       const compiled = await run(tsc, ['-p', `tsconfig.${mode}.json`], dir, what);
       return `${mode} ok (${compiled.seconds} s)`;
     }),
   );
+  for (const file of project.runs) {
+    const ran = await run(process.execPath, [`out/${file}`], dir, `node out/${file} in consumer ${project.name}`);
+    results.push(`${file}: ${ran.output}`);
+  }
   return `consumer ${project.name} (TypeScript ${typescript}, install ${installed.seconds} s): ${results.join(', ')}`;
 }
 
