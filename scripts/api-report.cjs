@@ -2,7 +2,7 @@
 // declarations in dist/: an export added, removed or changed is a visible diff in review.
 //   node scripts/api-report.cjs          rewrites the reports (npm run api:report)
 //   node scripts/api-report.cjs --check  fails when dist's declarations differ from them (npm run api:check)
-// Both need a build first (npm run build).
+// --check needs a build first (npm test builds before it); npm run api:report builds itself.
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, relative } = require('node:path');
@@ -64,7 +64,7 @@ try {
   if (stale.length > 0) {
     console.error(
       `api check: the public API of ${stale.join(', ')} differs from the committed report (diff above). ` +
-        'If the change is meant, run `npm run build && npm run api:report` and commit api/.',
+        'If the change is meant, run `npm run api:report` (it builds first) and commit api/.',
     );
     process.exit(1);
   }
