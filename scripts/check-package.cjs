@@ -2,7 +2,8 @@
 //  1. @arethetypeswrong/cli: every entry's types resolve under node10, node16 (CJS and ESM) and bundler;
 //  2. publint: package.json's fields point at files that exist, in the right format;
 //  3. the consumer projects of spec/package/consumers (each with its own locked TypeScript and peers)
-//     install the tarball and compile their sources with skipLibCheck false under every resolution mode.
+//     install the tarball and compile their sources with skipLibCheck false under every resolution mode,
+//     then run a real request through each adapter on the peer versions they lock.
 // Run after `npm run build` (npm test does). Exits non-zero when any check fails, naming it and its output.
 const { execFile } = require('node:child_process');
 const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
@@ -131,4 +132,7 @@ async function main() {
   }
 }
 
-void main();
+main().catch((error) => {
+  console.error(`check-package: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
@@ -65,6 +66,47 @@ describe('the published package', () => {
     ]);
     expect(pkg.dependencies).toHaveProperty('openapi3-ts');
   });
+});
+
+/** The packages that an entry's declarations import, following its relative imports through dist/. */
+function packagesTypedBy(declarations: string): string[] {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { importedFiles, typeReferenceDirectives } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName } of [...importedFiles, ...typeReferenceDirectives]) {
+      if (!fileName.startsWith('.')) {
+        packages.add(fileName.startsWith('@') ? fileName.split('/').slice(0, 2).join('/') : fileName.split('/')[0]!);
+        continue;
+      }
+      const base = resolve(dirname(file), fileName).replace(/\.js$/, '');
+      const next = [`${base}.d.ts`, join(base, 'index.d.ts')].find((candidate) => existsSync(candidate));
+      if (next) visit(next);
+    }
+  };
+  visit(join(root, declarations));
+  return [...packages].sort();
+}
+
+describe('the declarations of each entry', () => {
+  it.each([
+    ['.', []],
+    ['./express', ['express']],
+    ['./fastify', ['fastify']],
+    ['./nestjs', ['@nestjs/common']],
+    // The SQLite queue types its own view of better-sqlite3: no @types package is needed.
+    ['./sqlite', []],
+    ['./bullmq', ['bullmq']],
+  ])(
+    'of %s import no optional peer but %j, so it compiles with skipLibCheck false without the others',
+    (entry, own) => {
+      const optional = new Set(Object.keys(pkg.peerDependenciesMeta));
+      const typedBy = packagesTypedBy(pkg.exports[entry].require.types).filter((name) => optional.has(name));
+      expect(typedBy).toEqual(own);
+    },
+  );
 });
 
 describe('the subpath entries', () => {
