@@ -32,14 +32,11 @@ export type {
   ExhaustedEvent,
   EndpointDisabledEvent,
 } from './client';
-export { RetryPolicy, DEFAULT_RETRY_SCHEDULE } from './delivery';
+export { DEFAULT_RETRY_SCHEDULE } from './delivery';
 export { MemoryQueue } from './queues/memory';
 export type { MemoryQueueOptions } from './queues/memory';
-// Durable queues (lib/queues): export lines are added by each queue.
-export { SqliteQueue } from './queues/sqlite';
-export type { SqliteQueueOptions } from './queues/sqlite';
-export { BullMqQueue } from './queues/bullmq';
-export type { BullMqQueueOptions } from './queues/bullmq';
+// The durable queues are the subpath entries `hookspec/sqlite` and `hookspec/bullmq`: their declarations
+// name their peers' types (better-sqlite3, bullmq, ioredis), which must never be needed to import this one.
 export type {
   DeliveryQueue,
   LeaseRequest,
@@ -62,7 +59,9 @@ export type {
   TransportRequest,
   TransportResponse,
 } from './transport';
-export { isWebhookClass, resolveWebhookDefinitions } from './metadata';
+// Types of public options (the API report flagged them as used but not exported).
+export type { EnvelopeMode } from './envelope';
+export type { PayloadFromBodyOptions } from './payload';
 export type {
   WebhookOptions,
   WebhookExample,

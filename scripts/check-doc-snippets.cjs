@@ -54,6 +54,8 @@ writeFileSync(
           'hookspec/express': ['./lib/frameworks/express/index.ts'],
           'hookspec/fastify': ['./lib/frameworks/fastify/index.ts'],
           'hookspec/nestjs': ['./lib/frameworks/nestjs/index.ts'],
+          'hookspec/sqlite': ['./lib/queues/sqlite/index.ts'],
+          'hookspec/bullmq': ['./lib/queues/bullmq/index.ts'],
         },
       },
       include: ['*.ts'],

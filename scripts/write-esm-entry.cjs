@@ -37,3 +37,5 @@ writeEsmEntry('.', 'hookspec');
 writeEsmEntry(join('frameworks', 'express'), 'express');
 writeEsmEntry(join('frameworks', 'fastify'), 'fastify');
 writeEsmEntry(join('frameworks', 'nestjs'), 'nestjs');
+writeEsmEntry(join('queues', 'sqlite'), 'sqlite');
+writeEsmEntry(join('queues', 'bullmq'), 'bullmq');

@@ -1,5 +1,6 @@
 import { IsString } from 'class-validator';
-import { Payload, resolveWebhookDefinitions, Webhook, WebhookDefinitionError } from 'hookspec';
+import { Payload, Webhook, WebhookDefinitionError } from 'hookspec';
+import { resolveWebhookDefinitions } from '../../lib/metadata';
 import { describe, expect, it } from 'vitest';
 
 class PaymentSuccess {

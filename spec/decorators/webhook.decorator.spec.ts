@@ -1,5 +1,6 @@
 import { IsString } from 'class-validator';
-import { resolveWebhookDefinitions, Webhook, WebhookDefinitionError } from 'hookspec';
+import { Webhook, WebhookDefinitionError } from 'hookspec';
+import { resolveWebhookDefinitions } from '../../lib/metadata';
 import { describe, expect, it } from 'vitest';
 
 describe('@Webhook', () => {

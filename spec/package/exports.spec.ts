@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '..', '..');
@@ -67,8 +68,69 @@ describe('the published package', () => {
   });
 });
 
-describe('the framework entries', () => {
-  it.each(['hookspec/express', 'hookspec/fastify', 'hookspec/nestjs'])(
+/** The packages that an entry's declarations import, following its relative imports through dist/. */
+function packagesTypedBy(declarations: string): string[] {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { importedFiles, typeReferenceDirectives } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName } of [...importedFiles, ...typeReferenceDirectives]) {
+      if (!fileName.startsWith('.')) {
+        packages.add(fileName.startsWith('@') ? fileName.split('/').slice(0, 2).join('/') : fileName.split('/')[0]!);
+        continue;
+      }
+      const base = resolve(dirname(file), fileName).replace(/\.js$/, '');
+      const next = [`${base}.d.ts`, join(base, 'index.d.ts')].find((candidate) => existsSync(candidate));
+      if (next) visit(next);
+    }
+  };
+  visit(join(root, declarations));
+  return [...packages].sort();
+}
+
+describe('the declarations of each entry', () => {
+  it.each([
+    ['.', []],
+    ['./express', ['express']],
+    ['./fastify', ['fastify']],
+    ['./nestjs', ['@nestjs/common']],
+    // The SQLite queue types its own view of better-sqlite3: no @types package is needed.
+    ['./sqlite', []],
+    ['./bullmq', ['bullmq']],
+  ])(
+    'of %s import no optional peer but %j, so it compiles with skipLibCheck false without the others',
+    (entry, own) => {
+      const optional = new Set(Object.keys(pkg.peerDependenciesMeta));
+      const typedBy = packagesTypedBy(pkg.exports[entry].require.types).filter((name) => optional.has(name));
+      expect(typedBy).toEqual(own);
+    },
+  );
+});
+
+describe('the subpath entries', () => {
+  it('are exactly the frameworks and the durable queues, each with import and require types', () => {
+    expect(Object.keys(pkg.exports)).toEqual([
+      '.',
+      './express',
+      './fastify',
+      './nestjs',
+      './sqlite',
+      './bullmq',
+      './package.json',
+    ]);
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      if (entry === '.' || entry === './package.json') continue;
+      const { import: esm, require: cjs } = target as Record<string, Record<string, string>>;
+      for (const file of [esm.types, esm.default, cjs.types, cjs.default])
+        expect(existsSync(join(root, file))).toBe(true);
+      // moduleResolution node10 ignores exports: typesVersions must lead it to the same declarations.
+      expect(pkg.typesVersions['*'][entry.slice(2)]).toEqual([cjs.types]);
+    }
+  });
+
+  it.each(['hookspec/express', 'hookspec/fastify', 'hookspec/nestjs', 'hookspec/sqlite', 'hookspec/bullmq'])(
     '%s gives import and require one module instance',
     (entry) => {
       const script = `
@@ -80,7 +142,7 @@ describe('the framework entries', () => {
       `;
       const result = JSON.parse(node(['--input-type=module', '-e', script]));
       expect(result.same).toBe(true);
-      expect(result.count).toBeGreaterThan(1);
+      expect(result.count).toBeGreaterThanOrEqual(1);
     },
   );
 
@@ -91,5 +153,21 @@ describe('the framework entries', () => {
       console.log(JSON.stringify(loaded));
     `;
     expect(JSON.parse(node(['-e', script]))).toEqual([]);
+  });
+
+  it.each([
+    ['hookspec/express', []],
+    ['hookspec/fastify', []],
+    ['hookspec/nestjs', ['@nestjs']],
+    // The queues load their database client only when a queue is made, so importing them needs no peer.
+    ['hookspec/sqlite', []],
+    ['hookspec/bullmq', []],
+  ])('%s loads no optional peer but %j when imported', (entry, own) => {
+    const script = `
+      require('${entry}');
+      const peers = Object.keys(require.cache).map((f) => /node_modules\\/(express|fastify|@nestjs|better-sqlite3|bullmq|ioredis)\\//.exec(f)?.[1]);
+      console.log(JSON.stringify([...new Set(peers.filter(Boolean))].sort()));
+    `;
+    expect(JSON.parse(node(['-e', script]))).toEqual(own);
   });
 });

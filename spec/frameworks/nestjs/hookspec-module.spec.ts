@@ -5,13 +5,13 @@ import { Controller, Injectable, Module, Post } from '@nestjs/common';
 import {
   generateSecret,
   MemoryQueue,
-  SqliteQueue,
   verifyWebhook,
   WebhookClient,
   WebhookClientConfigError,
 } from 'hookspec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HookspecModule, HOOKSPEC_MODULE_OPTIONS } from '../../../lib/frameworks/nestjs';
+import { SqliteQueue } from '../../../lib/queues/sqlite';
 import { LOOPBACK, Subscription, subscription } from '../../client/fixtures';
 import { startRecordingServer, type RecordingServer } from '../../support/recording-server';
 import { startNestApp, type RunningApp } from './nest-app';

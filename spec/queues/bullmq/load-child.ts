@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { BullMqQueue, WebhookClient } from '../../../lib';
+import { WebhookClient } from '../../../lib';
+import { BullMqQueue } from '../../../lib/queues/bullmq';
 import type { AttemptRecord } from '../../../lib';
 import { LoadWebhooks } from './load-events';
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { BullMqQueue, WebhookClient } from '../../../lib';
+import { WebhookClient } from '../../../lib';
+import { BullMqQueue } from '../../../lib/queues/bullmq';
 import { CrashEvent } from './crash-event';
 
 // A worker process for the BullMQ process tests, compiled with tsc and run with plain node. It delivers

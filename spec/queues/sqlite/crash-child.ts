@@ -6,7 +6,8 @@
 // deliver: sends nothing, delivers what the file holds, prints "drained" and exits.
 import 'reflect-metadata';
 import { IsInt, IsString } from 'class-validator';
-import { generateSecret, SqliteQueue, Webhook, WebhookClient } from '../../../lib';
+import { generateSecret, Webhook, WebhookClient } from '../../../lib';
+import { SqliteQueue } from '../../../lib/queues/sqlite';
 
 @Webhook('crash.test')
 class CrashEvent {

@@ -34,8 +34,9 @@ async function run(script: string, nodePath: string): Promise<string> {
 
 const TRY_QUEUE = `
   const hookspec = require(process.env.HOOKSPEC_LIB);
+  const { SqliteQueue } = require(require('node:path').join(process.env.HOOKSPEC_LIB, '..', 'queues', 'sqlite'));
   try {
-    new hookspec.SqliteQueue({ path: process.env.QUEUE_FILE }).close();
+    new SqliteQueue({ path: process.env.QUEUE_FILE }).close();
     console.log(JSON.stringify({ opened: true }));
   } catch (error) {
     console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message,

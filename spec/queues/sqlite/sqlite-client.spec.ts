@@ -1,4 +1,5 @@
-import { generateSecret, SqliteQueue, verifyWebhook, WebhookClient } from 'hookspec';
+import { generateSecret, verifyWebhook, WebhookClient } from 'hookspec';
+import { SqliteQueue } from '../../../lib/queues/sqlite';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRecordingServer } from '../../support/recording-server';
 import { Subscription, subscription } from '../../client/fixtures';
