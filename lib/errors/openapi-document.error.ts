@@ -11,7 +11,8 @@ export type OpenApiDocumentErrorCode =
   | 'openapi-30-document'
   | 'duplicate-webhook-name'
   | 'duplicate-operation-id'
-  | 'schema-name-clash';
+  | 'schema-name-clash'
+  | 'invalid-example';
 
 /** The OpenAPI document cannot be built or merged: a base below 3.1, duplicate webhook names, a clash. */
 export class OpenApiDocumentError extends HookspecError<OpenApiDocumentErrorCode> {

@@ -4,7 +4,6 @@ import { HookspecError } from './hookspec.error';
 export type WebhookClientConfigErrorCode =
   | 'unknown-option'
   | 'invalid-option'
-  | 'invalid-options'
   | 'no-webhooks'
   | 'invalid-webhooks'
   | 'invalid-endpoints'

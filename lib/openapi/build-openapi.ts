@@ -52,7 +52,7 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
   for (const definition of definitions) {
     const payloadSchema = generator.refFor(definition.payload, [`webhook '${definition.name}'`]);
     const bodySchema = envelope === 'standard' ? envelopeSchema(definition.name, payloadSchema) : payloadSchema;
-    const operation = buildWebhookOperation(definition, bodySchema);
+    const operation = buildWebhookOperation(definition, bodySchema, envelope);
     claimOperationId(operation, definition, usedOperationIds);
     document.webhooks = { ...document.webhooks, [definition.name]: { post: operation } };
   }

@@ -1,5 +1,6 @@
 export { validatePayload } from './validate-payload';
 export { serializePayload } from './serialize-payload';
+export { shapePayload } from './shape-payload';
 export type { SerializeOptions } from './serialize-payload';
 export { DEFAULT_MAX_PAYLOAD_BYTES, preparePayload } from './prepare-payload';
 export type { PrepareOptions } from './prepare-payload';
