@@ -9,6 +9,8 @@ export { OpenApiDocumentError } from './openapi-document.error';
 export type { OpenApiDocumentErrorCode } from './openapi-document.error';
 export { WebhookSecretError } from './webhook-secret.error';
 export type { WebhookSecretErrorCode } from './webhook-secret.error';
+export { WebhookMessageError } from './webhook-message.error';
+export type { WebhookMessageErrorCode } from './webhook-message.error';
 export { WebhookTransportError } from './webhook-transport.error';
 export type { WebhookTransportErrorCode } from './webhook-transport.error';
 export { WebhookValidationError } from './webhook-validation.error';

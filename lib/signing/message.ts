@@ -1,5 +1,6 @@
 import type { Hmac } from 'node:crypto';
-import { HookspecError } from '../errors';
+import { WebhookMessageError } from '../errors';
+import type { WebhookMessageErrorCode } from '../errors';
 
 /** What a Standard Webhooks signature covers: the three parts of `${id}.${timestamp}.${body}`. */
 export interface WebhookMessage {
@@ -17,7 +18,7 @@ export interface WebhookMessage {
 /** Why a message cannot be signed, from {@link findMessageProblem}. */
 export interface MessageProblem {
   /** `invalid-message-id`, `invalid-timestamp` or `invalid-body`. */
-  readonly code: 'invalid-message-id' | 'invalid-timestamp' | 'invalid-body';
+  readonly code: WebhookMessageErrorCode;
   /** A sentence naming the field, the rule it breaks and how to fix it. */
   readonly reason: string;
 }
@@ -78,12 +79,12 @@ export function findMessageProblem(message: WebhookMessage): MessageProblem | un
  * The bytes a Standard Webhooks signature covers: `${id}.${timestamp}.${body}`, UTF-8, with the body's
  * bytes appended unchanged (a binary body is not re-encoded). Sender and receiver both build it here.
  *
- * @throws HookspecError (`invalid-message-id`, `invalid-timestamp`, `invalid-body`) for a message that
+ * @throws WebhookMessageError (`invalid-message-id`, `invalid-timestamp`, `invalid-body`) for a message that
  * {@link findMessageProblem} refuses.
  */
 export function signedContent(message: WebhookMessage): Buffer {
   const problem = findMessageProblem(message);
-  if (problem !== undefined) throw new HookspecError(problem.code, problem.reason);
+  if (problem !== undefined) throw new WebhookMessageError(problem.code, problem.reason);
   return buildSignedContent(message);
 }
 

@@ -1,5 +1,5 @@
 import { createHmac, sign as ed25519Sign } from 'node:crypto';
-import { HookspecError } from '../errors';
+import { WebhookMessageError } from '../errors';
 import { buildSignedContent, findMessageProblem, hmacOfContent, type WebhookMessage } from './message';
 import { parseKeyList, parseSigningKey } from './signing-keys';
 
@@ -12,7 +12,7 @@ import { parseKeyList, parseSigningKey } from './signing-keys';
  * @param message - id, timestamp (Unix seconds or a Date) and the exact body that will be sent.
  * @param keys - one key or a non-empty list of keys.
  * @throws WebhookSecretError (`invalid-secret`, `invalid-key`) for a malformed key, naming its index.
- * @throws HookspecError (`invalid-message-id`, `invalid-timestamp`, `invalid-body`) for a message that
+ * @throws WebhookMessageError (`invalid-message-id`, `invalid-timestamp`, `invalid-body`) for a message that
  * cannot be signed unambiguously.
  */
 export function sign(message: WebhookMessage, keys: string | readonly string[]): string {
@@ -27,7 +27,7 @@ export function createSigner(keys: string | readonly string[]): (message: Webhoo
   const signingKeys = parseKeyList(keys, parseSigningKey);
   return (message) => {
     const problem = findMessageProblem(message);
-    if (problem !== undefined) throw new HookspecError(problem.code, `sign(): ${problem.reason}`);
+    if (problem !== undefined) throw new WebhookMessageError(problem.code, `sign(): ${problem.reason}`);
     let content: Buffer | undefined;
     return signingKeys
       .map((key) =>

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { generateKeyPair, generateSecret, sign } from 'hookspec';
 import { describe, expect, it } from 'vitest';
-import { HookspecError, WebhookSecretError } from '../../lib/errors';
+import { WebhookMessageError, WebhookSecretError } from '../../lib/errors';
 import { findMessageProblem, signedContent } from '../../lib/signing';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -101,9 +101,9 @@ describe('sign', () => {
     ['an invalid Date', { timestamp: new Date('nope') }, 'invalid-timestamp', /an invalid or pre-1970 Date/],
     ['a pre-1970 Date', { timestamp: new Date(-1000) }, 'invalid-timestamp', /an invalid or pre-1970 Date/],
     ['a body that is neither string nor bytes', { body: { a: 1 } }, 'invalid-body', /string or a Buffer/],
-  ])('refuses %s with a HookspecError that says the rule', (_case, change, code, message) => {
+  ])('refuses %s with a WebhookMessageError that says the rule', (_case, change, code, message) => {
     const error = thrown(() => sign({ ...MESSAGE, ...change } as typeof MESSAGE, SECRET));
-    expect(error).toBeInstanceOf(HookspecError);
+    expect(error).toBeInstanceOf(WebhookMessageError);
     expect(error).toMatchObject({ code });
     expect(error.message).toMatch(/^sign\(\): message\./);
     expect(error.message).toMatch(message);
@@ -130,6 +130,6 @@ describe('signedContent', () => {
   });
 
   it('refuses what sign refuses', () => {
-    expect(() => signedContent({ ...MESSAGE, id: 'a.b' })).toThrow(HookspecError);
+    expect(() => signedContent({ ...MESSAGE, id: 'a.b' })).toThrow(WebhookMessageError);
   });
 });

@@ -2,13 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Injectable, Module, Post } from '@nestjs/common';
-import {
-  generateSecret,
-  MemoryQueue,
-  verifyWebhook,
-  WebhookClient,
-  WebhookClientConfigError,
-} from 'hookspec';
+import { generateSecret, MemoryQueue, verifyWebhook, WebhookClient, WebhookClientConfigError } from 'hookspec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HookspecModule, HOOKSPEC_MODULE_OPTIONS } from '../../../lib/frameworks/nestjs';
 import { SqliteQueue } from '../../../lib/queues/sqlite';
