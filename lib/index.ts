@@ -97,6 +97,7 @@ export type {
   OpenApiDocumentErrorCode,
   WebhookSecretErrorCode,
   WebhookMessageErrorCode,
+  WebhookReceiverConfigErrorCode,
   WebhookTransportErrorCode,
   WebhookValidationErrorCode,
   WebhookClientConfigErrorCode,

@@ -21,6 +21,7 @@ export { WebhookSendError } from './webhook-send.error';
 export type { WebhookSendErrorCode } from './webhook-send.error';
 export { WebhookVerificationError } from './webhook-verification.error';
 export { WebhookReceiverConfigError } from './webhook-receiver-config.error';
+export type { WebhookReceiverConfigErrorCode } from './webhook-receiver-config.error';
 export type { VerificationFailure } from './webhook-verification.error';
 export { DeliveryQueueError } from './delivery-queue.error';
 export type { DeliveryQueueErrorCode } from './delivery-queue.error';

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { InvalidArgumentError } from 'commander';
-import { WebhookReceiverConfigError } from '../../errors';
+import { CliError } from '../../errors';
 import { resolveWebhookDefinitions } from '../../metadata';
 import type { WebhookDefinition } from '../../metadata';
 import {
@@ -129,7 +129,7 @@ function checkKeys(secrets: readonly string[], publicKeys: readonly string[]): s
 
 function checkPath(path: string): string {
   if (!/^\/[^?#\s]*$/.test(path)) {
-    throw new WebhookReceiverConfigError(
+    throw new CliError(
       'invalid-option',
       `--path must be a URL path starting with /, without a query string, e.g. /webhooks (got ${JSON.stringify(path)}).`,
     );
@@ -238,7 +238,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
           : error.code === 'EACCES'
             ? `listening on port ${port} needs privileges here: pick a port above 1023.`
             : `cannot listen on ${host}:${port}: ${error.message}`;
-      reject(new WebhookReceiverConfigError('listen-failed', reason, { cause: error }));
+      reject(new CliError('listen-failed', reason, { cause: error }));
     });
     server.listen(port, host, () => resolve(server.address() as AddressInfo));
   });
