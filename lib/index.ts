@@ -24,6 +24,7 @@ export type {
   EndpointStore,
   WebhookLogger,
   CatalogPayload,
+  MethodPayloads,
   WebhookClass,
   WebhookClientEvents,
   AttemptEvent,
@@ -31,6 +32,7 @@ export type {
   RetryScheduledEvent,
   ExhaustedEvent,
   EndpointDisabledEvent,
+  DeliveryRef,
 } from './client';
 export { DEFAULT_RETRY_SCHEDULE } from './delivery';
 export { MemoryQueue } from './queues/memory';

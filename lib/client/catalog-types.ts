@@ -1,19 +1,22 @@
 /** A class, as far as the type system can tell: something `new` makes an object of. */
 export type WebhookClass = abstract new (...args: never[]) => object;
 
-/** True for `any`, which would let every value through (`send(undefined)` included). */
-type IsAny<T> = 0 extends 1 & T ? true : false;
-
 /**
- * The object type a payload may have, from a parameter's type: `any` and `unknown` (also what a method
- * without parameters infers) give nothing; an optional parameter gives its type without `undefined`.
+ * The first parameter's type of each method of `I` that takes an object: a method-style payload. `any`
+ * (`0 extends 1 & P`: it would let every value through, `send(undefined)` included) and `unknown` (also
+ * what a method without parameters infers) give nothing; an optional parameter gives its type without
+ * `undefined`.
  */
-type PayloadType<P> =
-  IsAny<P> extends true ? never : unknown extends P ? never : NonNullable<P> extends object ? NonNullable<P> : never;
-
-/** The first parameter's type of each method of `I` that takes an object: a method-style payload. */
-type MethodPayloads<I> = {
-  [K in keyof I]: I[K] extends (first: infer P, ...rest: never[]) => unknown ? PayloadType<P> : never;
+export type MethodPayloads<I> = {
+  [K in keyof I]: I[K] extends (first: infer P, ...rest: never[]) => unknown
+    ? 0 extends 1 & P
+      ? never
+      : unknown extends P
+        ? never
+        : NonNullable<P> extends object
+          ? NonNullable<P>
+          : never
+    : never;
 }[keyof I];
 
 /**
@@ -25,7 +28,7 @@ type MethodPayloads<I> = {
  */
 export type CatalogPayload<C extends readonly WebhookClass[]> = {
   [I in keyof C]: C[I] extends abstract new (...args: never[]) => infer T
-    ? IsAny<T> extends true
+    ? 0 extends 1 & T
       ? never
       : T extends object
         ? T | MethodPayloads<T>

@@ -1,6 +1,7 @@
 import type { AttemptRecord } from '../delivery';
 
-interface DeliveryRef {
+/** Which delivery a client event is about. */
+export interface DeliveryRef {
   /** The `webhook-id`. */
   readonly messageId: string;
   /** The webhook's name. */

@@ -2,7 +2,7 @@ export { WebhookClient } from './webhook-client';
 export type { WebhookClientOptions, SendResult, SendOptions } from './webhook-client-options';
 export type { WebhookEndpoint, EndpointStore } from './endpoint';
 export type { WebhookLogger } from './logger';
-export type { CatalogPayload, WebhookClass } from './catalog-types';
+export type { CatalogPayload, MethodPayloads, WebhookClass } from './catalog-types';
 export type {
   WebhookClientEvents,
   AttemptEvent,
@@ -10,4 +10,5 @@ export type {
   RetryScheduledEvent,
   ExhaustedEvent,
   EndpointDisabledEvent,
+  DeliveryRef,
 } from './client-events';

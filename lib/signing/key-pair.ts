@@ -24,7 +24,7 @@ export interface WebhookKeyPair {
 
 /**
  * Makes a new ed25519 key pair for asymmetric (`v1a`) signatures. The private key is the 32-byte seed,
- * as in the Standard Webhooks reference library (Go, `ed25519.NewKeyFromSeed`); {@link parsePrivateKey}
+ * as in the Standard Webhooks reference library (Go, `ed25519.NewKeyFromSeed`); `parsePrivateKey`
  * also reads the 64-byte seed + public key form that Svix produces.
  */
 export function generateKeyPair(): WebhookKeyPair {

@@ -6,7 +6,7 @@ import type { WebhookMessageErrorCode } from '../errors';
 export interface WebhookMessage {
   /**
    * The `webhook-id` header: unique per message, the same on every retry. 1-256 visible ASCII
-   * characters without "." (see {@link findMessageProblem}).
+   * characters without "." (see `findMessageProblem`).
    */
   readonly id: string;
   /** The `webhook-timestamp` header: Unix seconds of this attempt, or a Date (rounded down to the second). */
@@ -15,7 +15,7 @@ export interface WebhookMessage {
   readonly body: string | Uint8Array;
 }
 
-/** Why a message cannot be signed, from {@link findMessageProblem}. */
+/** Why a message cannot be signed, from `findMessageProblem`. */
 export interface MessageProblem {
   /** `invalid-message-id`, `invalid-timestamp` or `invalid-body`. */
   readonly code: WebhookMessageErrorCode;
@@ -80,7 +80,7 @@ export function findMessageProblem(message: WebhookMessage): MessageProblem | un
  * bytes appended unchanged (a binary body is not re-encoded). Sender and receiver both build it here.
  *
  * @throws WebhookMessageError (`invalid-message-id`, `invalid-timestamp`, `invalid-body`) for a message that
- * {@link findMessageProblem} refuses.
+ * `findMessageProblem` refuses.
  */
 export function signedContent(message: WebhookMessage): Buffer {
   const problem = findMessageProblem(message);
@@ -88,7 +88,7 @@ export function signedContent(message: WebhookMessage): Buffer {
   return buildSignedContent(message);
 }
 
-/** {@link signedContent} for a message already checked by {@link findMessageProblem}. */
+/** {@link signedContent} for a message already checked by `findMessageProblem`. */
 export function buildSignedContent(message: WebhookMessage): Buffer {
   const head = Buffer.from(`${message.id}.${unixSeconds(message.timestamp)}.`, 'utf8');
   const { body } = message;
@@ -99,7 +99,7 @@ export function buildSignedContent(message: WebhookMessage): Buffer {
 
 /**
  * The HMAC of the signed content, fed in two parts (`${id}.${timestamp}.`, then the body) so the body is
- * never copied into one buffer with the head. For a message already checked by {@link findMessageProblem}.
+ * never copied into one buffer with the head. For a message already checked by `findMessageProblem`.
  */
 export function hmacOfContent(hmac: Hmac, message: WebhookMessage): Buffer {
   return hmac

@@ -61,7 +61,7 @@ export function parseSignatureHeader(header: string): SignatureEntry[] {
  * replays.
  *
  * Never throws for what the request carries: a malformed header or a message that {@link sign} would
- * refuse (see {@link findMessageProblem}) simply does not verify.
+ * refuse (see `findMessageProblem`) simply does not verify.
  *
  * @param message - id and timestamp from the `webhook-id` / `webhook-timestamp` headers, and the raw
  * body exactly as received (not parsed and re-serialized JSON).

@@ -3,6 +3,7 @@ export { WebhookPayload, WebhookEventName, WebhookId } from './webhook-payload.d
 export type { WebhookPayloadOptions } from './webhook-payload.decorator';
 export { WEBHOOK_GUARD_OPTIONS } from './webhook-guard-options';
 export type { WebhookGuardOptions } from './webhook-guard-options';
+export type { WebhookReceiverOptions } from '../../receiver';
 export { HookspecModule } from './hookspec.module';
 export { HOOKSPEC_MODULE_OPTIONS } from './hookspec-module-options';
 export type { HookspecModuleOptions, HookspecModuleAsyncOptions } from './hookspec-module-options';
