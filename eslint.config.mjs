@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'bench/dist/', 'examples/*/dist/', 'spec/**/dist/', '.doc-snippets/', 'coverage/', 'node_modules/'] },
+  {
+    ignores: [
+      'dist/',
+      'bench/dist/',
+      'examples/*/dist/',
+      'spec/**/dist/',
+      '.doc-snippets/',
+      'coverage/',
+      'node_modules/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
