@@ -1,17 +1,12 @@
 import { CliError } from '../errors';
-import type { EnvelopeMode } from '../envelope';
 import { CONFIG_FILE_NAME, loadCliConfig } from './cli-config';
+import type { CliConfig } from './cli-config';
 import type { DocumentOptions } from './render-document';
 
 /** The flags of `generate` and `check`, as commander parsed them: only those given are set. */
-export interface DocumentFlags {
+export interface DocumentFlags extends Omit<CliConfig, 'modules'> {
+  /** `--config <file>`: the config file to read instead of looking one up. */
   config?: string;
-  out?: string;
-  base?: string;
-  title?: string;
-  version?: string;
-  yaml?: boolean;
-  envelope?: EnvelopeMode;
 }
 
 /** What `generate` and `check` build: the flags laid over the config file. */
