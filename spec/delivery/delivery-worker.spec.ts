@@ -214,7 +214,7 @@ describe('DeliveryWorker settling', () => {
     // Another worker takes the delivery over once the lease has expired, and delivers it.
     await sleep(15);
     const [takeover] = await queue.lease({ now: Date.now(), limit: 1, leaseMs: 60_000 });
-    expect(takeover).toBeDefined();
+    expect(takeover?.message.id).toBe(fake.held[0]?.lease.message.id);
     await queue.settle(takeover as Lease, undefined, { status: 'delivered' });
     fake.releaseAll(500);
     await within(worker.idle());

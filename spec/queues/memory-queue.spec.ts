@@ -50,8 +50,8 @@ describe('MemoryQueue retention of finished messages', () => {
     for (const id of ['m1', 'm2', 'm3']) await send(queue, id);
     for (const id of ['m2', 'm3', 'm1']) await finish(queue, id);
     expect(await queue.getMessage('m2')).toBeUndefined();
-    expect(await queue.getMessage('m1')).toBeDefined();
-    expect(await queue.getMessage('m3')).toBeDefined();
+    expect(await queue.getMessage('m1')).toMatchObject({ message: { id: 'm1' } });
+    expect(await queue.getMessage('m3')).toMatchObject({ message: { id: 'm3' } });
   });
 
   it('never drops a message that still has a pending delivery', async () => {
@@ -64,7 +64,7 @@ describe('MemoryQueue retention of finished messages', () => {
       await send(queue, id);
       await finish(queue, id);
     }
-    expect(await queue.getMessage('waiting')).toBeDefined();
+    expect(await queue.getMessage('waiting')).toMatchObject({ message: { id: 'waiting' } });
     expect((await queue.getMessage('half'))?.deliveries.map((d) => d.status).sort()).toEqual(['delivered', 'pending']);
     expect(await queue.countPending()).toBe(2);
   });
@@ -77,7 +77,7 @@ describe('MemoryQueue retention of finished messages', () => {
     expect(await queue.getMessage('m1')).toBeUndefined();
     await finish(queue, 'm3', 'delivered');
     expect(await queue.getMessage('m2')).toBeUndefined();
-    expect(await queue.getMessage('m3')).toBeDefined();
+    expect(await queue.getMessage('m3')).toMatchObject({ message: { id: 'm3' } });
   });
 
   it('keeps a redelivered message while it is pending again, and retains it afresh when it finishes', async () => {
@@ -108,7 +108,7 @@ describe('MemoryQueue retention of finished messages', () => {
   it('with retainFinished 0 keeps nothing once it has finished', async () => {
     const queue = new MemoryQueue({ retainFinished: 0 });
     await send(queue, 'm1');
-    expect(await queue.getMessage('m1')).toBeDefined();
+    expect(await queue.getMessage('m1')).toMatchObject({ message: { id: 'm1' } });
     await finish(queue, 'm1');
     expect(await queue.getMessage('m1')).toBeUndefined();
     expect(await queue.countPending()).toBe(0);

@@ -149,7 +149,9 @@ describe('a real WebhookClient -> the receiving side', () => {
       monthly_fee: 9.99,
       start_date: '2026-01-01T00:00:00.000Z',
     });
-    expect(verifyWebhook(Buffer.from(request!.body), request!.headers, secret)).toBeDefined();
+    expect(verifyWebhook(Buffer.from(request!.body), request!.headers, secret)).toEqual(
+      JSON.parse(String(request!.body)),
+    );
   });
 
   it('its requests parse with parseWebhook into instances with Dates', async () => {

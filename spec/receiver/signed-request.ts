@@ -16,12 +16,15 @@ export interface SignedRequest {
   readonly headers: Record<string, string>;
 }
 
+/** The body `signedRequest` signs unless told otherwise, as `verifyWebhook` returns it. */
+export const DEFAULT_BODY = { type: 'invoice.paid', amount: 4200 };
+
 /** A request as a Standard Webhooks sender makes it: signed with `keys` (default {@link SECRET}), stamped {@link NOW_SECONDS}. */
 export function signedRequest(
   options: { body?: string | Uint8Array; id?: string; timestamp?: number; keys?: string | readonly string[] } = {},
 ): SignedRequest {
   const {
-    body = '{"type":"invoice.paid","amount":4200}',
+    body = JSON.stringify(DEFAULT_BODY),
     id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
     timestamp = NOW_SECONDS,
     keys = SECRET,

@@ -8,7 +8,7 @@ import {
   WebhookVerificationError,
 } from 'hookspec';
 import { describe, expect, it } from 'vitest';
-import { NOW, NOW_SECONDS, SECRET, signedRequest, verificationError } from './signed-request';
+import { DEFAULT_BODY, NOW, NOW_SECONDS, SECRET, signedRequest, verificationError } from './signed-request';
 
 const at = { now: NOW };
 
@@ -49,7 +49,7 @@ describe('verifyWebhook: a correctly signed request', () => {
 
   it('takes `now` as a Date as well as milliseconds', () => {
     const { body, headers } = signedRequest();
-    expect(verifyWebhook(body, headers, SECRET, { now: new Date(NOW) })).toBeDefined();
+    expect(verifyWebhook(body, headers, SECRET, { now: new Date(NOW) })).toEqual(DEFAULT_BODY);
   });
 
   it('verifyWebhookMessage also resolves to the id and the timestamp as a Date', async () => {
@@ -183,7 +183,7 @@ describe('verifyWebhook: timestamp', () => {
   });
 
   it('accepts 299 and 300 seconds either way by default', () => {
-    for (const offset of [-300, -299, 299, 300]) expect(verifyStamped(NOW_SECONDS + offset)).toBeDefined();
+    for (const offset of [-300, -299, 299, 300]) expect(verifyStamped(NOW_SECONDS + offset)).toEqual(DEFAULT_BODY);
   });
 
   it('refuses 301 seconds in the past with timestamp-too-old', () => {
@@ -202,16 +202,16 @@ describe('verifyWebhook: timestamp', () => {
   });
 
   it('honours a custom toleranceSeconds both ways', () => {
-    expect(verifyStamped(NOW_SECONDS - 10, { toleranceSeconds: 10 })).toBeDefined();
-    expect(verifyStamped(NOW_SECONDS + 10, { toleranceSeconds: 10 })).toBeDefined();
+    expect(verifyStamped(NOW_SECONDS - 10, { toleranceSeconds: 10 })).toEqual(DEFAULT_BODY);
+    expect(verifyStamped(NOW_SECONDS + 10, { toleranceSeconds: 10 })).toEqual(DEFAULT_BODY);
     verificationError(() => verifyStamped(NOW_SECONDS - 11, { toleranceSeconds: 10 }), 'timestamp-too-old');
     verificationError(() => verifyStamped(NOW_SECONDS + 11, { toleranceSeconds: 10 }), 'timestamp-too-new');
-    expect(verifyStamped(NOW_SECONDS - 3600, { toleranceSeconds: 3600 })).toBeDefined();
+    expect(verifyStamped(NOW_SECONDS - 3600, { toleranceSeconds: 3600 })).toEqual(DEFAULT_BODY);
   });
 
   it('with toleranceSeconds 0 accepts only the current second', () => {
     const { body, headers } = signedRequest();
-    expect(verifyWebhook(body, headers, SECRET, { now: NOW + 999, toleranceSeconds: 0 })).toBeDefined();
+    expect(verifyWebhook(body, headers, SECRET, { now: NOW + 999, toleranceSeconds: 0 })).toEqual(DEFAULT_BODY);
     verificationError(() => verifyStamped(NOW_SECONDS - 1, { toleranceSeconds: 0 }), 'timestamp-too-old');
     verificationError(() => verifyStamped(NOW_SECONDS + 1, { toleranceSeconds: 0 }), 'timestamp-too-new');
   });
@@ -256,7 +256,7 @@ describe('verifyWebhook: options', () => {
   });
 
   it('accepts an infinite toleranceSeconds, an explicit choice to skip the age check', () => {
-    expect(verifyWebhook(body, headers, SECRET, { now: NOW, toleranceSeconds: Infinity })).toBeDefined();
+    expect(verifyWebhook(body, headers, SECRET, { now: NOW, toleranceSeconds: Infinity })).toEqual(DEFAULT_BODY);
   });
 });
 

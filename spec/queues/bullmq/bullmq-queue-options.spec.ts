@@ -129,7 +129,7 @@ describe.runIf(redisAvailable())(
         () => undefined,
         (error: unknown) => error as Error,
       );
-      expect(failure).toBeDefined();
+      expect(failure).toBeInstanceOf(Error);
       expect(`${failure?.message} ${String((failure as { cause?: Error })?.cause?.message)}`).not.toContain('hunter2');
     });
 
@@ -154,7 +154,7 @@ describe.runIf(redisAvailable())(
         status: 'exhausted',
         attempts: [{ status: 500 }],
       });
-      expect(await queue.getMessage('m3')).toBeDefined();
+      expect(await queue.getMessage('m3')).toMatchObject({ message: { id: 'm3' } });
     });
 
     it('drops finished messages older than retainFinishedMs', async () => {
@@ -163,7 +163,7 @@ describe.runIf(redisAvailable())(
       await new Promise((resolve) => setTimeout(resolve, 100));
       await finish(queue, 'new');
       expect(await queue.getMessage('old')).toBeUndefined();
-      expect(await queue.getMessage('new')).toBeDefined();
+      expect(await queue.getMessage('new')).toMatchObject({ message: { id: 'new' } });
     });
 
     it('wakes a watching worker when another process enqueues', async () => {

@@ -268,7 +268,7 @@ describe('SqliteQueue retention of finished messages', () => {
     for (const id of ['m2', 'm1', 'm4']) await finish(queue, id);
     expect(await queue.getMessage('m2')).toBeUndefined();
     expect((await queue.getMessage('m1'))?.deliveries[0]?.attempts).toHaveLength(1);
-    expect(await queue.getMessage('m3')).toBeDefined();
+    expect(await queue.getMessage('m3')).toMatchObject({ message: { id: 'm3' } });
     expect(await queue.redeliver('m2', { now: T0 })).toBe(0);
     const db = new Database(path, { readonly: true });
     const counts = db
