@@ -1,5 +1,5 @@
 import { WebhookClientConfigError, WebhookSendError } from '../errors';
-import { resolveWebhookList } from '../metadata';
+import { checkWebhookClassList, resolveWebhookList } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
 
 /** The client's webhooks: by name, and by payload class for `send()`. */
@@ -8,21 +8,12 @@ export class WebhookCatalog {
   private readonly byPayload = new Map<Function, WebhookDefinition[]>();
 
   constructor(classes: unknown) {
-    if (!Array.isArray(classes) || classes.length === 0) {
-      throw new WebhookClientConfigError(
-        'no-webhooks',
-        'new WebhookClient({ webhooks }) needs the webhook classes it may send: webhooks: [Subscription, BillingWebhooks].',
-      );
-    }
-    classes.forEach((cls, index) => {
-      if (typeof cls !== 'function') {
-        throw new WebhookClientConfigError(
-          'invalid-webhooks',
-          `webhooks[${index}] is ${cls === undefined ? 'undefined (a circular import?)' : typeof cls}, not a class.`,
-        );
-      }
-    });
-    for (const definition of resolveWebhookList(classes as Function[])) {
+    const list = checkWebhookClassList(
+      classes,
+      'new WebhookClient({ webhooks })',
+      (code, message) => new WebhookClientConfigError(code, message),
+    );
+    for (const definition of resolveWebhookList(list)) {
       this.byName.set(definition.name, definition);
       this.byPayload.set(definition.payload, [...(this.byPayload.get(definition.payload) ?? []), definition]);
     }

@@ -5,7 +5,7 @@ export type OpenApiDocumentErrorCode =
   | 'unknown-option'
   | 'invalid-option'
   | 'no-webhooks'
-  | 'invalid-webhook-list'
+  | 'invalid-webhooks'
   | 'invalid-document'
   | 'unsupported-openapi-version'
   | 'openapi-30-document'

@@ -1,5 +1,11 @@
 export * from './metadata-store';
-export { isWebhookClass, resolveWebhookDefinitions, resolveWebhookList, describeValue } from './webhook-definitions';
+export {
+  checkWebhookClassList,
+  isWebhookClass,
+  resolveWebhookDefinitions,
+  resolveWebhookList,
+  describeValue,
+} from './webhook-definitions';
 export { resolveTypeReference } from './type-reference';
 export type {
   WebhookOptions,

@@ -36,6 +36,31 @@ export function resolveWebhookDefinitions(target: Function): WebhookDefinition[]
 }
 
 /**
+ * The `webhooks` option of `buildOpenApi` and of the client, checked alike: a non-empty list of classes.
+ * `call` shows the call with a good list (`new WebhookClient({ webhooks: [Subscription] })`); `fail` throws
+ * the caller's own error class.
+ */
+export function checkWebhookClassList(
+  list: unknown,
+  call: string,
+  fail: (code: 'no-webhooks' | 'invalid-webhooks', message: string) => Error,
+): Function[] {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw fail('no-webhooks', `${call} needs the webhook classes: webhooks: [Subscription, BillingWebhooks].`);
+  }
+  list.forEach((entry, index) => {
+    if (typeof entry !== 'function') {
+      throw fail(
+        'invalid-webhooks',
+        `webhooks[${index}] is ${entry === undefined ? 'undefined (a circular import?)' : typeof entry}, not a ` +
+          'class. Pass the decorated classes themselves.',
+      );
+    }
+  });
+  return list as Function[];
+}
+
+/**
  * The webhooks of a list of classes (a class listed twice counts once), each name used once. The one
  * check that the document builder and the client share: a name is a key of the document's webhooks
  * section and of the client's catalog.

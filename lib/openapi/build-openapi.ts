@@ -3,7 +3,7 @@ import type { OpenAPIObject, OperationObject, PathItemObject } from 'openapi3-ts
 import { OpenApiDocumentError } from '../errors';
 import { checkOptionsObject, oneOf } from '../options';
 import type { OptionScope } from '../options';
-import { resolveWebhookList } from '../metadata';
+import { checkWebhookClassList, resolveWebhookList } from '../metadata';
 import type { WebhookDefinition } from '../metadata';
 import { SchemaGenerator } from '../schema';
 import type { BuildOpenApiOptions } from './build-openapi-options';
@@ -39,7 +39,15 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  */
 export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
   checkOptionsObject(options, BUILD_OPENAPI_OPTION_KEYS, SCOPE, '{ webhooks: [Subscription, BillingWebhooks] }');
-  const classes = checkWebhookList(options.webhooks);
+  const classes = [
+    ...new Set(
+      checkWebhookClassList(
+        options.webhooks,
+        'buildOpenApi({ webhooks })',
+        (code, message) => new OpenApiDocumentError(code, message),
+      ),
+    ),
+  ];
   const envelope = oneOf(options.envelope, 'none', ['none', 'standard'], 'envelope', SCOPE);
   const base = baseDocument(options);
   const definitions = collectDefinitions(classes, base);
@@ -72,25 +80,6 @@ export function buildOpenApi(options: BuildOpenApiOptions): OpenAPIObject {
     document.tags = [...(document.tags ?? []).filter((existing) => existing.name !== tag.name), tag];
   }
   return sortSections(document);
-}
-
-function checkWebhookList(webhooks: unknown): Function[] {
-  if (!Array.isArray(webhooks) || webhooks.length === 0) {
-    throw new OpenApiDocumentError(
-      'no-webhooks',
-      'buildOpenApi needs the webhook classes to document: buildOpenApi({ webhooks: [Subscription, BillingWebhooks] }).',
-    );
-  }
-  webhooks.forEach((entry, index) => {
-    if (typeof entry !== 'function') {
-      throw new OpenApiDocumentError(
-        'invalid-webhook-list',
-        `webhooks[${index}] is ${entry === undefined ? 'undefined (a circular import?)' : typeof entry}, not a class. ` +
-          `Pass the decorated classes themselves.`,
-      );
-    }
-  });
-  return [...new Set(webhooks as Function[])];
 }
 
 function baseDocument(options: BuildOpenApiOptions): OpenAPIObject {

@@ -10,7 +10,7 @@ const make = (options: Partial<ConstructorParameters<typeof WebhookClient>[0]>) 
 
 describe('new WebhookClient refuses, before anything is accepted,', () => {
   it.each([
-    ['no webhooks', { webhooks: [] }, /needs the webhook classes it may send/],
+    ['no webhooks', { webhooks: [] }, /new WebhookClient\(\{ webhooks \}\) needs the webhook classes/],
     ['an undefined webhook class', { webhooks: [undefined] }, /webhooks\[0\] is undefined \(a circular import\?\)/],
     ['an endpoint without a url', { endpoints: [{ secret }] }, /endpoints\[0\]: an endpoint needs a url/],
     [
