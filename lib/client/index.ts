@@ -1,3 +1,8 @@
+/*
+ * The sender: `WebhookClient`, a façade over its option resolution (client-options.ts), the catalog of
+ * webhooks it may send (catalog.ts), endpoint health (endpoint-health.ts) and the report of each settled
+ * attempt (settlement-report.ts). Run time only: it never loads lib/schema.
+ */
 export { WebhookClient } from './webhook-client';
 export type { WebhookClientOptions, SendResult, SendOptions } from './webhook-client-options';
 export type { WebhookEndpoint, EndpointStore } from './endpoint';

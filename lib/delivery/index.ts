@@ -1,3 +1,8 @@
+/*
+ * What every queue and the worker agree on: the `DeliveryQueue` contract (leases, settlements, message
+ * views), the retry policy, and the worker loop that leases due deliveries, attempts them and settles them.
+ * Queues live in lib/queues.
+ */
 export type {
   AttemptRecord,
   DeliveryRecord,

@@ -1,3 +1,7 @@
+/*
+ * Every error hookspec throws: one class per file, all `HookspecError`s with a `code` typed as the union of
+ * the codes that class is thrown with. A leaf: it imports nothing else from lib/.
+ */
 export { HookspecError } from './hookspec.error';
 export { WebhookDefinitionError } from './webhook-definition.error';
 export type { WebhookDefinitionErrorCode } from './webhook-definition.error';

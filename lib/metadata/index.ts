@@ -1,3 +1,8 @@
+/*
+ * The records the decorators write on the classes (through reflect-metadata; the only code that touches
+ * it), and their resolution into webhook definitions: the catalog of a list of classes, checked once for
+ * both buildOpenApi and the client.
+ */
 export * from './metadata-store';
 export {
   checkWebhookClassList,

@@ -1,3 +1,7 @@
+/*
+ * The subscriber's side: `verifyWebhook` / `parseWebhook`, and the framework-neutral receiver core (options,
+ * keys, the answer to every failure, the replay claim) that lib/frameworks and `hookspec listen` adapt.
+ */
 export { verifyWebhook, verifyWebhookMessage } from './verify-webhook';
 export type { VerifiedWebhook } from './verify-webhook';
 export { parseWebhook, parseWebhookMessage } from './parse-webhook';

@@ -1,3 +1,7 @@
+/*
+ * Standard Webhooks signatures: `whsec_` secrets (HMAC-SHA256, `v1`) and ed25519 keys (`v1a`), the signed
+ * content, constant-time verification. node:crypto only.
+ */
 export {
   generateSecret,
   parseSecret,

@@ -1,3 +1,6 @@
+/*
+ * The `hookspec/fastify` entry: `webhookRoute` and `webhookPreHandler`, thin adapters over lib/receiver's core.
+ */
 export { webhookRoute } from './webhook-route';
 export type { WebhookRouteOptions } from './webhook-route';
 export { webhookPreHandler } from './webhook-pre-handler';

@@ -1,3 +1,7 @@
+/*
+ * The `hookspec/nestjs` entry: `HookspecModule` (the client as a provider), `WebhookGuard` with
+ * `@WebhookPayload()` (a thin adapter over lib/receiver's core), and `addWebhooksToDocument` for Swagger.
+ */
 export { WebhookGuard } from './webhook.guard';
 export { WebhookPayload, WebhookEventName, WebhookId } from './webhook-payload.decorator';
 export type { WebhookPayloadOptions } from './webhook-payload.decorator';
