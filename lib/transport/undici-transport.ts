@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AxiosProxyConfig } from 'axios';
-import type { buildConnector, Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher, Pool } from 'undici';
 import { WebhookClientConfigError, WebhookTransportError } from '../errors';
 import { countOf, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
@@ -14,6 +14,7 @@ import { loadUndici, type UndiciModule } from './load-undici';
 import { readCappedBody } from './read-capped-body';
 import { parseTarget, type Target } from './target-url';
 import { toTransportError } from './to-transport-error';
+import { undiciPools, type UndiciPools } from './undici-pools';
 import type { Transport, TransportRequest, TransportResponse, UndiciTransportOptions } from './transport';
 
 /** Where a transport's options are read when no client passes its own scope. */
@@ -33,7 +34,7 @@ const NO_UNDICI_TIMERS = { headersTimeout: 0, bodyTimeout: 0 } as const;
  * it), with the guarantees of the axios one: the SSRF guard in the connector of every connection (the
  * DNS answer checked and pinned), one deadline over the attempt, at most `maxResponseBytes` of the
  * body, no redirects, no proxy from the environment, an explicit proxy through the guard, keep-alive,
- * and the same error codes. Its connections live in one undici Agent, destroyed by `close()`.
+ * and the same error codes. Its connections live in one undici Pool per origin, destroyed by `close()`.
  */
 export function createUndiciTransport(
   options: UndiciTransportOptions = {},
@@ -44,10 +45,10 @@ export function createUndiciTransport(
   const undici = loadUndici(scope.where);
   const gate = new ConnectGate(policy, options.lookup ?? dnsLookup);
   const connect = guardedConnector(undici, gate);
-  // An Agent (not the global dispatcher, nor EnvHttpProxyAgent): nothing from the environment applies,
-  // and it follows no redirect (undici 7 only does with an interceptor).
-  const direct = new undici.Agent({ connect, ...NO_UNDICI_TIMERS });
-  const proxied = options.proxy ? proxyRoutes(undici, options.proxy, connect, scope) : undefined;
+  // Pools of our own (not the global dispatcher, nor EnvHttpProxyAgent): nothing from the environment
+  // applies, and they follow no redirect (undici 7 only does with an interceptor).
+  const pools = undiciPools((origin) => new undici.Pool(origin, { connect, ...NO_UNDICI_TIMERS }));
+  const proxied = options.proxy ? proxyRoutes(undici, options.proxy, pools, connect, scope) : undefined;
   // Without keep-alive, each request asks the receiver to close the connection after its answer.
   const reset = options.keepAlive === false;
   let closed = false;
@@ -59,15 +60,18 @@ export function createUndiciTransport(
 
     const deadline = startDeadline(checkTimeout(request.timeoutMs, target), request.signal);
     const started = performance.now();
+    let route: Route | undefined;
     try {
       if (deadline.aborted) throw deadline.reason;
       const abort = new AbortEmitter();
       deadline.cut(abort);
-      const { dispatcher, path, headers } = proxied?.route(target, request.headers) ?? {
-        dispatcher: direct,
+      route = proxied?.route(target, request.headers) ?? {
+        key: target.url.origin,
+        dispatcher: pools.get(target.url.origin),
         path: `${target.url.pathname}${target.url.search}`,
         headers: request.headers,
       };
+      const { dispatcher, path, headers } = route;
       const response = await deadline.race(
         dispatcher.request({
           origin: target.url.origin,
@@ -83,6 +87,7 @@ export function createUndiciTransport(
       deadline.cut(response.body);
       // Always read, an empty body too: an unread body holds its connection out of the pool.
       const body = await readCappedBody(response.body, maxResponseBytes);
+      if (body.truncated) retire(route);
       return {
         status: response.statusCode,
         headers: flattenHeaders(response.headers),
@@ -91,6 +96,7 @@ export function createUndiciTransport(
         durationMs: performance.now() - started,
       };
     } catch (error) {
+      if (deadline.aborted) retire(route);
       throw toTransportError(error, {
         method: METHOD,
         url: target.safeUrl,
@@ -109,9 +115,14 @@ export function createUndiciTransport(
       if (closed) return;
       closed = true;
       gate.close();
-      await Promise.all([direct.destroy(), proxied?.destroy()]);
+      await Promise.all([pools.destroy(), proxied?.destroy()]);
     },
   };
+
+  /** An attempt that cut its response short hands its pool over to a fresh one (see `UndiciPools.retire`). */
+  function retire(route: Route | undefined): void {
+    if (route && route.key !== undefined) pools.retire(route.key, route.dispatcher as Pool);
+  }
 }
 
 /**
@@ -154,6 +165,8 @@ interface ProxyRoutes {
 }
 
 interface Route {
+  /** The key of the route's pool in `UndiciPools`; undefined for the proxy tunnel, an Agent of undici's. */
+  key?: string;
   dispatcher: Dispatcher;
   path: string;
   headers: Record<string, string>;
@@ -167,6 +180,7 @@ interface Route {
 function proxyRoutes(
   undici: UndiciModule,
   proxy: AxiosProxyConfig,
+  pools: UndiciPools,
   connect: Connector,
   scope: OptionScope,
 ): ProxyRoutes {
@@ -174,7 +188,6 @@ function proxyRoutes(
   const authorization = proxy.auth
     ? `Basic ${Buffer.from(`${proxy.auth.username}:${proxy.auth.password}`).toString('base64')}`
     : undefined;
-  const plain = new undici.Pool(origin, { connect, ...NO_UNDICI_TIMERS });
   const tunnel = new undici.ProxyAgent({
     uri: origin,
     ...(authorization ? { token: authorization } : {}),
@@ -190,7 +203,8 @@ function proxyRoutes(
       const url = new URL(target.url.href);
       url.hash = '';
       return {
-        dispatcher: plain,
+        key: origin,
+        dispatcher: pools.get(origin),
         path: url.href,
         headers: {
           ...headers,
@@ -200,7 +214,7 @@ function proxyRoutes(
       };
     },
     async destroy() {
-      await Promise.all([plain.destroy(), tunnel.destroy()]);
+      await tunnel.destroy();
     },
   };
 }
