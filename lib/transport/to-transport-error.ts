@@ -27,6 +27,9 @@ const TIMEOUTS = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
+// undici's own words for an attempt in flight when the transport closed its pools.
+const CLOSED = new Set(['UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
+
 /**
  * Names why an attempt got no HTTP response. The message says method and URL; it never includes
  * headers or body (signatures). Nor does the cause: it is the underlying Node error, never an
@@ -75,6 +78,9 @@ export function toTransportError(error: unknown, context: AttemptContext): Webho
   }
   if (code !== undefined && TIMEOUTS.has(code)) {
     return new WebhookTransportError('timeout', `timed out (${code})`, method, url, options);
+  }
+  if (code !== undefined && CLOSED.has(code)) {
+    return new WebhookTransportError('network-error', 'the transport is closed', method, url, options);
   }
   const detail = root instanceof Error ? root.message : String(error);
   return new WebhookTransportError(

@@ -1,8 +1,9 @@
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import tls, { type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliverOnce } from '../support/deliver-once';
+import { TRANSPORTS, type TransportKind } from '../support/transports';
 import { stubLookup } from './stub-lookup';
 
 // A self-signed certificate for localhost and webhooks.test (P-256, valid until 2126), test use only.
@@ -45,12 +46,9 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const send = async (url: string) =>
-  (await deliverOnce(url, { lookup, allowNetworks: ['127.0.0.0/8'], retry: { schedule: [] } })).attempt;
-
-describe('https through the guarded agent', () => {
-  it('connects to the checked address while TLS still verifies the host name (SNI included)', async () => {
-    // Trust the test certificate for this connection only; everything else is the real https agent.
+/** Trusts the test certificate for the connections of this test only, at each transport's TLS door. */
+function trustTestCertificate(transport: TransportKind): void {
+  if (transport === 'axios') {
     const original = https.Agent.prototype.createConnection;
     vi.spyOn(https.Agent.prototype, 'createConnection').mockImplementation(function (
       this: https.Agent,
@@ -59,6 +57,20 @@ describe('https through the guarded agent', () => {
     ) {
       return original.call(this, { ...options, ca: CERT }, callback);
     });
+  } else {
+    // undici's connector calls tls.connect(options): the one-argument overload.
+    const original = tls.connect as (options: tls.ConnectionOptions) => TLSSocket;
+    vi.spyOn(tls, 'connect').mockImplementation(((options: tls.ConnectionOptions) =>
+      original({ ...options, ca: CERT })) as typeof tls.connect);
+  }
+}
+
+describe.each(TRANSPORTS)('https through the guard of the %s transport', (transport) => {
+  const send = async (url: string) =>
+    (await deliverOnce(url, { transport, lookup, allowNetworks: ['127.0.0.0/8'], retry: { schedule: [] } })).attempt;
+
+  it('connects to the checked address while TLS still verifies the host name (SNI included)', async () => {
+    trustTestCertificate(transport);
     const attempt = await send(`https://webhooks.test:${port}/hook`);
 
     expect(attempt).toMatchObject({ status: 200, response: 'webhooks.test' });
