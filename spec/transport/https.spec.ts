@@ -1,5 +1,7 @@
+import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls, { type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deliverOnce } from '../support/deliver-once';
@@ -80,5 +82,38 @@ describe.each(TRANSPORTS)('https through the guard of the %s transport', (transp
     const attempt = await send(`https://webhooks.test:${port}/hook`);
 
     expect(attempt).toMatchObject({ errorCode: 'network-error', error: expect.stringContaining('self-signed') });
+  });
+});
+
+describe('https through a proxy, with the undici transport', () => {
+  it('tunnels with CONNECT, so TLS and the certificate check run end to end with the receiver', async () => {
+    // A CONNECT proxy on loopback that resolves webhooks.test to the https server, and nothing else.
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: Duplex) => {
+      tunnels.push(req.url ?? '');
+      const upstream = connect(port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      trustTestCertificate('undici');
+      const { attempt } = await deliverOnce(`https://webhooks.test:${port}/hook`, {
+        transport: 'undici',
+        lookup,
+        allowNetworks: ['127.0.0.0/8'],
+        proxy: { protocol: 'http', host: '127.0.0.1', port: (proxy.address() as AddressInfo).port },
+      });
+
+      expect(attempt).toMatchObject({ status: 200, response: 'webhooks.test' });
+      expect(tunnels).toEqual([`webhooks.test:${port}`]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
