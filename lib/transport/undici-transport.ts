@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AxiosProxyConfig } from 'axios';
-import type { buildConnector, Dispatcher, Pool } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import { WebhookClientConfigError, WebhookTransportError } from '../errors';
 import { countOf, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
@@ -65,12 +65,12 @@ export function createUndiciTransport(
       if (deadline.aborted) throw deadline.reason;
       const abort = new AbortEmitter();
       deadline.cut(abort);
-      route = proxied?.route(target, request.headers) ?? {
-        key: target.url.origin,
-        dispatcher: pools.get(target.url.origin),
-        path: `${target.url.pathname}${target.url.search}`,
-        headers: request.headers,
-      };
+      route =
+        proxied?.route(target, request.headers) ??
+        pooledRoute(pools, target.url.origin, {
+          path: `${target.url.pathname}${target.url.search}`,
+          headers: request.headers,
+        });
       const { dispatcher, path, headers } = route;
       const response = await deadline.race(
         dispatcher.request({
@@ -87,7 +87,7 @@ export function createUndiciTransport(
       deadline.cut(response.body);
       // Always read, an empty body too: an unread body holds its connection out of the pool.
       const body = await readCappedBody(response.body, maxResponseBytes);
-      if (body.truncated) retire(route);
+      if (body.truncated) route.retire?.();
       return {
         status: response.statusCode,
         headers: flattenHeaders(response.headers),
@@ -96,7 +96,7 @@ export function createUndiciTransport(
         durationMs: performance.now() - started,
       };
     } catch (error) {
-      if (deadline.aborted) retire(route);
+      if (deadline.aborted) route?.retire?.();
       throw toTransportError(error, {
         method: METHOD,
         url: target.safeUrl,
@@ -118,11 +118,6 @@ export function createUndiciTransport(
       await Promise.all([pools.destroy(), proxied?.destroy()]);
     },
   };
-
-  /** An attempt that cut its response short hands its pool over to a fresh one (see `UndiciPools.retire`). */
-  function retire(route: Route | undefined): void {
-    if (route && route.key !== undefined) pools.retire(route.key, route.dispatcher as Pool);
-  }
 }
 
 /**
@@ -165,11 +160,20 @@ interface ProxyRoutes {
 }
 
 interface Route {
-  /** The key of the route's pool in `UndiciPools`; undefined for the proxy tunnel, an Agent of undici's. */
-  key?: string;
   dispatcher: Dispatcher;
   path: string;
   headers: Record<string, string>;
+  /**
+   * Hands the route's pool over to a fresh one, after an attempt cut its response short (see
+   * `UndiciPools.retire`). None for the proxy tunnel, an Agent of undici's own.
+   */
+  retire?: () => void;
+}
+
+/** A route through the pool of `key` (an origin: the receiver's, or the proxy's). */
+function pooledRoute(pools: UndiciPools, key: string, request: Pick<Route, 'path' | 'headers'>): Route {
+  const pool = pools.get(key);
+  return { ...request, dispatcher: pool, retire: () => pools.retire(key, pool) };
 }
 
 /**
@@ -202,16 +206,14 @@ function proxyRoutes(
       }
       const url = new URL(target.url.href);
       url.hash = '';
-      return {
-        key: origin,
-        dispatcher: pools.get(origin),
+      return pooledRoute(pools, origin, {
         path: url.href,
         headers: {
           ...headers,
           host: target.url.host,
           ...(authorization ? { 'proxy-authorization': authorization } : {}),
         },
-      };
+      });
     },
     async destroy() {
       await tunnel.destroy();
