@@ -17,6 +17,7 @@ export type {
   WebhookHeaders,
 } from './receiver';
 export type {
+  BuiltInTransport,
   WebhookClientOptions,
   SendResult,
   SendOptions,

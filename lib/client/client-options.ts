@@ -8,15 +8,15 @@ import { WebhookClientConfigError } from '../errors';
 import { checkOptionsObject, describe, durationMs, oneOf, positiveInteger } from '../options';
 import type { OptionScope } from '../options';
 import { MemoryQueue } from '../queues/memory';
-import { createAxiosTransport } from '../transport';
-import type { Transport } from '../transport';
+import { createAxiosTransport, createUndiciTransport } from '../transport';
+import type { GuardedTransportOptions, Transport } from '../transport';
 import { WebhookCatalog } from './catalog';
 import type { WebhookClass } from './catalog-types';
 import type { EndpointStore } from './endpoint';
 import { StaticEndpointStore } from './endpoint-registry';
 import type { WebhookLogger } from './logger';
 import { silentLogger } from './logger';
-import type { WebhookClientOptions } from './webhook-client-options';
+import type { BuiltInTransport, WebhookClientOptions } from './webhook-client-options';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** A lease outlives the attempt's deadline by this much, so a live worker never loses its lease. */
@@ -156,12 +156,13 @@ export function resolveClientOptions<C extends readonly WebhookClass[]>(
     logger: options.logger ?? silentLogger,
   };
   // Created last: the queue and the transport may hold resources, and every check above has passed.
-  const transport = options.transport ?? ownTransport(options);
+  const own = typeof options.transport === 'object' && options.transport !== null ? undefined : builtIn(options);
+  const transport = own ? ownTransport(own, options) : (options.transport as Transport);
   return {
     ...resolved,
     queue: options.queue ?? new MemoryQueue(),
     transport,
-    ownsTransport: options.transport === undefined,
+    ownsTransport: own !== undefined,
     worker: options.worker !== false,
   };
 }
@@ -178,17 +179,38 @@ function retryPolicies(catalog: WebhookCatalog, retry: unknown): Map<string, Ret
   return policies;
 }
 
-function ownTransport<C extends readonly WebhookClass[]>(options: WebhookClientOptions<C>): Transport {
-  return createAxiosTransport(
-    {
-      ...(options.axios ? { axios: options.axios } : {}),
-      ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
-      ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
-      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    },
-    CLIENT_SCOPE,
-  );
+/** Which built-in transport the options ask for (checked before anything is created). */
+function builtIn<C extends readonly WebhookClass[]>(options: WebhookClientOptions<C>): BuiltInTransport {
+  const kind = options.transport ?? 'axios';
+  if (kind !== 'axios' && kind !== 'undici') {
+    throw CLIENT_SCOPE.fail(
+      'invalid-option',
+      `${CLIENT_SCOPE.where}: transport must be 'axios', 'undici' or a Transport ({ send, close }), ` +
+        `got ${describe(kind)}.`,
+    );
+  }
+  if (kind === 'undici' && options.axios !== undefined) {
+    throw CLIENT_SCOPE.fail(
+      'invalid-option',
+      `${CLIENT_SCOPE.where}: axios is an instance for the axios transport, and transport is 'undici'. ` +
+        'Drop one: keep axios (and its interceptors) with the default transport, or drop axios for undici.',
+    );
+  }
+  return kind;
+}
+
+function ownTransport<C extends readonly WebhookClass[]>(
+  kind: BuiltInTransport,
+  options: WebhookClientOptions<C>,
+): Transport {
+  const shared: GuardedTransportOptions = {
+    ...(options.allowNetworks ? { allowNetworks: options.allowNetworks } : {}),
+    ...(options.ssrfGuard !== undefined ? { ssrfGuard: options.ssrfGuard } : {}),
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  };
+  if (kind === 'undici') return createUndiciTransport(shared, CLIENT_SCOPE);
+  return createAxiosTransport({ ...shared, ...(options.axios ? { axios: options.axios } : {}) }, CLIENT_SCOPE);
 }
 
 function checkStore(store: EndpointStore): EndpointStore {

@@ -4,7 +4,7 @@
  * attempt (settlement-report.ts). Run time only: it never loads lib/schema.
  */
 export { WebhookClient } from './webhook-client';
-export type { WebhookClientOptions, SendResult, SendOptions } from './webhook-client-options';
+export type { BuiltInTransport, WebhookClientOptions, SendResult, SendOptions } from './webhook-client-options';
 export type { WebhookEndpoint, EndpointStore } from './endpoint';
 export type { WebhookLogger } from './logger';
 export type { CatalogPayload, MethodPayloads, WebhookClass } from './catalog-types';

@@ -7,6 +7,9 @@ import type { WebhookClass } from './catalog-types';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
 import type { WebhookLogger } from './logger';
 
+/** The transports a client can build itself: see `WebhookClientOptions.transport`. */
+export type BuiltInTransport = 'axios' | 'undici';
+
 /**
  * The options of `new WebhookClient(options)`. Every one is checked when the client is built: a key
  * that is not one of these (or of `retry`, or of an endpoint in a list) throws `WebhookClientConfigError`
@@ -27,12 +30,17 @@ export interface WebhookClientOptions<C extends readonly WebhookClass[]> {
   ssrfGuard?: boolean;
   /** Your axios instance (its interceptors run); the client still sets its agents, redirect and proxy rules. Default: its own. */
   axios?: AxiosInstance;
-  /** An explicit proxy. Default: false (`HTTP(S)_PROXY` are ignored). */
+  /** An explicit proxy; for `http:` targets (with undici, for all) its own address must pass the SSRF guard. Default: false (`HTTP(S)_PROXY` are ignored). */
   proxy?: AxiosProxyConfig | false;
-  /** Resolves host names for the SSRF-guarded agents. Default: `dns.lookup`. */
+  /** Resolves host names for the SSRF guard of the built-in transports. Default: `dns.lookup`. */
   lookup?: LookupAllFunction;
-  /** Sends the attempts instead of the built-in axios transport (and its SSRF guard). Default: axios. */
-  transport?: Transport;
+  /**
+   * Which transport sends the attempts. `'axios'` and `'undici'` are the built-in ones, with the same
+   * guarantees (SSRF guard at connect time, one deadline, 20 kB of the response, no redirects, keep-alive)
+   * and the options above; `'undici'` needs the optional peer `undici@7` and takes no `axios`. A
+   * `Transport` of your own replaces both, and the SSRF guard with them. Default: `'axios'`.
+   */
+  transport?: Transport | BuiltInTransport;
   /** A pino-compatible logger. Default: silent. */
   logger?: WebhookLogger;
   /** `standard` wraps bodies as `{ type, timestamp, data }`; `buildOpenApi` must be told the same. Default: `none`. */

@@ -2,24 +2,21 @@ import type { AxiosResponse, AxiosStatic } from 'axios';
 import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { WebhookClientConfigError, WebhookTransportError } from '../errors';
-import { countOf, durationMs, type OptionScope } from '../options';
+import { countOf, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
+import { checkTimeout, flattenHeaders, METHOD, refuseLiteralTarget } from './attempt-checks';
 import { startDeadline, type AttemptDeadline } from './attempt-deadline';
 import { createTransportAgents } from './guarded-agents';
 import { readCappedBody } from './read-capped-body';
-import { hostOf, parseTarget, type Target } from './target-url';
+import { parseTarget } from './target-url';
 import { toTransportError } from './to-transport-error';
 import type { AxiosTransportOptions, Transport, TransportRequest, TransportResponse } from './transport';
 
 /** Default of `maxResponseBytes`: the 20 kB of a response that DESIGN.md says are read and kept. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024;
-
-/** Webhooks are always POSTed (Standard Webhooks). */
-const METHOD = 'POST';
 
 /** Where a transport's options are read when no client passes its own scope. */
 const TRANSPORT_SCOPE: OptionScope = {
@@ -121,33 +118,6 @@ export function createAxiosTransport(
       agents.destroy();
     },
   };
-}
-
-/** Node's timers hold at most 2^31-1 ms (a longer delay would silently fire after 1 ms): lib/options says so. */
-function checkTimeout(timeoutMs: number, target: Target): number {
-  const scope: OptionScope = {
-    where: 'transport.send(request)',
-    fail: (_code, message) => new WebhookTransportError('invalid-option', message, METHOD, target.safeUrl),
-  };
-  // Required by the type; a missing one must not become a deadline of 0.
-  return Math.ceil(durationMs(timeoutMs ?? Number.NaN, 0, 'timeoutMs', scope));
-}
-
-function refuseLiteralTarget(policy: AddressPolicy, target: Target): void {
-  const host = hostOf(target.url);
-  const refusal = isIP(host) === 0 ? undefined : policy.refusal(host, [host], false);
-  if (refusal)
-    throw new WebhookTransportError('ssrf-blocked', refusal.message, METHOD, target.safeUrl, { cause: refusal });
-}
-
-/** Lower-case names, one string per header (repeated ones, like `set-cookie`, joined with `, `). */
-function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || value === null) continue;
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return flat;
 }
 
 /** 204, 304 and `content-length: 0` carry no body: nothing to read, which spares the stream machinery. */

@@ -13,11 +13,22 @@ export interface AttemptContext {
 }
 
 const DNS_FAILURES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME']);
-// EPIPE: the receiver closed the connection while the request was still being written.
-const RESETS = new Set(['ECONNRESET', 'EPIPE']);
+// EPIPE: the receiver closed the connection while the request was still being written;
+// UND_ERR_SOCKET: undici's "other side closed", the same event seen from its parser.
+const RESETS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 // ETIMEDOUT: the operating system gave up connecting; ECONNABORTED: an axios timeout that an
-// interceptor set, although the transport's own deadline is the signal.
-const TIMEOUTS = new Set(['ETIMEDOUT', 'ECONNABORTED']);
+// interceptor set, although the transport's own deadline is the signal; UND_ERR_*_TIMEOUT: undici's own
+// timers, which the undici transport turns off in favour of the deadline.
+const TIMEOUTS = new Set([
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+// undici's own words for an attempt in flight when the transport closed its pools.
+const CLOSED = new Set(['UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
 
 /**
  * Names why an attempt got no HTTP response. The message says method and URL; it never includes
@@ -67,6 +78,9 @@ export function toTransportError(error: unknown, context: AttemptContext): Webho
   }
   if (code !== undefined && TIMEOUTS.has(code)) {
     return new WebhookTransportError('timeout', `timed out (${code})`, method, url, options);
+  }
+  if (code !== undefined && CLOSED.has(code)) {
+    return new WebhookTransportError('network-error', 'the transport is closed', method, url, options);
   }
   const detail = root instanceof Error ? root.message : String(error);
   return new WebhookTransportError(

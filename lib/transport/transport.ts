@@ -46,8 +46,8 @@ export type LookupAllFunction = (
   callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[] | string, family?: number) => void,
 ) => void;
 
-/** Options of {@link createAxiosTransport}. */
-export interface AxiosTransportOptions {
+/** Options of {@link createAxiosTransport}: the guarded transport's options, plus your axios instance. */
+export interface AxiosTransportOptions extends GuardedTransportOptions {
   /**
    * Your axios instance, so that its interceptors and defaults keep working. Per request the transport
    * still sets its own agents (which carry the SSRF guard), the http adapter, HTTP/1.1, no custom
@@ -56,6 +56,13 @@ export interface AxiosTransportOptions {
    * Default: a fresh `axios.create()`.
    */
   axios?: AxiosInstance;
+}
+
+/** Options of `createUndiciTransport`: the same guarantees and options as the axios transport, but `axios`. */
+export type UndiciTransportOptions = GuardedTransportOptions;
+
+/** What the built-in transports share: one SSRF policy, one body cap, one proxy rule. */
+export interface GuardedTransportOptions {
   /**
    * CIDR ranges that may be reached although the SSRF guard would refuse them, e.g.
    * `['127.0.0.0/8', '::1/128']` for tests and local development. An invalid CIDR throws at
@@ -72,7 +79,9 @@ export interface AxiosTransportOptions {
    * An explicit proxy. The proxy then resolves and connects to the target, so the guard can only
    * refuse literal target addresses (`http://10.0.0.1/`); the proxy must enforce its own egress rules.
    * For `http:` targets the connection to the proxy goes through the guard as well, so a private proxy
-   * must be listed in `allowNetworks`. Default: `false`: `HTTP(S)_PROXY` are ignored.
+   * must be listed in `allowNetworks`. The undici transport guards the connection to the proxy for
+   * `https:` targets too, and tunnels those through it with `CONNECT`, so TLS runs end to end.
+   * Default: `false`: `HTTP(S)_PROXY` are ignored.
    */
   proxy?: AxiosProxyConfig | false;
   /** How many bytes of a response body are read; the rest is discarded unread. Default: `20480`. */

@@ -63,6 +63,7 @@ describe('the published package', () => {
       'express',
       'fastify',
       'ioredis',
+      'undici',
     ]);
     expect(pkg.dependencies).toHaveProperty('openapi3-ts');
   });
@@ -146,10 +147,10 @@ describe('the subpath entries', () => {
     },
   );
 
-  it('keeps express, fastify, @nestjs and the queue databases out of the main entry', () => {
+  it('keeps express, fastify, @nestjs, the queue databases and undici out of the main entry', () => {
     const script = `
       require('hookspec');
-      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts|better-sqlite3|bullmq|ioredis)\\//.test(f));
+      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts|better-sqlite3|bullmq|ioredis|undici)\\//.test(f));
       console.log(JSON.stringify(loaded));
     `;
     expect(JSON.parse(node(['-e', script]))).toEqual([]);
@@ -165,9 +166,55 @@ describe('the subpath entries', () => {
   ])('%s loads no optional peer but %j when imported', (entry, own) => {
     const script = `
       require('${entry}');
-      const peers = Object.keys(require.cache).map((f) => /node_modules\\/(express|fastify|@nestjs|better-sqlite3|bullmq|ioredis)\\//.exec(f)?.[1]);
+      const peers = Object.keys(require.cache).map((f) => /node_modules\\/(express|fastify|@nestjs|better-sqlite3|bullmq|ioredis|undici)\\//.exec(f)?.[1]);
       console.log(JSON.stringify([...new Set(peers.filter(Boolean))].sort()));
     `;
     expect(JSON.parse(node(['-e', script]))).toEqual(own);
+  });
+});
+
+describe('the undici transport', () => {
+  /** A client made in a fresh process (with `prelude` run first): which HTTP clients it loaded, or its error. */
+  const clientWith = (transport: string, prelude = '') =>
+    JSON.parse(
+      node([
+        '-e',
+        `${prelude}
+        require('reflect-metadata');
+        const { Webhook, WebhookClient } = require('hookspec');
+        class Ping {}
+        Webhook('ping')(Ping);
+        try {
+          const client = new WebhookClient({ webhooks: [Ping], endpoints: [], transport: ${JSON.stringify(transport)} });
+          const loaded = Object.keys(require.cache).map((f) => /node_modules\\/(axios|undici)\\//.exec(f)?.[1]);
+          console.log(JSON.stringify({ loaded: [...new Set(loaded.filter(Boolean))].sort() }));
+          client.close();
+        } catch (error) {
+          console.log(JSON.stringify({ code: error.code, name: error.name, message: error.message }));
+        }`,
+      ]),
+    );
+
+  it('is loaded only by a client that chooses it', () => {
+    expect(clientWith('axios')).toEqual({ loaded: ['axios'] });
+    expect(clientWith('undici')).toEqual({ loaded: ['undici'] });
+  });
+
+  it('names the package and the fix when undici is not installed', () => {
+    const notInstalled = `
+      const Module = require('node:module');
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (request === 'undici') throw Object.assign(new Error("Cannot find module 'undici'"), { code: 'MODULE_NOT_FOUND' });
+        return resolve.call(this, request, ...rest);
+      };`;
+
+    expect(clientWith('undici', notInstalled)).toEqual({
+      name: 'WebhookClientConfigError',
+      code: 'missing-dependency',
+      message: expect.stringContaining(
+        'needs the package undici, which is not installed. Install it with `npm install undici@7`',
+      ),
+    });
   });
 });

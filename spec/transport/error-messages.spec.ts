@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Subscription, subscription } from '../client/fixtures';
 import { closedPort, startRecordingServer, type RecordingServer } from '../support/recording-server';
+import { TRANSPORTS } from '../support/transports';
 
 const BODY_MARKER = 'body-that-must-never-leak';
 const loopback = ['127.0.0.0/8'];
@@ -61,9 +62,10 @@ async function failure(
 }
 
 describe('error messages', () => {
-  it('say method and URL, without user info or query string', async () => {
+  it.each(TRANSPORTS)('say method and URL, without user info or query string (%s transport)', async (transport) => {
     const port = await closedPort();
     const { attempt, said } = await failure(`http://alice:hunter2@127.0.0.1:${port}/hook?token=s3cret#frag`, {
+      transport,
       allowNetworks: loopback,
     });
 
@@ -97,10 +99,10 @@ describe('error messages', () => {
     ['invalid-endpoint', async () => 'gopher://127.0.0.1/', {}],
   ];
 
-  it.each(cases)(
-    'never carry headers, body or keys, in the attempt, the logs or the events (%s)',
-    async (code, url, options) => {
-      const { attempt, said, signatures } = await failure(await url(), options);
+  it.each(TRANSPORTS.flatMap((transport) => cases.map((entry) => [transport, ...entry] as const)))(
+    'never carry headers, body or keys, in the attempt, the logs or the events (%s transport, %s)',
+    async (transport, code, url, options) => {
+      const { attempt, said, signatures } = await failure(await url(), { transport, ...options });
 
       expect(attempt.errorCode).toBe(code);
       expect(said).not.toContain(BODY_MARKER);

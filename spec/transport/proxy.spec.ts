@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deliverOnce, type OnceOptions } from '../support/deliver-once';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server';
+import { TRANSPORTS } from '../support/transports';
 import { stubLookup } from './stub-lookup';
 
 const LOOPBACK = ['127.0.0.0/8'];
@@ -28,10 +29,11 @@ afterAll(async () => {
   await target.close();
 });
 
-// No name resolves: behind a proxy, only the proxy resolves the target.
-const send = (url: string, options: OnceOptions) => deliverOnce(url, { lookup: stubLookup({}).lookup, ...options });
+describe.each(TRANSPORTS)('proxies, with the %s transport', (transport) => {
+  // No name resolves: behind a proxy, only the proxy resolves the target.
+  const send = (url: string, options: OnceOptions) =>
+    deliverOnce(url, { transport, lookup: stubLookup({}).lookup, ...options });
 
-describe('proxies', () => {
   it('ignores HTTP_PROXY unless a proxy is configured', async () => {
     process.env.HTTP_PROXY = proxy.url;
     process.env.http_proxy = proxy.url;
@@ -70,5 +72,29 @@ describe('proxies', () => {
 
     expect(attempt.errorCode).toBe('ssrf-blocked');
     expect(attempt.error).toContain('127.0.0.1 (loopback) is refused');
+  });
+
+  it.runIf(transport === 'undici')('applies the guard to the proxy address for https: targets too', async () => {
+    const before = proxy.connections();
+    const { attempt } = await send('https://webhooks.example/hook', {
+      proxy: { protocol: 'http', host: '127.0.0.1', port: proxy.port },
+    });
+
+    expect(attempt.errorCode).toBe('ssrf-blocked');
+    expect(attempt.error).toContain('127.0.0.1 (loopback) is refused');
+    expect(proxy.connections()).toBe(before);
+  });
+
+  it('sends the proxy credentials to the proxy, never the target', async () => {
+    const { attempt } = await send('http://webhooks.example/hook', {
+      allowNetworks: LOOPBACK,
+      proxy: { protocol: 'http', host: '127.0.0.1', port: proxy.port, auth: { username: 'u', password: 'p' } },
+    });
+
+    expect(attempt.status).toBe(204);
+    expect(proxy.requests.at(-1)?.headers).toMatchObject({
+      'proxy-authorization': `Basic ${Buffer.from('u:p').toString('base64')}`,
+      host: 'webhooks.example',
+    });
   });
 });
