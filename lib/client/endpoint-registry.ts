@@ -4,7 +4,11 @@ import { sign } from '../signing';
 import { redactUrl } from '../transport';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
 
-/** Headers the client writes itself; an endpoint's `headers` may not replace them. */
+/**
+ * Headers the client writes itself, and the hop-by-hop headers that belong to the connection, not the
+ * message (`expect`, `upgrade`, `keep-alive`, `te`, `trailer`, `proxy-connection`: undici refuses them,
+ * and with axios they would change how the request is framed): an endpoint's `headers` may not set them.
+ */
 const RESERVED_HEADERS = new Set([
   'webhook-id',
   'webhook-timestamp',
@@ -15,6 +19,12 @@ const RESERVED_HEADERS = new Set([
   'host',
   'transfer-encoding',
   'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-connection',
 ]);
 
 /** The keys of `WebhookEndpoint`, listed from its type so that a new one cannot be refused as unknown. */
@@ -136,7 +146,7 @@ function checkHeaders(headers: unknown, label: string): void {
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new WebhookClientConfigError(
         'reserved-header',
-        `${label}: headers may not set '${name}'; the client writes it itself.`,
+        `${label}: headers may not set '${name}'; the client writes it itself, or it belongs to the connection.`,
       );
     }
     if (typeof value !== 'string') {

@@ -39,6 +39,11 @@ describe('new WebhookClient refuses, before anything is accepted,', () => {
       /headers may not set 'Webhook-Signature'/,
     ],
     [
+      'a hop-by-hop header, which undici refuses and which belongs to the connection',
+      { endpoints: [{ url: 'https://a.example/h', secret, headers: { Expect: '100-continue' } }] },
+      /headers may not set 'Expect'; the client writes it itself, or it belongs to the connection/,
+    ],
+    [
       'two endpoints with one id',
       {
         endpoints: [
