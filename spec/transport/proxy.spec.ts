@@ -74,17 +74,6 @@ describe.each(TRANSPORTS)('proxies, with the %s transport', (transport) => {
     expect(attempt.error).toContain('127.0.0.1 (loopback) is refused');
   });
 
-  it.runIf(transport === 'undici')('applies the guard to the proxy address for https: targets too', async () => {
-    const before = proxy.connections();
-    const { attempt } = await send('https://webhooks.example/hook', {
-      proxy: { protocol: 'http', host: '127.0.0.1', port: proxy.port },
-    });
-
-    expect(attempt.errorCode).toBe('ssrf-blocked');
-    expect(attempt.error).toContain('127.0.0.1 (loopback) is refused');
-    expect(proxy.connections()).toBe(before);
-  });
-
   it('sends the proxy credentials to the proxy, never the target', async () => {
     const { attempt } = await send('http://webhooks.example/hook', {
       allowNetworks: LOOPBACK,
@@ -96,5 +85,20 @@ describe.each(TRANSPORTS)('proxies, with the %s transport', (transport) => {
       'proxy-authorization': `Basic ${Buffer.from('u:p').toString('base64')}`,
       host: 'webhooks.example',
     });
+  });
+});
+
+describe('proxies, with the undici transport only', () => {
+  it('applies the guard to the proxy address for https: targets too (they are tunnelled with CONNECT)', async () => {
+    const before = proxy.connections();
+    const { attempt } = await deliverOnce('https://webhooks.example/hook', {
+      transport: 'undici',
+      lookup: stubLookup({}).lookup,
+      proxy: { protocol: 'http', host: '127.0.0.1', port: proxy.port },
+    });
+
+    expect(attempt.errorCode).toBe('ssrf-blocked');
+    expect(attempt.error).toContain('127.0.0.1 (loopback) is refused');
+    expect(proxy.connections()).toBe(before);
   });
 });
