@@ -206,7 +206,8 @@ export class DeliveryWorker {
         else this.inFlight.set(endpointId, left);
         this.settling.delete(work);
         this.wake();
-        void this.notifyIfIdle();
+        // Checked here first: asking the queue is only worth it while someone waits in idle().
+        if (this.idleWaiters.length > 0) void this.notifyIfIdle();
       });
     this.settling.add(work);
   }
@@ -222,15 +223,10 @@ export class DeliveryWorker {
     }
     const now = this.now();
     const attemptsInRound = delivery.attempts.length + 1 - delivery.scheduleBase;
-    const decision = this.options.policyFor(message.event).decide(
-      {
-        ...(result.record.status !== undefined ? { status: result.record.status } : {}),
-        ...(result.record.errorCode !== undefined ? { errorCode: result.record.errorCode } : {}),
-        ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
-      },
-      attemptsInRound,
-      now,
-    );
+    const { status, errorCode } = result.record;
+    const decision = this.options
+      .policyFor(message.event)
+      .decide({ status, errorCode, retryAfter: result.retryAfter }, attemptsInRound, now);
     const settlement =
       decision.kind === 'delivered'
         ? ({ status: 'delivered' } as const)

@@ -130,13 +130,22 @@ export class MemoryQueue implements DeliveryQueue {
     if (!entry || entry.lease?.token !== lease.token) return false;
     this.leased.delete(lease.token);
     delete entry.lease;
-    const { nextAttemptAt: _previous, ...rest } = entry.delivery;
-    entry.delivery = {
-      ...rest,
-      status: settlement.status,
-      attempts: attempt ? [...entry.delivery.attempts, attempt] : entry.delivery.attempts,
-      ...(settlement.status === 'pending' ? { nextAttemptAt: settlement.nextAttemptAt } : {}),
-    };
+    // A new record (a lease or getMessage() may still hold the old one), written out field by field:
+    // rest and spread syntax cost more here than the rest of settling.
+    const { messageId, endpointId, url, attempts, scheduleBase } = entry.delivery;
+    const settledAttempts = attempt ? [...attempts, attempt] : attempts;
+    entry.delivery =
+      settlement.status === 'pending'
+        ? {
+            messageId,
+            endpointId,
+            url,
+            status: 'pending',
+            attempts: settledAttempts,
+            scheduleBase,
+            nextAttemptAt: settlement.nextAttemptAt,
+          }
+        : { messageId, endpointId, url, status: settlement.status, attempts: settledAttempts, scheduleBase };
     if (settlement.status === 'pending') {
       this.wait(entry);
     } else {
