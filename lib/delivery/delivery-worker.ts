@@ -42,7 +42,8 @@ export class DeliveryWorker {
   private timerDue: number | undefined;
   private readonly inFlight = new Map<string, number>();
   private active = 0;
-  private readonly settling = new Set<Promise<void>>();
+  /** Attempts in flight, by lease, for stop() to wait on. */
+  private readonly settling = new Map<Lease, Promise<void>>();
   private idleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private unwatch: (() => void) | undefined;
 
@@ -90,7 +91,7 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerDue = undefined;
-    await Promise.allSettled([...this.settling]);
+    await Promise.allSettled([...this.settling.values()]);
     await this.releaseWaiters();
   }
 
@@ -197,19 +198,26 @@ export class DeliveryWorker {
     const { endpointId } = lease.delivery;
     this.active += 1;
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
-    const work = this.attempt(lease)
-      .catch((error: unknown) => this.options.onError(error))
-      .finally(() => {
-        this.active -= 1;
-        const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-        if (left === 0) this.inFlight.delete(endpointId);
-        else this.inFlight.set(endpointId, left);
-        this.settling.delete(work);
-        this.wake();
-        // Checked here first: asking the queue is only worth it while someone waits in idle().
-        if (this.idleWaiters.length > 0) void this.notifyIfIdle();
-      });
-    this.settling.add(work);
+    // Registered before the attempt can end: attemptAndFree() frees its slot only after an await.
+    this.settling.set(lease, this.attemptAndFree(lease, endpointId));
+  }
+
+  /** One attempt, then its slot freed: one async function rather than a chain of three promises per attempt. */
+  private async attemptAndFree(lease: Lease, endpointId: string): Promise<void> {
+    try {
+      await this.attempt(lease);
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      this.active -= 1;
+      const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(endpointId);
+      else this.inFlight.set(endpointId, left);
+      this.settling.delete(lease);
+      this.wake();
+      // Checked here first: asking the queue is only worth it while someone waits in idle().
+      if (this.idleWaiters.length > 0) void this.notifyIfIdle();
+    }
   }
 
   private async attempt(lease: Lease): Promise<void> {

@@ -97,20 +97,24 @@ export class MemoryQueue implements DeliveryQueue {
     const leases: Lease[] = [];
     const room = new Map<string, number>();
     while (leases.length < request.limit) {
-      let best: { endpointId: string; heap: MinHeap<Entry>; head: Entry } | undefined;
+      // The earliest due head among the endpoints with room (kept in locals: this loop runs per lease).
+      let bestId: string | undefined;
+      let bestHeap: MinHeap<Entry> | undefined;
+      let bestHead: Entry | undefined;
       for (const [endpointId, heap] of this.waiting) {
         const head = heap.peek() as Entry;
         if (dueAt(head) > request.now) continue;
         if ((room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Infinity) <= 0) continue;
-        if (!best || before(head, best.head)) best = { endpointId, heap, head };
+        if (!bestHead || before(head, bestHead)) {
+          bestId = endpointId;
+          bestHeap = heap;
+          bestHead = head;
+        }
       }
-      if (!best) break;
-      const entry = best.heap.pop() as Entry;
-      if (best.heap.size === 0) this.waiting.delete(best.endpointId);
-      room.set(
-        best.endpointId,
-        (room.get(best.endpointId) ?? request.endpointCapacity?.(best.endpointId) ?? Infinity) - 1,
-      );
+      if (bestId === undefined || bestHeap === undefined) break;
+      const entry = bestHeap.pop() as Entry;
+      if (bestHeap.size === 0) this.waiting.delete(bestId);
+      room.set(bestId, (room.get(bestId) ?? request.endpointCapacity?.(bestId) ?? Infinity) - 1);
       const token = `lease-${++this.leaseCounter}`;
       entry.lease = { token, until: request.now + request.leaseMs };
       this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease.until);
