@@ -141,7 +141,8 @@ export class DeliveryWorker {
           for (const lease of leases) this.run(lease);
           if (leases.length === free) this.pumpAgain = true;
         } while (this.pumpAgain && this.running);
-        await this.scheduleTimer();
+        // With every slot busy only a finishing attempt can make room, and it wakes the loop itself.
+        if (this.active < this.options.concurrency) await this.scheduleTimer();
         // A wake() that came while the timer was being worked out must not be lost.
       } while (this.pumpAgain && this.running);
       // With a shared queue another process may have finished the last delivery: idle() learns it here,

@@ -89,7 +89,8 @@ export class MemoryQueue implements DeliveryQueue {
     this.messages.set(message.id, { message, entries });
     for (const entry of entries) this.wait(entry);
     this.pending += entries.length;
-    this.finishIfDone(message.id);
+    // Only a message without deliveries is finished as it is accepted.
+    if (entries.length === 0) this.finishIfDone(message.id);
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
