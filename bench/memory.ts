@@ -3,7 +3,7 @@
  * with `worker: false` accepts them (validated, serialised, queued, never sent); the heap is measured
  * after a full garbage collection before and after, and the bodies' own bytes are subtracted.
  *
- *   npm run bench:memory                  print the figures (node --expose-gc, which the script sets)
+ *   npm run bench:memory                  print the figures (the npm script runs node --expose-gc)
  *   npm run bench:memory -- --write       and rewrite the memory section of docs/benchmarks.md
  */
 import 'reflect-metadata';
