@@ -11,4 +11,6 @@ export interface ClientSignals {
   report(error: unknown, what: string): void;
   /** Whether anyone listens to `attempt` or `delivered`, the events of every successful delivery. */
   hasDeliveryListeners(): boolean;
+  /** Whether anyone listens to this event: an event nobody hears is not built (it is on every attempt's path). */
+  listens(name: SettlementEventName): boolean;
 }

@@ -54,13 +54,10 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
         return failed('invalid-endpoint', (error as Error).message);
       }
     }
+    const timestamp = Math.floor(startedAt / 1000);
     let signature: string;
     try {
-      signature = signerFor(endpointKeys(endpoint))({
-        id: message.id,
-        timestamp: Math.floor(startedAt / 1000),
-        body: message.body,
-      });
+      signature = signerFor(endpointKeys(endpoint))({ id: message.id, timestamp, body: message.body });
     } catch (error) {
       return failed(error instanceof HookspecError ? error.code : 'signing-failed', (error as Error).message);
     }
@@ -72,7 +69,7 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
           'content-type': 'application/json',
           'user-agent': userAgent,
           'webhook-id': message.id,
-          'webhook-timestamp': String(Math.floor(startedAt / 1000)),
+          'webhook-timestamp': String(timestamp),
           'webhook-signature': signature,
         },
         body: message.body,

@@ -168,6 +168,8 @@ function checkHeaders(headers: unknown, label: string): void {
 /** Endpoints given as a list: checked once, looked up in memory. */
 export class StaticEndpointStore implements EndpointStore {
   private readonly byId = new Map<string, WebhookEndpoint>();
+  /** `endpointsFor` by event, built on first use: it runs on every `send()`. Cleared when an endpoint changes. */
+  private readonly byEvent = new Map<string, readonly WebhookEndpoint[]>();
 
   constructor(endpoints: readonly WebhookEndpoint[], eventNames: readonly string[]) {
     endpoints.forEach((endpoint, index) => {
@@ -185,7 +187,14 @@ export class StaticEndpointStore implements EndpointStore {
   }
 
   async endpointsFor(event: string): Promise<readonly WebhookEndpoint[]> {
-    return [...this.byId.values()].filter((endpoint) => !endpoint.events || endpoint.events.includes(event));
+    let subscribed = this.byEvent.get(event);
+    if (subscribed === undefined) {
+      subscribed = Object.freeze(
+        [...this.byId.values()].filter((endpoint) => !endpoint.events || endpoint.events.includes(event)),
+      );
+      this.byEvent.set(event, subscribed);
+    }
+    return subscribed;
   }
 
   async endpointById(id: string): Promise<WebhookEndpoint | undefined> {
@@ -193,12 +202,17 @@ export class StaticEndpointStore implements EndpointStore {
   }
 
   async disable(id: string): Promise<void> {
-    const endpoint = this.byId.get(id);
-    if (endpoint) this.byId.set(id, { ...endpoint, enabled: false });
+    this.replace(id, { enabled: false });
   }
 
   async enable(id: string): Promise<void> {
+    this.replace(id, { enabled: true });
+  }
+
+  private replace(id: string, change: Partial<WebhookEndpoint>): void {
     const endpoint = this.byId.get(id);
-    if (endpoint) this.byId.set(id, { ...endpoint, enabled: true });
+    if (!endpoint) return;
+    this.byId.set(id, { ...endpoint, ...change });
+    this.byEvent.clear();
   }
 }

@@ -29,24 +29,25 @@ export function reportSettlement(
     return;
   }
   const attempt = result.record;
-  signals.emit('attempt', { ...ref, attempt });
-  const fields = {
+  if (signals.listens('attempt')) signals.emit('attempt', { ...ref, attempt });
+  const fields = (): object => ({
     ...ref,
     attempt: attempt.attempt,
     status: attempt.status,
     errorCode: attempt.errorCode,
     ...(attempt.error !== undefined ? { error: attempt.error } : {}),
     durationMs: attempt.durationMs,
-  };
+  });
   switch (decision?.kind) {
     case 'delivered':
-      logger.info(fields, 'webhook delivered');
+      // A delivered attempt with only listeners (the common case with events) builds no log fields.
+      if (logger !== silentLogger) logger.info(fields(), 'webhook delivered');
       signals.emit('delivered', { ...ref, attempt });
       break;
     case 'retry': {
       const nextAttemptAt = new Date(Date.now() + decision.delayMs);
       logger.warn(
-        { ...fields, delayMs: decision.delayMs, reason: decision.reason },
+        { ...fields(), delayMs: decision.delayMs, reason: decision.reason },
         'webhook attempt failed; retry scheduled',
       );
       signals.emit('retry-scheduled', {
@@ -59,11 +60,11 @@ export function reportSettlement(
       break;
     }
     case 'exhausted':
-      logger.error({ ...fields, reason: decision.reason }, 'webhook exhausted: no attempt left');
+      logger.error({ ...fields(), reason: decision.reason }, 'webhook exhausted: no attempt left');
       signals.emit('exhausted', { ...ref, attempts: [...delivery.attempts, attempt], reason: decision.reason });
       break;
     case 'disable':
-      logger.warn(fields, 'endpoint answered 410 Gone; it is disabled');
+      logger.warn(fields(), 'endpoint answered 410 Gone; it is disabled');
       break;
     default:
       break;

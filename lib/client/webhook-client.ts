@@ -1,5 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { AttemptResult, DeliveryQueue, Lease, MessageView, RetryDecision, RetryPolicy } from '../delivery';
+import type {
+  AttemptResult,
+  DeliveryQueue,
+  Lease,
+  MessageView,
+  NewDelivery,
+  RetryDecision,
+  RetryPolicy,
+} from '../delivery';
 import { DeliveryWorker } from '../delivery';
 import { WebhookSendError } from '../errors';
 import { preparePayload } from '../payload';
@@ -13,8 +21,9 @@ import { resolveClientOptions } from './client-options';
 import type { ClientSignals, SettlementEventName } from './client-signals';
 import type { EndpointStore } from './endpoint';
 import { EndpointHealth } from './endpoint-health';
-import { endpointId, shownUrl } from './endpoint-registry';
+import { shownUrl } from './endpoint-registry';
 import { createDeliverAttempt } from './deliver-attempt';
+import { silentLogger } from './logger';
 import type { WebhookLogger } from './logger';
 import { newMessageId } from './message-id';
 import { reportSettlement } from './settlement-report';
@@ -69,6 +78,7 @@ export class WebhookClient<
       emit: (name, ...args) => this.safeEmit(name, ...args),
       report: (error, what) => this.report(error, what),
       hasDeliveryListeners: () => this.listenerCount('attempt') > 0 || this.listenerCount('delivered') > 0,
+      listens: (name) => this.listenerCount(name) > 0,
     };
     this.health = new EndpointHealth(this.endpoints, resolved.disableFailingAfterMs, this.logger, this.signals);
     if (resolved.worker) {
@@ -110,20 +120,21 @@ export class WebhookClient<
       maxPayloadBytes: this.maxPayloadBytes,
     });
     const message = { id: newMessageId(), event: definition.name, body, createdAt: now };
-    const endpoints = (await this.endpoints.endpointsFor(definition.name)).filter(
-      (e) => e.enabled !== false && (!e.events || e.events.includes(definition.name)),
-    );
-    // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
-    const deliveries = endpoints.map((endpoint) => ({
-      endpointId: endpointId(endpoint),
-      url: this.shownUrl(endpoint.url),
-      nextAttemptAt: now,
-    }));
+    const deliveries: NewDelivery[] = [];
+    for (const endpoint of await this.endpoints.endpointsFor(definition.name)) {
+      if (endpoint.enabled === false || (endpoint.events && !endpoint.events.includes(definition.name))) continue;
+      // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
+      const url = this.shownUrl(endpoint.url);
+      deliveries.push({ endpointId: endpoint.id ?? url, url, nextAttemptAt: now });
+    }
     if (deliveries.length > 0) await this.queue.enqueue(message, deliveries);
-    this.logger.debug(
-      { messageId: message.id, event: message.event, deliveries: deliveries.length },
-      'webhook accepted',
-    );
+    // Built only for a logger that reads it: send() is on every message's path.
+    if (this.logger !== silentLogger) {
+      this.logger.debug(
+        { messageId: message.id, event: message.event, deliveries: deliveries.length },
+        'webhook accepted',
+      );
+    }
     this.worker?.wake();
     return {
       id: message.id,
@@ -214,7 +225,10 @@ export class WebhookClient<
     if (decision?.kind === 'disable') this.health.gone(lease);
   }
 
-  /** URLs as logged and queued, without credentials; cached because parsing a URL costs more than sending. */
+  /**
+   * URLs as logged and queued, without credentials (also an endpoint's default id, as `endpointId()` has
+   * it); cached because parsing a URL costs more than the rest of queueing a message.
+   */
   private shownUrl(url: string): string {
     let shown = this.shownUrls.get(url);
     if (shown === undefined) {

@@ -42,7 +42,8 @@ export class DeliveryWorker {
   private timerDue: number | undefined;
   private readonly inFlight = new Map<string, number>();
   private active = 0;
-  private readonly settling = new Set<Promise<void>>();
+  /** Attempts in flight, by lease, for stop() to wait on. */
+  private readonly settling = new Map<Lease, Promise<void>>();
   private idleWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private unwatch: (() => void) | undefined;
 
@@ -90,7 +91,7 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerDue = undefined;
-    await Promise.allSettled([...this.settling]);
+    await Promise.allSettled([...this.settling.values()]);
     await this.releaseWaiters();
   }
 
@@ -140,7 +141,8 @@ export class DeliveryWorker {
           for (const lease of leases) this.run(lease);
           if (leases.length === free) this.pumpAgain = true;
         } while (this.pumpAgain && this.running);
-        await this.scheduleTimer();
+        // With every slot busy only a finishing attempt can make room, and it wakes the loop itself.
+        if (this.active < this.options.concurrency) await this.scheduleTimer();
         // A wake() that came while the timer was being worked out must not be lost.
       } while (this.pumpAgain && this.running);
       // With a shared queue another process may have finished the last delivery: idle() learns it here,
@@ -197,18 +199,26 @@ export class DeliveryWorker {
     const { endpointId } = lease.delivery;
     this.active += 1;
     this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 0) + 1);
-    const work = this.attempt(lease)
-      .catch((error: unknown) => this.options.onError(error))
-      .finally(() => {
-        this.active -= 1;
-        const left = (this.inFlight.get(endpointId) ?? 1) - 1;
-        if (left === 0) this.inFlight.delete(endpointId);
-        else this.inFlight.set(endpointId, left);
-        this.settling.delete(work);
-        this.wake();
-        void this.notifyIfIdle();
-      });
-    this.settling.add(work);
+    // Registered before the attempt can end: attemptAndFree() frees its slot only after an await.
+    this.settling.set(lease, this.attemptAndFree(lease, endpointId));
+  }
+
+  /** One attempt, then its slot freed: one async function rather than a chain of three promises per attempt. */
+  private async attemptAndFree(lease: Lease, endpointId: string): Promise<void> {
+    try {
+      await this.attempt(lease);
+    } catch (error) {
+      this.options.onError(error);
+    } finally {
+      this.active -= 1;
+      const left = (this.inFlight.get(endpointId) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(endpointId);
+      else this.inFlight.set(endpointId, left);
+      this.settling.delete(lease);
+      this.wake();
+      // Checked here first: asking the queue is only worth it while someone waits in idle().
+      if (this.idleWaiters.length > 0) void this.notifyIfIdle();
+    }
   }
 
   private async attempt(lease: Lease): Promise<void> {
@@ -222,15 +232,10 @@ export class DeliveryWorker {
     }
     const now = this.now();
     const attemptsInRound = delivery.attempts.length + 1 - delivery.scheduleBase;
-    const decision = this.options.policyFor(message.event).decide(
-      {
-        ...(result.record.status !== undefined ? { status: result.record.status } : {}),
-        ...(result.record.errorCode !== undefined ? { errorCode: result.record.errorCode } : {}),
-        ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
-      },
-      attemptsInRound,
-      now,
-    );
+    const { status, errorCode } = result.record;
+    const decision = this.options
+      .policyFor(message.event)
+      .decide({ status, errorCode, retryAfter: result.retryAfter }, attemptsInRound, now);
     const settlement =
       decision.kind === 'delivered'
         ? ({ status: 'delivered' } as const)

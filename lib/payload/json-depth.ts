@@ -12,6 +12,9 @@ export const MAX_JSON_DEPTH = 128;
  */
 export function findTooDeep(value: unknown, max: number = MAX_JSON_DEPTH): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
+  // Every verified body is walked: the plain check first, without a frame or a path segment per object;
+  // the path is only worked out for a body that is too deep.
+  if (!nestsDeeper(value, 1, max)) return undefined;
   const pending: Frame[] = [{ value, depth: 1, segment: '', parent: undefined }];
   for (let frame = pending.pop(); frame !== undefined; frame = pending.pop()) {
     if (frame.depth > max) return pathOf(frame);
@@ -25,6 +28,29 @@ export function findTooDeep(value: unknown, max: number = MAX_JSON_DEPTH): strin
     }
   }
   return undefined;
+}
+
+/**
+ * Whether an object or array at `depth` holds one nested deeper than `max`. Recursive, but never more
+ * than `max` + 1 calls deep (a cycle, too, stops there), so it cannot exhaust the stack.
+ */
+function nestsDeeper(container: object, depth: number, max: number): boolean {
+  if (depth > max) return true;
+  if (Array.isArray(container)) {
+    for (let index = 0; index < container.length; index++) {
+      const child: unknown = container[index];
+      if (typeof child === 'object' && child !== null && nestsDeeper(child, depth + 1, max)) return true;
+    }
+    return false;
+  }
+  const record = container as Record<string, unknown>;
+  // for…in without an own-property test: twice as fast, and its only extra keys (enumerable inherited
+  // ones, a polluted prototype) can only make this say "deeper", which the exact walk then settles.
+  for (const key in record) {
+    const child = record[key];
+    if (typeof child === 'object' && child !== null && nestsDeeper(child, depth + 1, max)) return true;
+  }
+  return false;
 }
 
 /** One object or array on the walk; the path is rebuilt from the parents only for the answer. */

@@ -1,4 +1,4 @@
-import { createHmac, sign as ed25519Sign } from 'node:crypto';
+import { createHmac, createSecretKey, sign as ed25519Sign } from 'node:crypto';
 import { WebhookMessageError } from '../errors';
 import { buildSignedContent, findMessageProblem, hmacOfContent, type WebhookMessage } from './message';
 import { parseKeyList, parseSigningKey } from './signing-keys';
@@ -24,17 +24,19 @@ export function sign(message: WebhookMessage, keys: string | readonly string[]):
  * one per endpoint, so a retry does not re-decode its secrets). Throws for a malformed key at once.
  */
 export function createSigner(keys: string | readonly string[]): (message: WebhookMessage) => string {
-  const signingKeys = parseKeyList(keys, parseSigningKey);
+  // HMAC keys as KeyObjects: createHmac then skips copying and preparing the raw bytes on every message.
+  const signers = parseKeyList(keys, parseSigningKey).map((key): ((message: WebhookMessage) => string) => {
+    if (key.version === 'v1') {
+      const secret = createSecretKey(key.secret);
+      return (message) => `v1,${hmacOfContent(createHmac('sha256', secret), message).toString('base64')}`;
+    }
+    return (message) => `v1a,${ed25519Sign(null, buildSignedContent(message), key.privateKey).toString('base64')}`;
+  });
   return (message) => {
     const problem = findMessageProblem(message);
     if (problem !== undefined) throw new WebhookMessageError(problem.code, `sign(): ${problem.reason}`);
-    let content: Buffer | undefined;
-    return signingKeys
-      .map((key) =>
-        key.version === 'v1'
-          ? `v1,${hmacOfContent(createHmac('sha256', key.secret), message).toString('base64')}`
-          : `v1a,${ed25519Sign(null, (content ??= buildSignedContent(message)), key.privateKey).toString('base64')}`,
-      )
-      .join(' ');
+    let signature = signers[0](message);
+    for (let index = 1; index < signers.length; index++) signature += ` ${signers[index](message)}`;
+    return signature;
   };
 }

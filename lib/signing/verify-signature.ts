@@ -109,19 +109,25 @@ export function verifySignature(
  */
 const keyCache = new Map<string, readonly VerificationKey[]>();
 const KEY_CACHE_SIZE = 256;
+/** The same for one key given as a string: a map of its own, so that no list's JSON can stand for it. */
+const singleKeyCache = new Map<string, readonly VerificationKey[]>();
 
 function cachedVerificationKeys(keys: string | readonly string[]): readonly VerificationKey[] {
+  // One key (the common case) is looked up as itself, in a map of its own, without writing JSON for it.
+  const single = typeof keys === 'string';
+  const cache = single ? singleKeyCache : keyCache;
   // JSON keeps ['a', 'b'] and ['a\nb'] apart; anything that is not strings is never cached (and fails to parse).
-  const cacheKey =
-    typeof keys === 'string' || (Array.isArray(keys) && keys.every((key) => typeof key === 'string'))
+  const cacheKey = single
+    ? keys
+    : Array.isArray(keys) && keys.every((key) => typeof key === 'string')
       ? JSON.stringify(keys)
       : undefined;
-  const cached = cacheKey === undefined ? undefined : keyCache.get(cacheKey);
+  const cached = cacheKey === undefined ? undefined : cache.get(cacheKey);
   if (cached) return cached;
   const parsed = parseKeyList(keys, parseVerificationKey);
   if (cacheKey !== undefined) {
-    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
-    keyCache.set(cacheKey, parsed);
+    if (cache.size >= KEY_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(cacheKey, parsed);
   }
   return parsed;
 }

@@ -23,4 +23,16 @@ describe('findTooDeep', () => {
     expect(findTooDeep(value)).toBeUndefined();
     expect(findTooDeep([value])).toMatch(/^\[0\]/);
   });
+
+  it('counts own properties only: a deep value on the prototype does not make an object too deep', () => {
+    const inherited = Object.create({ deep: { a: { b: {} } } }) as object;
+    expect(findTooDeep({ x: inherited }, 2)).toBeUndefined();
+    expect(findTooDeep({ x: Object.assign(Object.create(null) as object, { y: {} }) }, 2)).toBe('x.y');
+  });
+
+  it('refuses a cycle as too deep instead of walking it forever', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(findTooDeep(cycle, 4)).toBe('self.self.self.self');
+  });
 });

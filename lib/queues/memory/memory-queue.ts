@@ -89,7 +89,8 @@ export class MemoryQueue implements DeliveryQueue {
     this.messages.set(message.id, { message, entries });
     for (const entry of entries) this.wait(entry);
     this.pending += entries.length;
-    this.finishIfDone(message.id);
+    // Only a message without deliveries is finished as it is accepted.
+    if (entries.length === 0) this.finishIfDone(message.id);
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
@@ -97,20 +98,24 @@ export class MemoryQueue implements DeliveryQueue {
     const leases: Lease[] = [];
     const room = new Map<string, number>();
     while (leases.length < request.limit) {
-      let best: { endpointId: string; heap: MinHeap<Entry>; head: Entry } | undefined;
+      // The earliest due head among the endpoints with room (kept in locals: this loop runs per lease).
+      let bestId: string | undefined;
+      let bestHeap: MinHeap<Entry> | undefined;
+      let bestHead: Entry | undefined;
       for (const [endpointId, heap] of this.waiting) {
         const head = heap.peek() as Entry;
         if (dueAt(head) > request.now) continue;
         if ((room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Infinity) <= 0) continue;
-        if (!best || before(head, best.head)) best = { endpointId, heap, head };
+        if (!bestHead || before(head, bestHead)) {
+          bestId = endpointId;
+          bestHeap = heap;
+          bestHead = head;
+        }
       }
-      if (!best) break;
-      const entry = best.heap.pop() as Entry;
-      if (best.heap.size === 0) this.waiting.delete(best.endpointId);
-      room.set(
-        best.endpointId,
-        (room.get(best.endpointId) ?? request.endpointCapacity?.(best.endpointId) ?? Infinity) - 1,
-      );
+      if (bestId === undefined || bestHeap === undefined) break;
+      const entry = bestHeap.pop() as Entry;
+      if (bestHeap.size === 0) this.waiting.delete(bestId);
+      room.set(bestId, (room.get(bestId) ?? request.endpointCapacity?.(bestId) ?? Infinity) - 1);
       const token = `lease-${++this.leaseCounter}`;
       entry.lease = { token, until: request.now + request.leaseMs };
       this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease.until);
@@ -130,13 +135,22 @@ export class MemoryQueue implements DeliveryQueue {
     if (!entry || entry.lease?.token !== lease.token) return false;
     this.leased.delete(lease.token);
     delete entry.lease;
-    const { nextAttemptAt: _previous, ...rest } = entry.delivery;
-    entry.delivery = {
-      ...rest,
-      status: settlement.status,
-      attempts: attempt ? [...entry.delivery.attempts, attempt] : entry.delivery.attempts,
-      ...(settlement.status === 'pending' ? { nextAttemptAt: settlement.nextAttemptAt } : {}),
-    };
+    // A new record (a lease or getMessage() may still hold the old one), written out field by field:
+    // rest and spread syntax cost more here than the rest of settling.
+    const { messageId, endpointId, url, attempts, scheduleBase } = entry.delivery;
+    const settledAttempts = attempt ? [...attempts, attempt] : attempts;
+    entry.delivery =
+      settlement.status === 'pending'
+        ? {
+            messageId,
+            endpointId,
+            url,
+            status: 'pending',
+            attempts: settledAttempts,
+            scheduleBase,
+            nextAttemptAt: settlement.nextAttemptAt,
+          }
+        : { messageId, endpointId, url, status: settlement.status, attempts: settledAttempts, scheduleBase };
     if (settlement.status === 'pending') {
       this.wait(entry);
     } else {
