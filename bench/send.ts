@@ -1,5 +1,6 @@
 /*
- * Delivery throughput: hookspec's `client.send` → delivered, against a hand-written peer sender (what a
+ * Delivery throughput: hookspec's `client.send` → delivered, on the default axios transport and on
+ * `transport: 'undici'`, against a hand-written peer sender (what a
  * careful user writes without hookspec: class-validator, class-transformer, the standardwebhooks
  * package's `sign` and an axios keep-alive POST; the target: at least its rate), with raw axios and raw
  * undici POSTs of pre-signed bytes as reference rows (undici is the limit), to a receiver in a child
@@ -30,11 +31,14 @@ const WARM_UP_ROUNDS = 2;
 const TIMED_ROUNDS = 5;
 /** hookspec / the peer sender, by median deliveries per second. */
 const TARGET_RATIO = 1.0;
+/** hookspec with `transport: 'undici'` against raw axios and against raw undici (the limit). */
+const UNDICI_TARGET_VS_AXIOS = 2.0;
+const UNDICI_TARGET_VS_UNDICI = 0.5;
 // ---------------------------------------------------------------------------------------------------
-// The four sides. Each round gets a fresh client / agent / pool, so every side opens its 64
+// The five sides. Each round gets a fresh client / agent / pool, so every side opens its 64
 // connections within the timed window alike, and hookspec's MemoryQueue starts empty.
 
-type SideName = 'hookspec' | 'peer' | 'axios' | 'undici';
+type SideName = 'hookspec' | 'hookspec-undici' | 'peer' | 'axios' | 'undici';
 
 interface Round {
   /** From the first send to the last delivery. */
@@ -87,41 +91,49 @@ async function inParallel<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
 
-const hookspecSide: Side = {
-  name: 'hookspec',
-  label: 'hookspec `client.send` → delivered',
-  async run(url) {
-    const client = new WebhookClient({
-      webhooks: [OrderPlaced],
-      endpoints: [{ url, secret }],
-      allowNetworks: ['127.0.0.0/8'],
-      concurrency: CONCURRENCY,
-      endpointConcurrency: CONCURRENCY,
-      retry: { schedule: [] },
-    });
-    let delivered = 0;
-    const failures: string[] = [];
-    client.on('delivered', () => (delivered += 1));
-    client.on('exhausted', (event) => failures.push(event.reason));
-    client.on('error', (error) => failures.push(error.message));
-    try {
-      const start = performance.now();
-      const stop = startClock();
-      for (const event of events) await client.send(event);
-      const acceptedMs = performance.now() - start;
-      await client.drain();
-      const round = stop();
-      if (delivered !== EVENTS || failures.length > 0) {
-        throw new Error(
-          `hookspec delivered ${delivered} of ${EVENTS}; ${failures.length} failed (${failures.slice(0, 3).join('; ')})`,
-        );
+/** hookspec's `client.send` → delivered, on the default axios transport or on undici. */
+function hookspecSideOn(transport: 'axios' | 'undici'): Side {
+  return {
+    name: transport === 'axios' ? 'hookspec' : 'hookspec-undici',
+    label: `hookspec \`client.send\` → delivered (${transport})`,
+    async run(url) {
+      const client = new WebhookClient({
+        webhooks: [OrderPlaced],
+        endpoints: [{ url, secret }],
+        allowNetworks: ['127.0.0.0/8'],
+        concurrency: CONCURRENCY,
+        endpointConcurrency: CONCURRENCY,
+        retry: { schedule: [] },
+        transport,
+      });
+      let delivered = 0;
+      const failures: string[] = [];
+      client.on('delivered', () => (delivered += 1));
+      client.on('exhausted', (event) => failures.push(event.reason));
+      client.on('error', (error) => failures.push(error.message));
+      try {
+        const start = performance.now();
+        const stop = startClock();
+        for (const event of events) await client.send(event);
+        const acceptedMs = performance.now() - start;
+        await client.drain();
+        const round = stop();
+        if (delivered !== EVENTS || failures.length > 0) {
+          throw new Error(
+            `hookspec (${transport}) delivered ${delivered} of ${EVENTS}; ${failures.length} failed ` +
+              `(${failures.slice(0, 3).join('; ')})`,
+          );
+        }
+        return { ...round, acceptedMs };
+      } finally {
+        await client.close();
       }
-      return { ...round, acceptedMs };
-    } finally {
-      await client.close();
-    }
-  },
-};
+    },
+  };
+}
+
+const hookspecSide = hookspecSideOn('axios');
+const hookspecUndiciSide = hookspecSideOn('undici');
 
 /**
  * What a careful user writes without hookspec, per event: validate it (class-validator), serialise it
@@ -201,7 +213,7 @@ const undiciSide: Side = {
   },
 };
 
-const SIDES: readonly Side[] = [hookspecSide, peerSide, axiosSide, undiciSide];
+const SIDES: readonly Side[] = [hookspecSide, hookspecUndiciSide, peerSide, axiosSide, undiciSide];
 
 // ---------------------------------------------------------------------------------------------------
 // Measuring.
@@ -269,6 +281,8 @@ function report(results: Result[], loadBefore: number): string {
   const hookspec = results.find((r) => r.side.name === 'hookspec') as Result;
   const accepted = median(hookspec.rounds.map((round) => round.acceptedMs ?? 0));
   const ratio = rate('hookspec') / rate('peer');
+  const undiciVsAxios = rate('hookspec-undici') / rate('axios');
+  const undiciVsUndici = rate('hookspec-undici') / rate('undici');
   const peerRounds = (results.find((r) => r.side.name === 'peer') as Result).rounds;
   const perRound = median(hookspec.rounds.map((round, i) => (peerRounds[i] as Round).ms / round.ms));
   return [
@@ -285,6 +299,11 @@ function report(results: Result[], loadBefore: number): string {
       `${(rate('hookspec') / rate('axios')).toFixed(2)}, hookspec / raw undici ` +
       `${(rate('hookspec') / rate('undici')).toFixed(2)}. hookspec's ${thousands(EVENTS)} \`send()\` calls ` +
       `resolved after ${accepted.toFixed(0)} ms (median), the rest of its time is the delivery of the backlog.`,
+    '',
+    `With \`transport: 'undici'\`: hookspec / raw axios **${undiciVsAxios.toFixed(2)}** (target >= ` +
+      `${UNDICI_TARGET_VS_AXIOS.toFixed(1)}: ${undiciVsAxios >= UNDICI_TARGET_VS_AXIOS ? 'PASS' : 'FAIL'}), ` +
+      `hookspec / raw undici **${undiciVsUndici.toFixed(2)}** (target >= ${UNDICI_TARGET_VS_UNDICI.toFixed(1)}: ` +
+      `${undiciVsUndici >= UNDICI_TARGET_VS_UNDICI ? 'PASS' : 'FAIL'}).`,
   ].join('\n');
 }
 
