@@ -7,12 +7,12 @@ import type { Readable } from 'node:stream';
 import { WebhookClientConfigError, WebhookTransportError } from '../errors';
 import { countOf, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
-import { checkTimeout, flattenHeaders, METHOD, refuseLiteralTarget } from './attempt-checks';
-import { startDeadline, type AttemptDeadline } from './attempt-deadline';
+import { flattenHeaders, METHOD, refuseLiteralTarget } from './attempt-checks';
+import type { AttemptDeadline } from './attempt-deadline';
 import { createTransportAgents } from './guarded-agents';
 import { readCappedBody } from './read-capped-body';
 import { parseTarget } from './target-url';
-import { toTransportError } from './to-transport-error';
+import { runAttempt } from './run-attempt';
 import type { AxiosTransportOptions, Transport, TransportRequest, TransportResponse } from './transport';
 
 /** Default of `maxResponseBytes`: the 20 kB of a response that DESIGN.md says are read and kept. */
@@ -53,11 +53,7 @@ export function createAxiosTransport(
     // Behind a proxy the agents see the proxy's address, not the target's: judge a literal target here.
     if (policy && proxy !== false) refuseLiteralTarget(policy, target);
 
-    const deadline = startDeadline(checkTimeout(request.timeoutMs, target), request.signal);
-    const started = performance.now();
-    try {
-      // A caller that gave up already: no connection at all.
-      if (deadline.aborted) throw deadline.reason;
+    return runAttempt(request, target, async (deadline, started) => {
       const response: AxiosResponse<Readable> = await deadline.race(
         instance.request<Readable>({
           url: target.url.href,
@@ -97,17 +93,7 @@ export function createAxiosTransport(
         truncated: body.truncated,
         durationMs: performance.now() - started,
       };
-    } catch (error) {
-      throw toTransportError(error, {
-        method: METHOD,
-        url: target.safeUrl,
-        host: target.url.hostname,
-        timeoutMs: request.timeoutMs,
-        deadline,
-      });
-    } finally {
-      deadline.dispose();
-    }
+    });
   }
 
   return {

@@ -6,14 +6,13 @@ import type { buildConnector, Dispatcher } from 'undici';
 import { WebhookClientConfigError, WebhookTransportError } from '../errors';
 import { countOf, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
-import { checkTimeout, flattenHeaders, METHOD, refuseLiteralTarget } from './attempt-checks';
-import { startDeadline } from './attempt-deadline';
+import { flattenHeaders, METHOD, refuseLiteralTarget } from './attempt-checks';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './axios-transport';
 import { ConnectGate } from './connect-gate';
 import { loadUndici, type UndiciModule } from './load-undici';
 import { readCappedBody } from './read-capped-body';
 import { parseTarget, type Target } from './target-url';
-import { toTransportError } from './to-transport-error';
+import { runAttempt } from './run-attempt';
 import { undiciPools, type UndiciPools } from './undici-pools';
 import type { Transport, TransportRequest, TransportResponse, UndiciTransportOptions } from './transport';
 
@@ -58,55 +57,48 @@ export function createUndiciTransport(
     if (closed) throw new WebhookTransportError('network-error', 'the transport is closed', METHOD, target.safeUrl);
     if (policy && proxied) refuseLiteralTarget(policy, target);
 
-    const deadline = startDeadline(checkTimeout(request.timeoutMs, target), request.signal);
-    const started = performance.now();
     let route: Route | undefined;
-    try {
-      if (deadline.aborted) throw deadline.reason;
-      const abort = new AbortEmitter();
-      deadline.cut(abort);
-      route =
-        proxied?.route(target, request.headers) ??
-        pooledRoute(pools, target.url.origin, {
-          path: `${target.url.pathname}${target.url.search}`,
-          headers: request.headers,
-        });
-      const { dispatcher, path, headers } = route;
-      const response = await deadline.race(
-        dispatcher.request({
-          origin: target.url.origin,
-          path,
-          method: METHOD,
-          headers: { ...headers },
-          // The exact signed bytes; undici sets content-length from them.
-          body: Buffer.from(request.body, 'utf8'),
-          signal: abort,
-          reset,
-        }),
-      );
-      deadline.cut(response.body);
-      // Always read, an empty body too: an unread body holds its connection out of the pool.
-      const body = await readCappedBody(response.body, maxResponseBytes);
-      if (body.truncated) route.retire?.();
-      return {
-        status: response.statusCode,
-        headers: flattenHeaders(response.headers),
-        body: body.bytes.toString('utf8'),
-        truncated: body.truncated,
-        durationMs: performance.now() - started,
-      };
-    } catch (error) {
-      if (deadline.aborted) route?.retire?.();
-      throw toTransportError(error, {
-        method: METHOD,
-        url: target.safeUrl,
-        host: target.url.hostname,
-        timeoutMs: request.timeoutMs,
-        deadline,
-      });
-    } finally {
-      deadline.dispose();
-    }
+    return runAttempt(
+      request,
+      target,
+      async (deadline, started) => {
+        const abort = new AbortEmitter();
+        deadline.cut(abort);
+        route =
+          proxied?.route(target, request.headers) ??
+          pooledRoute(pools, target.url.origin, {
+            path: `${target.url.pathname}${target.url.search}`,
+            headers: request.headers,
+          });
+        const { dispatcher, path, headers } = route;
+        const response = await deadline.race(
+          dispatcher.request({
+            origin: target.url.origin,
+            path,
+            method: METHOD,
+            headers: { ...headers },
+            // The exact signed bytes; undici sets content-length from them.
+            body: Buffer.from(request.body, 'utf8'),
+            signal: abort,
+            reset,
+          }),
+        );
+        deadline.cut(response.body);
+        // Always read, an empty body too: an unread body holds its connection out of the pool.
+        const body = await readCappedBody(response.body, maxResponseBytes);
+        if (body.truncated) route.retire?.();
+        return {
+          status: response.statusCode,
+          headers: flattenHeaders(response.headers),
+          body: body.bytes.toString('utf8'),
+          truncated: body.truncated,
+          durationMs: performance.now() - started,
+        };
+      },
+      (deadline) => {
+        if (deadline.aborted) route?.retire?.();
+      },
+    );
   }
 
   return {
