@@ -30,6 +30,7 @@ const RESERVED_HEADERS = new Set([
 /** The keys of `WebhookEndpoint`, listed from its type so that a new one cannot be refused as unknown. */
 const ENDPOINT_KEYS = Object.keys({
   id: true,
+  owner: true,
   url: true,
   secret: true,
   secrets: true,
@@ -100,6 +101,12 @@ export function checkEndpoint(
     throw new WebhookClientConfigError(
       'invalid-endpoint',
       `${label}: only http: and https: URLs receive webhooks, not ${url.protocol}.`,
+    );
+  }
+  if (endpoint.owner !== undefined && (typeof endpoint.owner !== 'string' || endpoint.owner === '')) {
+    throw new WebhookClientConfigError(
+      'invalid-endpoint',
+      `${label}: owner must be a non-empty string (the customer or account id), got ${describe(endpoint.owner)}.`,
     );
   }
   const keys = endpointKeys(endpoint);

@@ -5,6 +5,11 @@ export interface NewDelivery {
   readonly url: string;
   /** Epoch milliseconds of the first attempt. */
   readonly nextAttemptAt: number;
+  /**
+   * `disabled` records a delivery that is not attempted because its endpoint is disabled at send time, so
+   * that `recover()` can send it once the endpoint is enabled again. Default: `pending`.
+   */
+  readonly status?: 'pending' | 'disabled';
 }
 
 export interface LeaseRequest {
@@ -47,9 +52,13 @@ export interface DeliveryQueue {
   getMessage(messageId: string): Promise<MessageView | undefined>;
   /**
    * Makes the message's exhausted and disabled deliveries (or only `endpointId`'s) pending again, due
-   * at `now`, with a fresh retry schedule. Returns how many were reset.
+   * at `now`, with a fresh retry schedule; with `includeDelivered`, delivered ones too (a resend).
+   * Pending and cancelled deliveries are left alone. Returns how many were reset.
    */
-  redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number>;
+  redeliver(
+    messageId: string,
+    options: { now: number; endpointId?: string; includeDelivered?: boolean },
+  ): Promise<number>;
   /**
    * Optional, for queues that other processes write to (a producer elsewhere): calls `onWork` when work
    * may have arrived that this process did not enqueue, so the worker looks at once instead of at its

@@ -1,5 +1,9 @@
-/** The state of one message's delivery to one endpoint. */
-export type DeliveryStatus = 'pending' | 'delivered' | 'exhausted' | 'disabled';
+/**
+ * The state of one message's delivery to one endpoint. `disabled`: its endpoint was disabled (before the
+ * send, or while it was pending); `recover` and `redeliver` can start it again. `cancelled`: its message's
+ * payload was erased while it was pending; it never starts again.
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'exhausted' | 'disabled' | 'cancelled';
 
 /** A message as queued: the exact body bytes are fixed once, so every retry sends the same bytes. */
 export interface MessageRecord {
@@ -10,6 +14,10 @@ export interface MessageRecord {
   readonly body: string;
   /** Epoch milliseconds. */
   readonly createdAt: number;
+  /** The customer or account the message was sent for (`send(payload, { owner })`); absent for none. */
+  readonly owner?: string;
+  /** Epoch milliseconds at which the payload was erased (`body` is then empty); absent while it is kept. */
+  readonly erasedAt?: number;
 }
 
 /** One HTTP attempt, as kept in the attempt log. Never holds a secret or a signature. */

@@ -31,3 +31,7 @@ export { DeliveryQueueError } from './delivery-queue.error';
 export type { DeliveryQueueErrorCode } from './delivery-queue.error';
 export { CliError } from './cli.error';
 export type { CliErrorCode } from './cli.error';
+export { EndpointStoreError } from './endpoint-store.error';
+export type { EndpointStoreErrorCode } from './endpoint-store.error';
+export { WebhookAdminError, WEBHOOK_ADMIN_ERROR_STATUS } from './webhook-admin.error';
+export type { WebhookAdminErrorCode } from './webhook-admin.error';
