@@ -33,7 +33,10 @@ export type {
   RetryScheduledEvent,
   ExhaustedEvent,
   EndpointDisabledEvent,
+  EndpointRecoveredEvent,
   DeliveryRef,
+  RedeliverResult,
+  RedeliverSkipReason,
 } from './client';
 export { DEFAULT_RETRY_SCHEDULE } from './delivery';
 export { MemoryQueue } from './queues/memory';
@@ -52,7 +55,23 @@ export type {
   AttemptRecord,
   MessageView,
   RetryOptions,
+  DeliveryState,
+  MessageQuery,
+  Page,
+  EndpointStats,
+  PruneOptions,
+  MessageHistory,
 } from './delivery';
+export { deliveryState } from './delivery';
+export { MAX_SECRET_GRACE_MS, DEFAULT_SECRET_GRACE_MS } from './endpoints';
+export type {
+  EndpointInput,
+  EndpointPatch,
+  StoredEndpoint,
+  EndpointQuery,
+  EndpointWithSecret,
+  WritableEndpointStore,
+} from './endpoints';
 export { checkEndpointUrl } from './transport';
 export type {
   CheckEndpointUrlOptions,
@@ -90,6 +109,9 @@ export {
   WebhookReceiverConfigError,
   DeliveryQueueError,
   CliError,
+  EndpointStoreError,
+  WebhookAdminError,
+  WEBHOOK_ADMIN_ERROR_STATUS,
 } from './errors';
 export type {
   ValidationIssue,
@@ -107,4 +129,6 @@ export type {
   WebhookSendErrorCode,
   DeliveryQueueErrorCode,
   CliErrorCode,
+  EndpointStoreErrorCode,
+  WebhookAdminErrorCode,
 } from './errors';

@@ -45,6 +45,16 @@ export interface EndpointDisabledEvent {
   readonly failingSince?: Date;
 }
 
+/** An endpoint that had been failing answered 2xx again. */
+export interface EndpointRecoveredEvent {
+  readonly endpointId: string;
+  readonly url: string;
+  /** The message whose delivery succeeded. */
+  readonly messageId: string;
+  /** The first failed attempt of the run of failures that just ended. */
+  readonly failingSince: Date;
+}
+
 /** The events a `WebhookClient` emits, by name. Listeners run synchronously; one that throws is logged, not fatal. */
 export interface WebhookClientEvents {
   attempt: [AttemptEvent];
@@ -52,5 +62,6 @@ export interface WebhookClientEvents {
   'retry-scheduled': [RetryScheduledEvent];
   exhausted: [ExhaustedEvent];
   'endpoint-disabled': [EndpointDisabledEvent];
+  'endpoint-recovered': [EndpointRecoveredEvent];
   error: [Error];
 }

@@ -9,7 +9,7 @@ import { checkOptionsObject, describe, durationMs, oneOf, positiveInteger } from
 import type { OptionScope } from '../options';
 import { MemoryQueue } from '../queues/memory';
 import { createAxiosTransport, createUndiciTransport } from '../transport';
-import type { GuardedTransportOptions, Transport } from '../transport';
+import type { GuardedTransportOptions, LookupAllFunction, Transport } from '../transport';
 import { WebhookCatalog } from './catalog';
 import type { WebhookClass } from './catalog-types';
 import type { EndpointStore } from './endpoint';
@@ -82,6 +82,9 @@ export interface ResolvedClientOptions {
   /** The client created the transport, so it closes it. */
   readonly ownsTransport: boolean;
   readonly worker: boolean;
+  /** The SSRF policy endpoint URLs are checked against at registration; undefined when there is none. */
+  readonly addressPolicy:
+    { readonly allowNetworks: readonly string[]; readonly lookup?: LookupAllFunction } | undefined;
 }
 
 /**
@@ -164,6 +167,10 @@ export function resolveClientOptions<C extends readonly WebhookClass[]>(
     transport,
     ownsTransport: own !== undefined,
     worker: options.worker !== false,
+    addressPolicy:
+      own === undefined || options.ssrfGuard === false
+        ? undefined
+        : { allowNetworks: options.allowNetworks ?? [], ...(options.lookup ? { lookup: options.lookup } : {}) },
   };
 }
 

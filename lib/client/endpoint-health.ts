@@ -22,7 +22,7 @@ export class EndpointHealth {
 
   /** Runs the failing clock after an attempt: a delivery stops it, a failure may disable the endpoint. */
   afterAttempt(lease: Lease, result: AttemptResult, decision: RetryDecision | undefined): void {
-    if (decision?.kind === 'delivered') this.failingSince.delete(lease.delivery.endpointId);
+    if (decision?.kind === 'delivered') this.succeeded(lease);
     else if (decision?.kind === 'retry' || decision?.kind === 'exhausted') this.failed(lease, result);
   }
 
@@ -37,16 +37,29 @@ export class EndpointHealth {
     this.failingSince.delete(endpointId);
   }
 
+  /** A 2xx: the run of failures (if any) ends, and the operators hear that the endpoint is back. */
+  private succeeded(lease: Lease): void {
+    const { endpointId, url } = lease.delivery;
+    const since = this.failingSince.get(endpointId);
+    if (since === undefined) return;
+    this.failingSince.delete(endpointId);
+    const failingSince = new Date(since);
+    this.logger.info({ endpointId, url, failingSince: failingSince.toISOString() }, 'endpoint recovered');
+    this.signals.emit('endpoint-recovered', { endpointId, url, messageId: lease.message.id, failingSince });
+  }
+
   /** Another failed attempt: disables the endpoint once its run of failures has lasted long enough. */
   private failed(lease: Lease, result: AttemptResult): void {
-    if (this.disableFailingAfterMs === undefined || result.kind !== 'attempted') return;
+    if (result.kind !== 'attempted') return;
     const { endpointId, url } = lease.delivery;
     const since = this.failingSince.get(endpointId);
     if (since === undefined) {
       this.failingSince.set(endpointId, result.record.startedAt);
       return;
     }
-    if (result.record.startedAt - since < this.disableFailingAfterMs) return;
+    // The clock runs even when failures never disable: `endpoint-recovered` says when a run ended.
+    if (this.disableFailingAfterMs === undefined || result.record.startedAt - since < this.disableFailingAfterMs)
+      return;
     this.failingSince.delete(endpointId);
     const failingSince = new Date(since);
     this.logger.warn(

@@ -4,7 +4,17 @@
  * attempt (settlement-report.ts). Run time only: it never loads lib/schema.
  */
 export { WebhookClient } from './webhook-client';
-export type { BuiltInTransport, WebhookClientOptions, SendResult, SendOptions } from './webhook-client-options';
+export type {
+  BuiltInTransport,
+  WebhookClientOptions,
+  SendResult,
+  SendOptions,
+  RedeliverResult,
+  RedeliverSkipReason,
+} from './webhook-client-options';
+export { CLIENT_INTERNALS } from './client-internals';
+export type { ClientInternals } from './client-internals';
+export { checkOwner, MAX_OWNER_LENGTH } from './owner';
 export type { WebhookEndpoint, EndpointStore } from './endpoint';
 export type { WebhookLogger } from './logger';
 export type { CatalogPayload, MethodPayloads, WebhookClass } from './catalog-types';
@@ -15,5 +25,6 @@ export type {
   RetryScheduledEvent,
   ExhaustedEvent,
   EndpointDisabledEvent,
+  EndpointRecoveredEvent,
   DeliveryRef,
 } from './client-events';

@@ -88,8 +88,38 @@ export interface SendResult<N extends string = string> {
   readonly id: string;
   /** The webhook's name. */
   readonly event: N;
+  /** The owner it was sent for, as given to `send()`. */
+  readonly owner?: string;
   /** One per subscribed, enabled endpoint; empty when no endpoint takes this event. */
   readonly deliveries: readonly { readonly endpointId: string; readonly url: string }[];
+  /**
+   * Subscribed endpoints that were disabled: nothing is sent to them, and the message keeps a `disabled`
+   * delivery for each, which `recover()` (or `redeliver()`, once the endpoint is enabled) sends.
+   */
+  readonly skipped: readonly {
+    readonly endpointId: string;
+    readonly url: string;
+    readonly reason: 'endpoint-disabled';
+  }[];
+}
+
+/** Why `redeliver()` left a delivery as it was. */
+export type RedeliverSkipReason =
+  /** It is still pending: it is already being delivered. */
+  | 'pending'
+  /** It was delivered, and `includeDelivered` was not set. */
+  | 'delivered'
+  /** Its message's payload was erased: there is nothing to send. */
+  | 'payload-erased'
+  /** Its endpoint is disabled: enable it first (it would only be disabled again). */
+  | 'endpoint-disabled'
+  /** Its endpoint no longer exists in the store. */
+  | 'endpoint-deleted';
+
+/** What `redeliver()` did: how many deliveries start again, and why each other one did not. */
+export interface RedeliverResult {
+  readonly restarted: number;
+  readonly skipped: readonly { readonly endpointId: string; readonly reason: RedeliverSkipReason }[];
 }
 
 /**
@@ -100,4 +130,15 @@ export interface SendResult<N extends string = string> {
 export interface SendOptions<N extends string = string> {
   /** The webhook to send as, when the payload's class serves several. Default: the only one. */
   event?: N;
+  /**
+   * The customer or account this message is for: only endpoints with this same `owner` receive it, and
+   * the message records it. Default: none — only endpoints without an owner receive it. Routing is
+   * always this explicit value, never inferred from async context.
+   */
+  owner?: string;
+  /**
+   * Deliver only to these endpoints (each must exist and belong to `owner`), whatever their `events`
+   * filter: for a test event or a targeted send. Default: every endpoint of the owner subscribed to the webhook.
+   */
+  endpointIds?: readonly string[];
 }

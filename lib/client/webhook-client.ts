@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import type {
   AttemptResult,
   DeliveryQueue,
+  DeliveryStatus,
   Lease,
+  MessageRecord,
   MessageView,
   NewDelivery,
   RetryDecision,
@@ -19,7 +21,10 @@ import type { CatalogPayload, WebhookClass } from './catalog-types';
 import type { WebhookClientEvents } from './client-events';
 import { resolveClientOptions } from './client-options';
 import type { ClientSignals, SettlementEventName } from './client-signals';
-import type { EndpointStore } from './endpoint';
+import type { EndpointStore, WebhookEndpoint } from './endpoint';
+import { CLIENT_INTERNALS } from './client-internals';
+import type { ClientInternals } from './client-internals';
+import { checkOwner } from './owner';
 import { EndpointHealth } from './endpoint-health';
 import { shownUrl } from './endpoint-registry';
 import { createDeliverAttempt } from './deliver-attempt';
@@ -27,7 +32,13 @@ import { silentLogger } from './logger';
 import type { WebhookLogger } from './logger';
 import { newMessageId } from './message-id';
 import { reportSettlement } from './settlement-report';
-import type { SendOptions, SendResult, WebhookClientOptions } from './webhook-client-options';
+import type {
+  RedeliverResult,
+  RedeliverSkipReason,
+  SendOptions,
+  SendResult,
+  WebhookClientOptions,
+} from './webhook-client-options';
 
 /**
  * Sends webhooks: validates a payload, serialises it once, queues one delivery per subscribed endpoint,
@@ -61,6 +72,7 @@ export class WebhookClient<
   private readonly signals: ClientSignals;
   private closed: Promise<void> | undefined;
   private readonly shownUrls = new Map<string, string>();
+  private readonly addressPolicy: ClientInternals['addressPolicy'];
 
   constructor(options: WebhookClientOptions<C>) {
     super();
@@ -74,6 +86,7 @@ export class WebhookClient<
     this.queue = resolved.queue;
     this.transport = resolved.transport;
     this.ownsTransport = resolved.ownsTransport;
+    this.addressPolicy = resolved.addressPolicy;
     this.signals = {
       emit: (name, ...args) => this.safeEmit(name, ...args),
       report: (error, what) => this.report(error, what),
@@ -111,6 +124,7 @@ export class WebhookClient<
   async send(payload: P, options: SendOptions<N> = {}): Promise<SendResult<N>> {
     this.assertOpen('send()');
     const definition = this.catalog.resolve(payload, options.event);
+    const owner = checkOwner(options.owner, 'send()');
     const now = Date.now();
     const body = await preparePayload(payload, definition.payload, {
       event: definition.name,
@@ -119,28 +133,79 @@ export class WebhookClient<
       unknownProperties: definition.options.unknownProperties ?? this.unknownProperties,
       maxPayloadBytes: this.maxPayloadBytes,
     });
-    const message = { id: newMessageId(), event: definition.name, body, createdAt: now };
+    const message: MessageRecord = {
+      id: newMessageId(),
+      event: definition.name,
+      body,
+      createdAt: now,
+      ...(owner !== undefined ? { owner } : {}),
+    };
     const deliveries: NewDelivery[] = [];
-    for (const endpoint of await this.endpoints.endpointsFor(definition.name)) {
-      if (endpoint.enabled === false || (endpoint.events && !endpoint.events.includes(definition.name))) continue;
+    const sent: { endpointId: string; url: string }[] = [];
+    const skipped: { endpointId: string; url: string; reason: 'endpoint-disabled' }[] = [];
+    for (const endpoint of await this.recipients(definition.name, owner, options.endpointIds)) {
       // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
       const url = this.shownUrl(endpoint.url);
-      deliveries.push({ endpointId: endpoint.id ?? url, url, nextAttemptAt: now });
+      const endpointId = endpoint.id ?? url;
+      if (endpoint.enabled === false) {
+        // Recorded, not attempted: recover() sends it once the endpoint is back.
+        deliveries.push({ endpointId, url, nextAttemptAt: now, status: 'disabled' });
+        skipped.push({ endpointId, url, reason: 'endpoint-disabled' });
+      } else {
+        deliveries.push({ endpointId, url, nextAttemptAt: now });
+        sent.push({ endpointId, url });
+      }
     }
     if (deliveries.length > 0) await this.queue.enqueue(message, deliveries);
     // Built only for a logger that reads it: send() is on every message's path.
     if (this.logger !== silentLogger) {
       this.logger.debug(
-        { messageId: message.id, event: message.event, deliveries: deliveries.length },
+        { messageId: message.id, event: message.event, owner, deliveries: sent.length, skipped: skipped.length },
         'webhook accepted',
       );
     }
-    this.worker?.wake();
+    if (deliveries.length > 0) this.worker?.wake();
     return {
       id: message.id,
       event: message.event as N,
-      deliveries: deliveries.map((d) => ({ endpointId: d.endpointId, url: d.url })),
+      ...(owner !== undefined ? { owner } : {}),
+      deliveries: sent,
+      skipped,
     };
+  }
+
+  /**
+   * The endpoints a message goes to: the named ones (each must exist and be the owner's), or the owner's
+   * endpoints subscribed to the webhook. Whatever a store answers, only endpoints of exactly this owner
+   * are kept: a store that ignores the owner cannot leak one customer's messages to another.
+   */
+  private async recipients(
+    event: string,
+    owner: string | undefined,
+    endpointIds: readonly string[] | undefined,
+  ): Promise<readonly WebhookEndpoint[]> {
+    if (endpointIds === undefined) {
+      const found = await this.endpoints.endpointsFor(event, owner);
+      return found.filter(
+        (endpoint) => endpoint.owner === owner && (!endpoint.events || endpoint.events.includes(event)),
+      );
+    }
+    if (!Array.isArray(endpointIds) || endpointIds.some((id) => typeof id !== 'string')) {
+      throw new WebhookSendError('invalid-option', 'send(…, { endpointIds }): a list of endpoint ids (strings).');
+    }
+    const chosen: WebhookEndpoint[] = [];
+    for (const id of new Set(endpointIds)) {
+      const endpoint = await this.endpoints.endpointById(id);
+      if (!endpoint || endpoint.owner !== owner) {
+        throw new WebhookSendError(
+          'unknown-endpoint',
+          `send(…, { endpointIds }): no endpoint '${id}' ${owner === undefined ? 'without an owner' : `of owner '${owner}'`}; ` +
+            'nothing was queued. Pass the owner the endpoint belongs to, or its exact id.',
+        );
+      }
+      chosen.push(endpoint);
+    }
+    return chosen;
   }
 
   /** A message with each delivery's status and attempt log; undefined when the queue does not know it. */
@@ -149,26 +214,71 @@ export class WebhookClient<
   }
 
   /**
-   * Sends an exhausted (or disabled-endpoint) message again, with the same `webhook-id` and bytes and a
-   * fresh retry schedule; only to `endpointId` when given. Resolves with the number of deliveries restarted.
+   * Sends a message again, with the same `webhook-id` and bytes and a fresh retry schedule: its exhausted
+   * deliveries and those that a disabled endpoint missed, and with `includeDelivered` the delivered ones
+   * too (a resend); only to `endpointId` when given. Resolves with how many restart, and why each other
+   * delivery did not (`pending`, `delivered`, `payload-erased`, `endpoint-disabled`, `endpoint-deleted`).
    */
-  async redeliver(id: string, options: { endpointId?: string } = {}): Promise<number> {
+  async redeliver(
+    id: string,
+    options: { endpointId?: string; includeDelivered?: boolean } = {},
+  ): Promise<RedeliverResult> {
     this.assertOpen('redeliver()');
     const view = await this.queue.getMessage(id);
     if (!view) {
       throw new WebhookSendError('unknown-message', `redeliver('${id}'): the queue holds no message with this id.`);
     }
-    let count = 0;
+    let restarted = 0;
+    const skipped: { endpointId: string; reason: RedeliverSkipReason }[] = [];
     for (const delivery of view.deliveries) {
-      if (options.endpointId !== undefined && delivery.endpointId !== options.endpointId) continue;
-      if (delivery.status !== 'exhausted' && delivery.status !== 'disabled') continue;
-      // A delivery to a still-disabled endpoint would only be disabled again: it waits for enableEndpoint().
-      const endpoint = await this.endpoints.endpointById(delivery.endpointId);
-      if (!endpoint || endpoint.enabled === false) continue;
-      count += await this.queue.redeliver(id, { now: Date.now(), endpointId: delivery.endpointId });
+      const { endpointId, status } = delivery;
+      if (options.endpointId !== undefined && endpointId !== options.endpointId) continue;
+      const reason = await this.whyNotRedeliver(view.message, status, endpointId, options.includeDelivered === true);
+      if (reason) {
+        skipped.push({ endpointId, reason });
+        continue;
+      }
+      restarted += await this.queue.redeliver(id, {
+        now: Date.now(),
+        endpointId,
+        ...(options.includeDelivered ? { includeDelivered: true } : {}),
+      });
     }
-    this.worker?.wake();
-    return count;
+    if (options.endpointId !== undefined && restarted === 0 && skipped.length === 0) {
+      throw new WebhookSendError(
+        'unknown-endpoint',
+        `redeliver('${id}', { endpointId: '${options.endpointId}' }): the message has no delivery to this endpoint.`,
+      );
+    }
+    if (restarted > 0) this.worker?.wake();
+    return { restarted, skipped };
+  }
+
+  private async whyNotRedeliver(
+    message: MessageRecord,
+    status: DeliveryStatus,
+    endpointId: string,
+    includeDelivered: boolean,
+  ): Promise<RedeliverSkipReason | undefined> {
+    if (message.erasedAt !== undefined || status === 'cancelled') return 'payload-erased';
+    if (status === 'pending') return 'pending';
+    if (status === 'delivered' && !includeDelivered) return 'delivered';
+    // A delivery to a disabled endpoint would only be disabled again: it waits for enableEndpoint().
+    const endpoint = await this.endpoints.endpointById(endpointId);
+    if (!endpoint) return 'endpoint-deleted';
+    if (endpoint.enabled === false) return 'endpoint-disabled';
+    return undefined;
+  }
+
+  /** @internal What `WebhookAdmin` builds on; not part of the public API. */
+  [CLIENT_INTERNALS](): ClientInternals {
+    return {
+      catalog: this.catalog,
+      endpoints: this.endpoints,
+      queue: this.queue,
+      addressPolicy: this.addressPolicy,
+      wake: () => this.worker?.wake(),
+    };
   }
 
   /**

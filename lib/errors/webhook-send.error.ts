@@ -10,7 +10,8 @@ export type WebhookSendErrorCode =
   | 'client-closed'
   | 'no-worker'
   | 'unsupported'
-  | 'payload-too-large';
+  | 'payload-too-large'
+  | 'invalid-option';
 
 /**
  * `send()` or `redeliver()` was called with something the client cannot take: an instance of a class

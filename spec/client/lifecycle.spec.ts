@@ -45,13 +45,28 @@ describe('an endpoint disabled by 410', () => {
     );
     const { id } = await client.send(subscription());
     await client.drain();
-    expect(await client.redeliver(id)).toBe(0);
+    // Nothing restarts while the endpoint is disabled, and the answer says why.
+    expect(await client.redeliver(id)).toEqual({
+      restarted: 0,
+      skipped: [{ endpointId: 'crm', reason: 'endpoint-disabled' }],
+    });
     gone = false;
     await client.enableEndpoint('crm');
-    expect(await client.redeliver(id, { endpointId: 'crm' })).toBe(1);
+    expect(await client.redeliver(id, { endpointId: 'crm' })).toEqual({ restarted: 1, skipped: [] });
+    expect(await client.redeliver(id)).toEqual({ restarted: 0, skipped: [{ endpointId: 'crm', reason: 'pending' }] });
     await client.drain();
     expect((await client.getMessage(id))?.deliveries[0]?.status).toBe('delivered');
     expect(server.requests).toHaveLength(2);
+    expect(await client.redeliver(id)).toEqual({ restarted: 0, skipped: [{ endpointId: 'crm', reason: 'delivered' }] });
+    // A resend includes what was delivered: same webhook-id, same bytes.
+    expect(await client.redeliver(id, { includeDelivered: true })).toEqual({ restarted: 1, skipped: [] });
+    await client.drain();
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[2]?.headers['webhook-id']).toBe(id);
+    expect(server.requests[2]?.body).toBe(server.requests[1]?.body);
+    await expect(client.redeliver(id, { endpointId: 'other' })).rejects.toThrow(
+      "redeliver('" + id + "', { endpointId: 'other' }): the message has no delivery to this endpoint.",
+    );
     await expect(client.enableEndpoint('nope')).rejects.toThrow("enableEndpoint('nope'): no endpoint has this id.");
   });
 });

@@ -44,12 +44,26 @@ describe('logging and events', () => {
     client.on('attempt', (e) => seen.push(e));
     client.on('retry-scheduled', (e) => seen.push(e));
     client.on('delivered', (e) => seen.push(e));
+    client.on('endpoint-recovered', (e) => seen.push(e));
     const { id } = await client.send(subscription());
     await client.drain();
 
     const messages = lines.map((line) => JSON.parse(line).msg);
-    expect(messages).toEqual(['webhook accepted', 'webhook attempt failed; retry scheduled', 'webhook delivered']);
-    expect(JSON.parse(lines[2]!)).toMatchObject({
+    expect(messages).toEqual([
+      'webhook accepted',
+      'webhook attempt failed; retry scheduled',
+      'endpoint recovered',
+      'webhook delivered',
+    ]);
+    // The operators hear that the failing endpoint answers again, and since when it had failed.
+    expect(JSON.parse(lines[2]!)).toMatchObject({ endpointId: 'crm', url: `${server.url}/hook` });
+    expect(seen.find((e) => !('attempt' in (e as object)) && 'failingSince' in (e as object))).toEqual({
+      endpointId: 'crm',
+      url: `${server.url}/hook`,
+      messageId: id,
+      failingSince: new Date((seen[0] as { attempt: { startedAt: number } }).attempt.startedAt),
+    });
+    expect(JSON.parse(lines[3]!)).toMatchObject({
       messageId: id,
       event: 'new-subscription',
       endpointId: 'crm',

@@ -142,7 +142,7 @@ describe('retries', () => {
     await client.drain();
     expect(events.exhausted).toHaveLength(1);
     healthy = true;
-    expect(await client.redeliver(id)).toBe(1);
+    expect(await client.redeliver(id)).toEqual({ restarted: 1, skipped: [] });
     await client.drain();
     const requests = server.on('/hook');
     expect(requests).toHaveLength(3);
@@ -193,7 +193,7 @@ describe('retries', () => {
     expect((await client.send(subscription())).deliveries).toEqual([]);
     // Enabled again, it receives what it missed; its failure clock starts afresh.
     await client.enableEndpoint('hook');
-    expect(await client.redeliver(first.id)).toBe(1);
+    expect(await client.redeliver(first.id)).toEqual({ restarted: 1, skipped: [] });
   });
 
   it('keep an endpoint that fails often but not always: any 2xx starts its failure clock again', async () => {

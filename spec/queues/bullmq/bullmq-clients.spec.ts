@@ -111,7 +111,7 @@ describe.runIf(redisAvailable())('BullMqQueue between a producer and two workers
       [3, 500],
     ]);
     failing = false;
-    expect(await producer.redeliver(id)).toBe(1);
+    expect(await producer.redeliver(id)).toEqual({ restarted: 1, skipped: [] });
     const requests = await receiver.waitFor(4, '/hook', 10_000);
     await workers[1]?.drain();
     expect(requests.map((r) => r.headers['webhook-id'])).toEqual([id, id, id, id]);

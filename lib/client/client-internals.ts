@@ -1,0 +1,23 @@
+import type { DeliveryQueue } from '../delivery';
+import type { LookupAllFunction } from '../transport';
+import type { WebhookCatalog } from './catalog';
+import type { EndpointStore } from './endpoint';
+
+/**
+ * What the management layer (`WebhookAdmin`) reads from a client it is built on: the same catalog,
+ * endpoint store and queue, and the network policy that endpoint URLs are checked against at
+ * registration. Reached through a symbol that the package does not export by name, so it stays out of
+ * the client's public surface.
+ */
+export interface ClientInternals {
+  readonly catalog: WebhookCatalog;
+  readonly endpoints: EndpointStore;
+  readonly queue: DeliveryQueue;
+  /** The client's SSRF policy: `undefined` when its guard is off or its transport is the user's own. */
+  readonly addressPolicy:
+    { readonly allowNetworks: readonly string[]; readonly lookup?: LookupAllFunction } | undefined;
+  /** Tells the worker (if this process runs one) that work was made due. */
+  wake(): void;
+}
+
+export const CLIENT_INTERNALS: unique symbol = Symbol('hookspec.clientInternals');
