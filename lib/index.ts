@@ -36,6 +36,15 @@ export type {
   DeliveryRef,
 } from './client';
 export { DEFAULT_RETRY_SCHEDULE } from './delivery';
+export { MemoryEndpointStore, MAX_SECRET_GRACE_MS, DEFAULT_SECRET_GRACE_MS } from './endpoints';
+export type {
+  EndpointInput,
+  EndpointPatch,
+  StoredEndpoint,
+  EndpointQuery,
+  EndpointWithSecret,
+  WritableEndpointStore,
+} from './endpoints';
 export { MemoryQueue } from './queues/memory';
 export type { MemoryQueueOptions } from './queues/memory';
 // The durable queues are the subpath entries `hookspec/sqlite` and `hookspec/bullmq`: their declarations
@@ -89,6 +98,7 @@ export {
   WebhookVerificationError,
   WebhookReceiverConfigError,
   DeliveryQueueError,
+  EndpointStoreError,
   CliError,
 } from './errors';
 export type {
@@ -106,5 +116,6 @@ export type {
   WebhookClientConfigErrorCode,
   WebhookSendErrorCode,
   DeliveryQueueErrorCode,
+  EndpointStoreErrorCode,
   CliErrorCode,
 } from './errors';
