@@ -87,6 +87,16 @@ export function describeRoutingContract(makeStore: MakeEndpointStore): void {
       expect(await store().endpointById('nobody')).toBeUndefined();
     });
 
+    it('finds nothing by an id, owner or event that is not a string, even one that reads the same', async () => {
+      await add('5', { owner: '7', events: ['1'] });
+      expect(await store().endpointById(5 as never)).toBeUndefined();
+      expect(await store().get(5 as never)).toBeUndefined();
+      expect(await store().endpointsFor('1', 7 as never)).toEqual([]);
+      expect(await store().endpointsFor(1 as never, '7')).toEqual([]);
+      expect(await store().delete(5 as never)).toBe(false);
+      expect((await store().endpointsFor('1', '7')).map((e) => e.id)).toEqual(['5']);
+    });
+
     it('sees a change at once: the next attempt uses the new url and enabled state', async () => {
       await add('e1');
       await store().update('e1', { url: 'https://moved.example.com/h' }, { now: T0 + 1 });

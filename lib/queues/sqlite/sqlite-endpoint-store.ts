@@ -154,6 +154,7 @@ export class SqliteEndpointStore implements WritableEndpointStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    if (typeof id !== 'string') return false;
     return this.write(callOn(NAME, 'delete', id), () => {
       const s = this.statements;
       s.deleteEvents.run(id);
@@ -186,6 +187,7 @@ export class SqliteEndpointStore implements WritableEndpointStore {
 
   async endpointsFor(event: string, owner?: string): Promise<readonly WebhookEndpoint[]> {
     const where = `${NAME}.endpointsFor()`;
+    if (typeof event !== 'string' || (owner !== undefined && typeof owner !== 'string')) return [];
     return this.read(where, () =>
       this.readEndpoints(() =>
         this.statements.subscribed.all(owner ?? null, event).map((row) => this.withSecrets(storedEndpoint(row))),
@@ -231,6 +233,8 @@ export class SqliteEndpointStore implements WritableEndpointStore {
   }
 
   private find(id: string): StoredEndpoint | undefined {
+    // SQLite would compare a number with the text ids as text (5 finds '5'); a Map, as every store, does not.
+    if (typeof id !== 'string') return undefined;
     const row = this.statements.endpoint.get(id);
     return row && storedEndpoint(row);
   }
