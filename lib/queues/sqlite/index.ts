@@ -5,4 +5,4 @@
 export { SqliteQueue } from './sqlite-queue';
 export type { SqliteQueueOptions, SqliteSynchronous } from './sqlite-queue-options';
 export { SqliteEndpointStore } from './sqlite-endpoint-store';
-export type { SqliteEndpointStoreOptions } from './sqlite-endpoint-store-options';
+export type { SqliteEndpointStoreOptions, SqliteDatabase } from './sqlite-endpoint-store-options';

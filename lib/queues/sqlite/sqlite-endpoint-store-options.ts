@@ -1,6 +1,18 @@
-import type Database from 'better-sqlite3';
 import { EndpointStoreError } from '../../errors';
 import { checkOptionsObject, describe, type OptionScope } from '../../options';
+
+/**
+ * An open better-sqlite3 `Database`, described by the members the store checks: the declarations of
+ * `hookspec/sqlite` name no better-sqlite3 type, so that an app compiles without its type package.
+ */
+export interface SqliteDatabase {
+  readonly name: string;
+  readonly open: boolean;
+  readonly readonly: boolean;
+  prepare(source: string): unknown;
+  transaction(fn: (...args: never[]) => unknown): unknown;
+  exec(source: string): unknown;
+}
 
 /**
  * Where a SqliteEndpointStore keeps its tables: a file it opens itself (`path`), or a connection the app
@@ -21,14 +33,14 @@ export type SqliteEndpointStoreOptions =
        * An open better-sqlite3 connection: the store creates its tables in it and uses it as it is
        * configured (journal mode, sync level, busy timeout are the app's). `close()` leaves it open.
        */
-      database: Database.Database;
+      database: SqliteDatabase;
       path?: never;
     };
 
 /** The options once checked: the connection to open, or the one given. */
 export type ResolvedSqliteEndpointStoreOptions =
   | { readonly path: string; readonly database?: undefined }
-  | { readonly database: Database.Database; readonly path?: undefined };
+  | { readonly database: SqliteDatabase; readonly path?: undefined };
 
 const scope: OptionScope = {
   where: 'new SqliteEndpointStore(options)',
@@ -49,7 +61,7 @@ export function resolveSqliteEndpointStoreOptions(
     );
   }
   if (database !== undefined) {
-    const connection = database as Partial<Database.Database> | null;
+    const connection = database as Partial<SqliteDatabase> | null;
     if (typeof connection?.prepare !== 'function' || typeof connection.transaction !== 'function') {
       throw scope.fail(
         'invalid-option',
@@ -62,7 +74,7 @@ export function resolveSqliteEndpointStoreOptions(
         `${scope.where}: database is ${connection.open !== true ? 'closed' : 'read-only'}; give an open, writable connection.`,
       );
     }
-    return { database: database as Database.Database };
+    return { database: database as SqliteDatabase };
   }
   if (typeof path !== 'string' || path.trim() === '') {
     throw scope.fail(

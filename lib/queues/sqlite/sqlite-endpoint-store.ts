@@ -57,7 +57,8 @@ export class SqliteEndpointStore implements WritableEndpointStore {
 
   constructor(options: SqliteEndpointStoreOptions) {
     const resolved = resolveSqliteEndpointStoreOptions(options);
-    let db: Database.Database | undefined = resolved.database;
+    // The app's connection is a better-sqlite3 Database; the options type it structurally (see SqliteDatabase).
+    let db = resolved.database as Database.Database | undefined;
     this.owned = db === undefined;
     this.file = resolved.path ?? (db as Database.Database).name;
     try {
