@@ -39,6 +39,15 @@ export type {
   RedeliverSkipReason,
 } from './client';
 export { DEFAULT_RETRY_SCHEDULE } from './delivery';
+export { MemoryEndpointStore, MAX_SECRET_GRACE_MS, DEFAULT_SECRET_GRACE_MS } from './endpoints';
+export type {
+  EndpointInput,
+  EndpointPatch,
+  StoredEndpoint,
+  EndpointQuery,
+  EndpointWithSecret,
+  WritableEndpointStore,
+} from './endpoints';
 export { MemoryQueue } from './queues/memory';
 export type { MemoryQueueOptions } from './queues/memory';
 // The durable queues are the subpath entries `hookspec/sqlite` and `hookspec/bullmq`: their declarations
@@ -108,6 +117,7 @@ export {
   WebhookVerificationError,
   WebhookReceiverConfigError,
   DeliveryQueueError,
+  EndpointStoreError,
   CliError,
   EndpointStoreError,
   WebhookAdminError,
@@ -128,6 +138,7 @@ export type {
   WebhookClientConfigErrorCode,
   WebhookSendErrorCode,
   DeliveryQueueErrorCode,
+  EndpointStoreErrorCode,
   CliErrorCode,
   EndpointStoreErrorCode,
   WebhookAdminErrorCode,

@@ -3,29 +3,7 @@ import { checkKnownKeys, describe } from '../options';
 import { sign } from '../signing';
 import { redactUrl } from '../transport';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
-
-/**
- * Headers the client writes itself, and the hop-by-hop headers that belong to the connection, not the
- * message (`expect`, `upgrade`, `keep-alive`, `te`, `trailer`, `proxy-connection`: undici refuses them,
- * and with axios they would change how the request is framed): an endpoint's `headers` may not set them.
- */
-const RESERVED_HEADERS = new Set([
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-  'content-type',
-  'content-length',
-  'user-agent',
-  'host',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'expect',
-  'te',
-  'trailer',
-  'proxy-connection',
-]);
+import { findHeadersProblem, findUrlProblem } from './endpoint-checks';
 
 /** The keys of `WebhookEndpoint`, listed from its type so that a new one cannot be refused as unknown. */
 const ENDPOINT_KEYS = Object.keys({
@@ -39,9 +17,6 @@ const ENDPOINT_KEYS = Object.keys({
   headers: true,
   enabled: true,
 } satisfies Record<keyof WebhookEndpoint, true>);
-
-/** An HTTP header name: a token (RFC 9110, section 5.6.2). */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The id an endpoint is known by: its own, or its URL without credentials (ids are logged and queued). */
 export function endpointId(endpoint: WebhookEndpoint): string {
@@ -91,18 +66,8 @@ export function checkEndpoint(
   if (typeof endpoint.url !== 'string') {
     throw new WebhookClientConfigError('invalid-endpoint', `${where}: an endpoint needs a url: { url, secret }.`);
   }
-  let url: URL;
-  try {
-    url = new URL(endpoint.url);
-  } catch {
-    throw new WebhookClientConfigError('invalid-endpoint', `${label}: the url is not a valid absolute URL.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new WebhookClientConfigError(
-      'invalid-endpoint',
-      `${label}: only http: and https: URLs receive webhooks, not ${url.protocol}.`,
-    );
-  }
+  const urlProblem = findUrlProblem(endpoint.url);
+  if (urlProblem !== undefined) throw new WebhookClientConfigError('invalid-endpoint', `${label}: ${urlProblem}`);
   if (endpoint.owner !== undefined && (typeof endpoint.owner !== 'string' || endpoint.owner === '')) {
     throw new WebhookClientConfigError(
       'invalid-endpoint',
@@ -129,46 +94,9 @@ export function checkEndpoint(
       );
     }
   }
-  checkHeaders(endpoint.headers, label);
-}
-
-/**
- * Header names must be HTTP tokens and values must hold no CR, LF or NUL: Node and axios would refuse
- * or silently rewrite them on the wire, so the receiver would get something else than configured.
- * The values are never shown: they are often API keys.
- */
-function checkHeaders(headers: unknown, label: string): void {
-  if (headers === undefined) return;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new WebhookClientConfigError('invalid-endpoint', `${label}: headers must be an object of name: value.`);
-  }
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) {
-      throw new WebhookClientConfigError(
-        'invalid-endpoint',
-        `${label}: headers has the name ${JSON.stringify(name)}, which is not an HTTP header name ` +
-          "(letters, digits and !#$%&'*+-.^_`|~ only, no spaces or colons).",
-      );
-    }
-    if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw new WebhookClientConfigError(
-        'reserved-header',
-        `${label}: headers may not set '${name}'; the client writes it itself, or it belongs to the connection.`,
-      );
-    }
-    if (typeof value !== 'string') {
-      throw new WebhookClientConfigError(
-        'invalid-endpoint',
-        `${label}: headers['${name}'] must be a string, got ${describe(value)}.`,
-      );
-    }
-    if (/[\r\n\0]/.test(value)) {
-      throw new WebhookClientConfigError(
-        'invalid-endpoint',
-        `${label}: headers['${name}'] holds a line break (CR or LF) or a NUL, which would be altered or split ` +
-          'on the wire. Remove it from the value.',
-      );
-    }
+  const headersProblem = findHeadersProblem(endpoint.headers);
+  if (headersProblem !== undefined) {
+    throw new WebhookClientConfigError(headersProblem.code, `${label}: ${headersProblem.message}`);
   }
 }
 
