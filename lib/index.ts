@@ -72,15 +72,6 @@ export type {
   MessageHistory,
 } from './delivery';
 export { deliveryState } from './delivery';
-export { MAX_SECRET_GRACE_MS, DEFAULT_SECRET_GRACE_MS } from './endpoints';
-export type {
-  EndpointInput,
-  EndpointPatch,
-  StoredEndpoint,
-  EndpointQuery,
-  EndpointWithSecret,
-  WritableEndpointStore,
-} from './endpoints';
 export { checkEndpointUrl } from './transport';
 export type {
   CheckEndpointUrlOptions,
@@ -117,7 +108,6 @@ export {
   WebhookVerificationError,
   WebhookReceiverConfigError,
   DeliveryQueueError,
-  EndpointStoreError,
   CliError,
   EndpointStoreError,
   WebhookAdminError,
@@ -138,7 +128,6 @@ export type {
   WebhookClientConfigErrorCode,
   WebhookSendErrorCode,
   DeliveryQueueErrorCode,
-  EndpointStoreErrorCode,
   CliErrorCode,
   EndpointStoreErrorCode,
   WebhookAdminErrorCode,
