@@ -72,6 +72,8 @@ export type {
   MessageHistory,
 } from './delivery';
 export { deliveryState } from './delivery';
+export { WebhookAdmin } from './management';
+export type { OwnerScope, RetentionOptions, WebhookAdminOptions, EventTypeView } from './management';
 export { checkEndpointUrl } from './transport';
 export type {
   CheckEndpointUrlOptions,
