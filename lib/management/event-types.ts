@@ -57,7 +57,16 @@ export async function buildEventTypes(
       schema: schemas.body,
       ...(example ? { example: wrapEnvelope(envelope, name, EXAMPLE_TIMESTAMP, example.data) } : {}),
     };
-    types.set(name, { definition, view, example });
+    types.set(name, { definition, view: deepFreeze(view), example });
   }
   return types;
+}
+
+/** Built once and handed to every caller: frozen, so that no caller can change what the next one sees. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }

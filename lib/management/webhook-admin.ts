@@ -97,7 +97,7 @@ export class WebhookAdmin {
 
   /** The client's webhooks, sorted by name, each with its body schema and an example; built once. */
   async eventTypes(): Promise<readonly EventTypeView[]> {
-    return [...(await this.types()).values()].map((type) => type.view);
+    return [...(await this.#types()).values()].map((type) => type.view);
   }
 
   /** The owner's endpoints, oldest first. `query.event` keeps those receiving that webhook. */
@@ -129,8 +129,8 @@ export class WebhookAdmin {
         { details: [{ path: 'owner', message: 'not allowed' }] },
       );
     }
-    this.checkEvents(input.events, where);
-    await this.checkUrl(input.url);
+    this.#checkEvents(input.events, where);
+    await this.#checkUrl(input.url);
     return mapped(() =>
       this.store.create({ ...input, ...(owner !== null ? { owner } : {}) }, { now: this.options.now() }),
     );
@@ -138,21 +138,21 @@ export class WebhookAdmin {
 
   /** `unknown-endpoint` when the owner has no endpoint with this id (another owner's included). */
   async getEndpoint(owner: OwnerScope, id: string): Promise<StoredEndpoint> {
-    return this.ownedEndpoint('WebhookAdmin.getEndpoint()', owner, id);
+    return this.#ownedEndpoint('WebhookAdmin.getEndpoint()', owner, id);
   }
 
   /** Changes the endpoint; a new URL is SSRF-checked and new `events` must be webhook names, as at creation. */
   async updateEndpoint(owner: OwnerScope, id: string, patch: EndpointPatch): Promise<StoredEndpoint> {
     const where = 'WebhookAdmin.updateEndpoint()';
-    await this.ownedEndpoint(where, owner, id);
+    await this.#ownedEndpoint(where, owner, id);
     if (typeof patch === 'object' && patch !== null) {
       if ('owner' in patch) {
         throw new WebhookAdminError('invalid-request', `${where}: an endpoint's owner cannot change.`, {
           details: [{ path: 'owner', message: 'not allowed' }],
         });
       }
-      this.checkEvents(patch.events, where);
-      await this.checkUrl(patch.url);
+      this.#checkEvents(patch.events, where);
+      await this.#checkUrl(patch.url);
     }
     return mapped(() => this.store.update(id, patch, { now: this.options.now() }));
   }
@@ -162,7 +162,7 @@ export class WebhookAdmin {
    * it missed while disabled are sent with `recoverEndpoint()`.
    */
   async enableEndpoint(owner: OwnerScope, id: string): Promise<StoredEndpoint> {
-    await this.ownedEndpoint('WebhookAdmin.enableEndpoint()', owner, id);
+    await this.#ownedEndpoint('WebhookAdmin.enableEndpoint()', owner, id);
     const enabled = await mapped(() => this.store.setEnabled(id, true, { now: this.options.now() }));
     this.internals.restartHealthClock(id);
     return enabled;
@@ -170,7 +170,7 @@ export class WebhookAdmin {
 
   /** Disables the endpoint: nothing is attempted; what is sent meanwhile is kept as `disabled` deliveries. */
   async disableEndpoint(owner: OwnerScope, id: string, reason?: string): Promise<StoredEndpoint> {
-    await this.ownedEndpoint('WebhookAdmin.disableEndpoint()', owner, id);
+    await this.#ownedEndpoint('WebhookAdmin.disableEndpoint()', owner, id);
     return mapped(() =>
       this.store.setEnabled(id, false, { now: this.options.now(), ...(reason !== undefined ? { reason } : {}) }),
     );
@@ -178,7 +178,7 @@ export class WebhookAdmin {
 
   /** Deletes the endpoint and its secrets; its messages stay in the history. */
   async deleteEndpoint(owner: OwnerScope, id: string): Promise<void> {
-    await this.ownedEndpoint('WebhookAdmin.deleteEndpoint()', owner, id);
+    await this.#ownedEndpoint('WebhookAdmin.deleteEndpoint()', owner, id);
     await mapped(() => this.store.delete(id));
     this.internals.restartHealthClock(id);
   }
@@ -189,7 +189,7 @@ export class WebhookAdmin {
    */
   async rotateSecret(owner: OwnerScope, id: string, options: { graceMs?: number } = {}): Promise<EndpointWithSecret> {
     const where = 'WebhookAdmin.rotateSecret()';
-    await this.ownedEndpoint(where, owner, id);
+    await this.#ownedEndpoint(where, owner, id);
     const scope = requestScope(where);
     checkOptionsObject(options, ['graceMs'], scope, '{ graceMs: 3600000 }');
     const grace = graceMs(options.graceMs, this.options.secretGraceMs, 'graceMs', scope);
@@ -202,9 +202,9 @@ export class WebhookAdmin {
    */
   async sendExample(owner: OwnerScope, id: string, options: { event: string; payload?: unknown }): Promise<SendResult> {
     const where = 'WebhookAdmin.sendExample()';
-    await this.ownedEndpoint(where, owner, id);
+    await this.#ownedEndpoint(where, owner, id);
     checkOptionsObject(options, ['event', 'payload'], requestScope(where), "{ event: 'payment-success' }");
-    const type = await this.eventType(options.event, where);
+    const type = await this.#eventType(options.event, where);
     const instance =
       options.payload === undefined ? exampleInstance(type, where) : fromPlain(type, options.payload, where);
     return mapped(() =>
@@ -226,7 +226,7 @@ export class WebhookAdmin {
     window: { since: number; until?: number },
   ): Promise<{ readonly recovered: number }> {
     const where = 'WebhookAdmin.recoverEndpoint()';
-    const endpoint = await this.ownedEndpoint(where, owner, id);
+    const endpoint = await this.#ownedEndpoint(where, owner, id);
     const { since, until } = checkWindow(window, where);
     if (!endpoint.enabled) {
       throw new WebhookAdminError(
@@ -248,7 +248,7 @@ export class WebhookAdmin {
     window: { since: number; until?: number },
   ): Promise<EndpointStats> {
     const where = 'WebhookAdmin.endpointStats()';
-    await this.ownedEndpoint(where, owner, id);
+    await this.#ownedEndpoint(where, owner, id);
     const { since, until } = checkWindow(window, where);
     return mapped(() => this.history.endpointStats(id, { since, until: until ?? this.options.now() }));
   }
@@ -268,7 +268,7 @@ export class WebhookAdmin {
 
   /** `unknown-message` when the owner has no message with this id (another owner's included). */
   async getMessage(owner: OwnerScope, id: string): Promise<MessageView> {
-    return this.ownedMessage('WebhookAdmin.getMessage()', owner, id);
+    return this.#ownedMessage('WebhookAdmin.getMessage()', owner, id);
   }
 
   /**
@@ -277,7 +277,7 @@ export class WebhookAdmin {
    */
   async resendMessage(owner: OwnerScope, id: string, options: { endpointId?: string } = {}): Promise<RedeliverResult> {
     const where = 'WebhookAdmin.resendMessage()';
-    const view = await this.ownedMessage(where, owner, id);
+    const view = await this.#ownedMessage(where, owner, id);
     checkOptionsObject(options, ['endpointId'], requestScope(where), "{ endpointId: 'ep_…' }");
     const { endpointId } = options;
     if (endpointId !== undefined && !view.deliveries.some((delivery) => delivery.endpointId === endpointId)) {
@@ -299,7 +299,7 @@ export class WebhookAdmin {
 
   /** Erases the message's payload and keeps its delivery records and attempt logs; pending deliveries end `cancelled`. */
   async erasePayload(owner: OwnerScope, id: string): Promise<void> {
-    await this.ownedMessage('WebhookAdmin.erasePayload()', owner, id);
+    await this.#ownedMessage('WebhookAdmin.erasePayload()', owner, id);
     await mapped(() => this.history.erasePayload(id, { now: this.options.now() }));
   }
 
@@ -324,19 +324,19 @@ export class WebhookAdmin {
     await this.retention?.stop();
   }
 
-  private types(): Promise<ReadonlyMap<string, EventType>> {
+  #types(): Promise<ReadonlyMap<string, EventType>> {
     this.eventTypesBuilt ??= buildEventTypes(this.internals.catalog, this.internals.envelope, this.options.converters);
     return this.eventTypesBuilt;
   }
 
-  private async eventType(event: unknown, where: string): Promise<EventType> {
-    const types = await this.types();
+  async #eventType(event: unknown, where: string): Promise<EventType> {
+    const types = await this.#types();
     const type = typeof event === 'string' ? types.get(event) : undefined;
     if (!type) throw unknownEvent(where, event, [...types.keys()]);
     return type;
   }
 
-  private checkEvents(events: unknown, where: string): void {
+  #checkEvents(events: unknown, where: string): void {
     // Anything but a list of strings is the store's to refuse, with its own words.
     if (!Array.isArray(events)) return;
     const names = this.internals.catalog.names();
@@ -345,13 +345,13 @@ export class WebhookAdmin {
   }
 
   /** The client's SSRF policy applied at registration; without one (guard off, a transport of your own) the store checks the syntax. */
-  private async checkUrl(url: unknown): Promise<void> {
+  async #checkUrl(url: unknown): Promise<void> {
     const policy = this.internals.addressPolicy;
     if (policy === undefined || typeof url !== 'string') return;
     await mapped(() => checkEndpointUrl(url, policy));
   }
 
-  private async ownedEndpoint(where: string, owner: OwnerScope, id: string): Promise<StoredEndpoint> {
+  async #ownedEndpoint(where: string, owner: OwnerScope, id: string): Promise<StoredEndpoint> {
     checkScope(owner, where);
     checkId(id, 'endpoint', where);
     const endpoint = await mapped(() => this.store.get(id));
@@ -359,7 +359,7 @@ export class WebhookAdmin {
     return endpoint;
   }
 
-  private async ownedMessage(where: string, owner: OwnerScope, id: string): Promise<MessageView> {
+  async #ownedMessage(where: string, owner: OwnerScope, id: string): Promise<MessageView> {
     checkScope(owner, where);
     checkId(id, 'message', where);
     const view = await mapped(() => this.history.getMessage(id));
