@@ -23,7 +23,7 @@ type Call = (admin: WebhookAdmin, scope: OwnerScope, ids: Owned) => Promise<unkn
 /** How each method meets another owner's ids. */
 type Row =
   | { readonly kind: 'endpoint' | 'message'; readonly call: Call }
-  | { readonly kind: 'list'; readonly ids: Call }
+  | { readonly kind: 'list'; readonly ids: (admin: WebhookAdmin, scope: OwnerScope, ids: Owned) => Promise<string[]> }
   | { readonly kind: 'create'; readonly call: Call }
   | { readonly kind: 'unscoped'; readonly why: string };
 
@@ -34,7 +34,10 @@ const ROWS: Record<AdminMethod, Row> = {
   eventTypes: { kind: 'unscoped', why: 'the catalogue of webhooks is the same for every owner' },
   prune: { kind: 'unscoped', why: 'an operator call over the whole history, by age and count' },
   close: { kind: 'unscoped', why: 'stops the retention timer' },
-  listEndpoints: { kind: 'list', ids: async (admin, scope) => (await admin.listEndpoints(scope)).items.map((e) => e.id) },
+  listEndpoints: {
+    kind: 'list',
+    ids: async (admin, scope) => (await admin.listEndpoints(scope)).items.map((e) => e.id),
+  },
   listMessages: {
     kind: 'list',
     ids: async (admin, scope, ids) => [
@@ -144,7 +147,7 @@ describe.each(BACKENDS)('owner scoping on $name', (backend) => {
         expect(seen).not.toContain(theirs.endpoint);
         expect(seen).not.toContain(theirs.message);
         expect(seen.length).toBeGreaterThan(0);
-        expect(seen.every((id: string) => id === mine.endpoint || id === mine.message)).toBe(true);
+        expect(seen.every((id) => id === mine.endpoint || id === mine.message)).toBe(true);
       }
     },
   );

@@ -15,7 +15,11 @@ export class Money {
   examples: {
     paid: {
       summary: 'A paid invoice',
-      value: { invoice_id: 'in_1', amount: { cents: 1200, currency: 'EUR' }, paid_at: new Date('2026-02-03T04:05:06.000Z') },
+      value: {
+        invoice_id: 'in_1',
+        amount: { cents: 1200, currency: 'EUR' },
+        paid_at: new Date('2026-02-03T04:05:06.000Z'),
+      },
     },
   },
 })
