@@ -1,5 +1,7 @@
 import { MemoryEndpointStore, MemoryQueue, WebhookAdmin, WebhookClient } from 'hookspec';
 import type { DeliveryQueue, WebhookAdminOptions, WebhookClientOptions, WritableEndpointStore } from 'hookspec';
+import { SqliteEndpointStore, SqliteQueue } from '../../lib/queues/sqlite';
+import { tempDirectory } from '../queues/sqlite/temp-files';
 import { startRecordingServer } from '../support/recording-server';
 import type { Answer, RecordedRequest, RecordingServer } from '../support/recording-server';
 import { LOOPBACK, WEBHOOKS } from './fixtures';
@@ -7,7 +9,7 @@ import { LOOPBACK, WEBHOOKS } from './fixtures';
 /** Where a backend keeps endpoints and messages. */
 export interface Backend {
   readonly name: string;
-  parts(): { endpoints: WritableEndpointStore; queue: DeliveryQueue; cleanup?: () => void };
+  parts(): { endpoints: WritableEndpointStore; queue: DeliveryQueue; cleanup?: () => Promise<void> };
 }
 
 export const MEMORY: Backend = {
@@ -15,7 +17,25 @@ export const MEMORY: Backend = {
   parts: () => ({ endpoints: new MemoryEndpointStore(), queue: new MemoryQueue() }),
 };
 
-export const BACKENDS: readonly Backend[] = [MEMORY];
+/** Endpoints and messages in one SQLite file, as an app on one machine keeps them; the file is removed after. */
+export const SQLITE: Backend = {
+  name: 'sqlite',
+  parts: () => {
+    const temp = tempDirectory('admin');
+    const path = temp.file('webhooks.db');
+    const endpoints = new SqliteEndpointStore({ path });
+    return {
+      endpoints,
+      queue: new SqliteQueue({ path, pollIntervalMs: 25 }),
+      cleanup: async () => {
+        await endpoints.close();
+        temp.remove();
+      },
+    };
+  },
+};
+
+export const BACKENDS: readonly Backend[] = [MEMORY, SQLITE];
 
 export interface Harness {
   readonly client: WebhookClient<typeof WEBHOOKS>;
