@@ -15,7 +15,7 @@ import { WebhookAdminError } from '../errors';
 import { checkOptionsObject, describe } from '../options';
 import { findTooDeep, instanceFromPlain } from '../payload';
 import { checkEndpointUrl } from '../transport';
-import { mapped, requestScope, toAdminError, unknownEndpoint, unknownMessage } from './admin-errors';
+import { mapped, requestScope, toAdminError, unknownEndpoint, unknownMessage, urlRefusal } from './admin-errors';
 import { buildEventTypes } from './event-types';
 import type { EventType, EventTypeView } from './event-types';
 import { Retention } from './retention';
@@ -130,7 +130,7 @@ export class WebhookAdmin {
       );
     }
     this.#checkEvents(input.events, where);
-    await this.#checkUrl(input.url);
+    await this.#checkUrl(input.url, where);
     return mapped(() =>
       this.store.create({ ...input, ...(owner !== null ? { owner } : {}) }, { now: this.options.now() }),
     );
@@ -152,7 +152,7 @@ export class WebhookAdmin {
         });
       }
       this.#checkEvents(patch.events, where);
-      await this.#checkUrl(patch.url);
+      await this.#checkUrl(patch.url, where);
     }
     return mapped(() => this.store.update(id, patch, { now: this.options.now() }));
   }
@@ -345,10 +345,14 @@ export class WebhookAdmin {
   }
 
   /** The client's SSRF policy applied at registration; without one (guard off, a transport of your own) the store checks the syntax. */
-  async #checkUrl(url: unknown): Promise<void> {
+  async #checkUrl(url: unknown, where: string): Promise<void> {
     const policy = this.internals.addressPolicy;
     if (policy === undefined || typeof url !== 'string') return;
-    await mapped(() => checkEndpointUrl(url, policy));
+    try {
+      await checkEndpointUrl(url, policy);
+    } catch (error) {
+      throw urlRefusal(where, error);
+    }
   }
 
   async #ownedEndpoint(where: string, owner: OwnerScope, id: string): Promise<StoredEndpoint> {
