@@ -1,6 +1,6 @@
 import type { MessageView, Page, StoredEndpoint } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKENDS, startHarness, stopHarnesses } from './admin-harness';
+import { BACKENDS, nextMillisecond, startHarness, stopHarnesses } from './admin-harness';
 import { invoice } from './fixtures';
 
 afterEach(stopHarnesses);
@@ -21,7 +21,9 @@ async function everyPage<T>(page: (cursor: string | undefined) => Promise<Page<T
 
 describe.each(BACKENDS)('listing and editing on $name', (backend) => {
   it("pages through an owner's endpoints and filters them by webhook and by enabled", async () => {
-    const h = await startHarness(backend);
+    // Endpoints list by createdAt, from the admin's clock: one millisecond apart, they list in creation order.
+    let clock = Date.now();
+    const h = await startHarness(backend, { admin: { now: () => (clock += 1) } });
     const all = await h.admin.createEndpoint(A, { url: `${h.server.url}/all` });
     const invoices = await h.admin.createEndpoint(A, { url: `${h.server.url}/inv`, events: ['invoice.paid'] });
     const signups = await h.admin.createEndpoint(A, { url: `${h.server.url}/sign`, events: ['user.signup'] });
@@ -43,7 +45,10 @@ describe.each(BACKENDS)('listing and editing on $name', (backend) => {
     const one = await h.admin.createEndpoint(A, { url: `${h.server.url}/one`, events: ['invoice.paid'] });
     const two = await h.admin.createEndpoint(A, { url: `${h.server.url}/two`, events: ['user.signup'] });
     const sent: string[] = [];
-    for (const id of ['in_1', 'in_2', 'in_3']) sent.push((await h.client.send(invoice(id), { owner: A })).id);
+    for (const id of ['in_1', 'in_2', 'in_3']) {
+      sent.push((await h.client.send(invoice(id), { owner: A })).id);
+      await nextMillisecond();
+    }
     const signup = await h.admin.sendExample(A, two.endpoint.id, { event: 'user.signup' });
     await h.client.drain();
 

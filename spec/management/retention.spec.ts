@@ -1,7 +1,7 @@
 import { MemoryEndpointStore, MemoryQueue, WebhookAdmin, WebhookClient } from 'hookspec';
 import type { DeliveryQueue, PruneOptions } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKENDS, eventually, startHarness, stopHarnesses } from './admin-harness';
+import { BACKENDS, eventually, nextMillisecond, startHarness, stopHarnesses } from './admin-harness';
 import { invoice, LOOPBACK, WEBHOOKS } from './fixtures';
 
 afterEach(stopHarnesses);
@@ -31,7 +31,10 @@ describe.each(BACKENDS)('retention on $name', (backend) => {
     const ok = await h.admin.createEndpoint(A, { url: `${h.server.url}/ok`, events: ['invoice.paid'] });
     const failing = await h.admin.createEndpoint(A, { url: `${h.server.url}/failing`, events: ['user.signup'] });
     const sent: string[] = [];
-    for (const id of ['in_1', 'in_2', 'in_3', 'in_4']) sent.push((await h.client.send(invoice(id), { owner: A })).id);
+    for (const id of ['in_1', 'in_2', 'in_3', 'in_4']) {
+      sent.push((await h.client.send(invoice(id), { owner: A })).id);
+      await nextMillisecond();
+    }
     const pending = await h.admin.sendExample(A, failing.endpoint.id, { event: 'user.signup' });
     await h.server.waitFor(4, '/ok');
     await h.server.waitFor(1, '/failing');
