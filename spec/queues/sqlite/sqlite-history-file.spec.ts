@@ -4,7 +4,7 @@ import { SqliteQueue } from '../../../lib/queues/sqlite';
 import { MIGRATIONS } from '../../../lib/queues/sqlite/sqlite-schema';
 import { tempDirectory } from './temp-files';
 
-const temp = tempDirectory('migration');
+const temp = tempDirectory('history-file');
 afterAll(() => temp.remove());
 
 const attempt = (n: number, startedAt: number, status: number) => ({ attempt: n, startedAt, durationMs: 4, status });
@@ -93,6 +93,42 @@ describe('SqliteQueue on a file of schema version 1', () => {
       expect(leases.map((lease) => lease.message.id)).toEqual(['waiting']);
     } finally {
       await queue.close();
+    }
+  });
+});
+
+describe('SqliteQueue history across close and reopen', () => {
+  it('keeps owners, erasures and states, and takes a cursor made before the reopen', async () => {
+    const path = temp.file();
+    const first = new SqliteQueue({ path });
+    for (let n = 0; n < 5; n += 1) {
+      await first.enqueue({ id: `m${n}`, event: 'order.paid', body: `{"n":${n}}`, createdAt: 100 + n, owner: 'acme' }, [
+        { endpointId: 'e1', url: 'https://e1.example.com/', nextAttemptAt: 1_000 },
+      ]);
+    }
+    expect(await first.erasePayload('m3', { now: 2_000 })).toBe(true);
+    const page = await first.queryMessages({ owner: 'acme', limit: 2 });
+    expect(page.items.map((item) => item.message.id)).toEqual(['m4', 'm3']);
+    await first.close();
+
+    const second = new SqliteQueue({ path });
+    try {
+      const rest = await second.queryMessages({ owner: 'acme', limit: 2, cursor: page.nextCursor as string });
+      expect(rest.items.map((item) => item.message.id)).toEqual(['m2', 'm1']);
+      expect((await second.getMessage('m3'))?.message).toEqual({
+        id: 'm3',
+        event: 'order.paid',
+        body: '',
+        createdAt: 103,
+        owner: 'acme',
+        erasedAt: 2_000,
+      });
+      expect((await second.queryMessages({ status: 'cancelled' })).items.map((item) => item.message.id)).toEqual([
+        'm3',
+      ]);
+      expect(await second.countPending()).toBe(4);
+    } finally {
+      await second.close();
     }
   });
 });
