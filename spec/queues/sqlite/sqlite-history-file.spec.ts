@@ -132,3 +132,34 @@ describe('SqliteQueue history across close and reopen', () => {
     }
   });
 });
+
+describe('SqliteQueue prune on file', () => {
+  it('deletes the pruned messages’ delivery rows and attempt rows, and no others', async () => {
+    const path = temp.file();
+    const queue = new SqliteQueue({ path });
+    try {
+      for (const [id, at] of [
+        ['old', 100],
+        ['new', 200],
+      ] as const) {
+        await queue.enqueue({ id, event: 'order.paid', body: '{}', createdAt: at }, [
+          { endpointId: 'e1', url: 'https://e1.example.com/', nextAttemptAt: 1_000 },
+          { endpointId: 'e2', url: 'https://e2.example.com/', nextAttemptAt: 1_000 },
+        ]);
+      }
+      for (const lease of await queue.lease({ now: 1_000, limit: 10, leaseMs: 1_000 })) {
+        await queue.settle(lease, attempt(1, 1_000, 200), { status: 'delivered' });
+      }
+      expect(await queue.prune({ olderThan: 150 })).toBe(1);
+      const db = new Database(path, { readonly: true });
+      const count = (sql: string) => db.prepare(sql).pluck().get();
+      expect(count('SELECT COUNT(*) FROM hookspec_messages')).toBe(1);
+      expect(count("SELECT COUNT(*) FROM hookspec_deliveries WHERE message_id = 'old'")).toBe(0);
+      expect(count("SELECT COUNT(*) FROM hookspec_deliveries WHERE message_id = 'new'")).toBe(2);
+      expect(count('SELECT COUNT(*) FROM hookspec_attempts')).toBe(2);
+      db.close();
+    } finally {
+      await queue.close();
+    }
+  });
+});
