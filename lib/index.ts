@@ -71,7 +71,9 @@ export type {
   PruneOptions,
   MessageHistory,
 } from './delivery';
-export { deliveryState } from './delivery';
+export { deliveryState, hasMessageHistory, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './delivery';
+export { WebhookAdmin } from './management';
+export type { OwnerScope, RetentionOptions, WebhookAdminOptions, EventTypeView } from './management';
 export { checkEndpointUrl } from './transport';
 export type {
   CheckEndpointUrlOptions,

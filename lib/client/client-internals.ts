@@ -1,4 +1,5 @@
 import type { DeliveryQueue } from '../delivery';
+import type { EnvelopeMode } from '../envelope';
 import type { LookupAllFunction } from '../transport';
 import type { WebhookCatalog } from './catalog';
 import type { EndpointStore } from './endpoint';
@@ -16,8 +17,17 @@ export interface ClientInternals {
   /** The client's SSRF policy: `undefined` when its guard is off or its transport is the user's own. */
   readonly addressPolicy:
     { readonly allowNetworks: readonly string[]; readonly lookup?: LookupAllFunction } | undefined;
+  /** How bodies are sent: `standard` wraps them in the envelope, so the documented body schema does too. */
+  readonly envelope: EnvelopeMode;
   /** Tells the worker (if this process runs one) that work was made due. */
   wake(): void;
+  /**
+   * Forgets the endpoint's current run of failures, as `enableEndpoint()` does: after an enable (its
+   * next failure starts a new run) or a delete (an id may be reused).
+   */
+  restartHealthClock(endpointId: string): void;
+  /** Reports a failure of background work (logged, and an `error` event when someone listens). */
+  report(error: unknown, what: string): void;
 }
 
 export const CLIENT_INTERNALS: unique symbol = Symbol('hookspec.clientInternals');

@@ -277,7 +277,10 @@ export class WebhookClient<
       endpoints: this.endpoints,
       queue: this.queue,
       addressPolicy: this.addressPolicy,
+      envelope: this.envelope,
       wake: () => this.worker?.wake(),
+      restartHealthClock: (endpointId) => this.health.enabled(endpointId),
+      report: (error, what) => this.report(error, what),
     };
   }
 
