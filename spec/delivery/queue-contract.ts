@@ -11,6 +11,7 @@ import type {
 } from '../../lib/delivery';
 import { DeliveryQueueError } from '../../lib/errors';
 import { retryUntilNonEmpty, startClock, type ContractClock, type QueueContractOptions } from './contract-clock';
+import { describeQueueStatusContract } from './queue-contract-statuses';
 
 export type { QueueContractOptions } from './contract-clock';
 
@@ -506,4 +507,12 @@ export function describeQueueContract(
       });
     });
   });
+
+  describe(
+    `${name} keeps the DeliveryQueue contract: disabled deliveries, resends, message fields`,
+    { timeout },
+    () => {
+      describeQueueStatusContract(makeQueue, options);
+    },
+  );
 }
