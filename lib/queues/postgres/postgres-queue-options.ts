@@ -65,7 +65,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Checks the options at construction, so that a queue that cannot work fails before any message is accepted. */
 export function resolvePostgresQueueOptions(options: PostgresQueueOptions): ResolvedPostgresQueueOptions {
   checkOptionsObject(options, KNOWN, scope, '{ pool } or { connectionString: process.env.DATABASE_URL }');
-  const { pool, connectionString } = options;
+  const { connectionString } = options;
+  const pool = options.pool as unknown;
   if ((pool === undefined) === (connectionString === undefined)) {
     throw scope.fail(
       'invalid-option',
@@ -73,7 +74,7 @@ export function resolvePostgresQueueOptions(options: PostgresQueueOptions): Reso
         `(the queue then makes its own pool); got ${pool === undefined ? 'neither' : 'both'}.`,
     );
   }
-  if (pool !== undefined && (typeof pool !== 'object' || pool === null || typeof pool.connect !== 'function')) {
+  if (pool !== undefined && typeof (pool as Partial<Pool> | null)?.connect !== 'function') {
     throw scope.fail('invalid-option', `${scope.where}: pool must be a pg.Pool; got ${describe(pool)}.`);
   }
   if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString.trim() === '')) {
@@ -98,7 +99,7 @@ export function resolvePostgresQueueOptions(options: PostgresQueueOptions): Reso
     );
   }
   return {
-    ...(pool === undefined ? {} : { pool }),
+    ...(pool === undefined ? {} : { pool: pool as Pool }),
     ...(connectionString === undefined ? {} : { connectionString }),
     poolSize: positiveInteger(options.poolSize, 10, 'poolSize', scope),
     schema,

@@ -30,6 +30,7 @@ import {
   type DeliveryRow,
   type MessageDeliveryRow,
   type MessageRow,
+  type RunQuery,
 } from './postgres-rows';
 import { migrate } from './postgres-schema';
 import { WorkListener } from './work-listener';
@@ -41,11 +42,11 @@ const WAITING = "status = 'pending' AND leased_until IS NULL";
 const UNIQUE_VIOLATION = '23505';
 const DEADLOCK_DETECTED = '40P01';
 
+/** Reads and claims per lease() call when other workers take some of the rows read. */
+const CLAIM_ROUNDS = 5;
+
 /** Finished messages deleted by one retention pass; the next finish deletes more. */
 const PRUNE_BATCH = 500;
-
-/** Runs a statement: `text` with `$1…` placeholders, answering its rows. */
-export type RunQuery = <R>(what: string, text: string, values?: readonly unknown[]) => Promise<R[]>;
 
 /**
  * A durable queue in the application's own PostgreSQL database (node-postgres 8, an optional peer
@@ -82,8 +83,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
     this.S = `"${schema}"`;
     this.ownsPool = this.options.pool === undefined;
     this.pool =
-      this.options.pool ??
-      new pg.Pool({ connectionString: this.options.connectionString, max: this.options.poolSize });
+      this.options.pool ?? new pg.Pool({ connectionString: this.options.connectionString, max: this.options.poolSize });
     // An idle connection that breaks emits 'error' on the pool, which would end the process without a
     // listener; the next query reports what is wrong.
     if (this.ownsPool) this.pool.on('error', () => {});
@@ -167,52 +167,27 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
        WHERE leased_until IS NOT NULL AND leased_until <= $1`,
       [now],
     );
-    const picked = await pickDue(limit, request.endpointCapacity, {
-      inOrder: (fetch) =>
-        this.query<DueRow>(
-          'lease()',
-          `SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries
-           WHERE ${WAITING} AND next_attempt_at <= $1 ORDER BY next_attempt_at, seq LIMIT $2`,
-          [now, fetch],
-        ),
-      endpoints: () => this.waitingEndpoints(),
-      forEndpoints: (endpointIds, rooms) =>
-        this.query<DueRow>(
-          'lease()',
-          `SELECT due.* FROM unnest($1::text[], $2::integer[]) AS e (endpoint_id, room),
-           LATERAL (SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries d
-                    WHERE ${WAITING} AND d.endpoint_id = e.endpoint_id AND next_attempt_at <= $3
-                    ORDER BY next_attempt_at, seq LIMIT e.room) AS due`,
-          [endpointIds, rooms, now],
-        ),
-    });
-    if (picked.length === 0) return [];
     const leasedUntil = now + request.leaseMs;
     const secret = randomBytes(12).toString('base64url');
-    // One statement claims them: rows another worker holds are skipped, rows it claimed since are not
-    // waiting any more when rechecked, and neither is leased twice.
-    const rows = await this.query<MessageDeliveryRow & { lease_token: string }>(
-      'lease()',
-      `WITH claimed AS (
-         UPDATE ${S}.deliveries d SET lease_token = d.seq || '.' || $2, leased_until = $3
-         WHERE d.seq IN (SELECT seq FROM ${S}.deliveries
-                         WHERE seq = ANY($1::bigint[]) AND ${WAITING} AND next_attempt_at <= $4
-                         FOR UPDATE SKIP LOCKED)
-         RETURNING d.*
-       )
-       SELECT ${MESSAGE_COLUMNS}, d.lease_token, ${DELIVERY_COLUMNS(S)}
-       FROM claimed d JOIN ${S}.messages m ON m.id = d.message_id`,
-      [picked.map((row) => row.seq), secret, leasedUntil, now],
-    );
-    const order = new Map(picked.map((row, index) => [Number(row.seq), index]));
-    return rows
-      .sort((a, b) => (order.get(a.seq as number) ?? 0) - (order.get(b.seq as number) ?? 0))
-      .map((row) => ({
-        token: row.lease_token,
-        message: messageRecord(row),
-        delivery: deliveryRecord(row as MessageRow & DeliveryRow),
-        leasedUntil,
-      }));
+    const leases: Lease[] = [];
+    const taken = new Map<string, number>();
+    const { endpointCapacity } = request;
+    const capacity =
+      endpointCapacity && ((endpointId: string) => endpointCapacity(endpointId) - (taken.get(endpointId) ?? 0));
+    // Another worker may claim some of the rows read between the read and the claim: read again for
+    // the rest, a few times (each lost row is one that worker leased, so the rounds are bounded by work).
+    for (let round = 0; round < CLAIM_ROUNDS && leases.length < limit; round += 1) {
+      const picked = await this.pickDue(now, limit - leases.length, capacity);
+      if (picked.length === 0) break;
+      const claimed = await this.claim(picked, now, leasedUntil, secret);
+      for (const lease of claimed) {
+        const endpointId = lease.delivery.endpointId;
+        taken.set(endpointId, (taken.get(endpointId) ?? 0) + 1);
+      }
+      leases.push(...claimed);
+      if (claimed.length === picked.length) break;
+    }
+    return leases;
   }
 
   async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
@@ -402,6 +377,60 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
       throw this.failure(what, error);
     });
     return this.migrated;
+  }
+
+  /** The due deliveries to claim, read without locks (see pickDue). */
+  private pickDue(now: number, limit: number, capacity: Capacity): Promise<DueRow[]> {
+    const S = this.S;
+    return pickDue(limit, capacity, {
+      inOrder: (fetch) =>
+        this.query<DueRow>(
+          'lease()',
+          `SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries
+           WHERE ${WAITING} AND next_attempt_at <= $1 ORDER BY next_attempt_at, seq LIMIT $2`,
+          [now, fetch],
+        ),
+      endpoints: () => this.waitingEndpoints(),
+      forEndpoints: (endpointIds, rooms) =>
+        this.query<DueRow>(
+          'lease()',
+          `SELECT due.* FROM unnest($1::text[], $2::integer[]) AS e (endpoint_id, room),
+           LATERAL (SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries d
+                    WHERE ${WAITING} AND d.endpoint_id = e.endpoint_id AND next_attempt_at <= $3
+                    ORDER BY next_attempt_at, seq LIMIT e.room) AS due`,
+          [endpointIds, rooms, now],
+        ),
+    });
+  }
+
+  /**
+   * Leases the picked deliveries in one statement: rows another worker holds are skipped, rows it
+   * claimed since are not waiting any more when rechecked, and neither is leased twice. In due order.
+   */
+  private async claim(picked: readonly DueRow[], now: number, leasedUntil: number, secret: string): Promise<Lease[]> {
+    const S = this.S;
+    const rows = await this.query<MessageDeliveryRow & { lease_token: string }>(
+      'lease()',
+      `WITH claimed AS (
+         UPDATE ${S}.deliveries d SET lease_token = d.seq || '.' || $2, leased_until = $3
+         WHERE d.seq IN (SELECT seq FROM ${S}.deliveries
+                         WHERE seq = ANY($1::bigint[]) AND ${WAITING} AND next_attempt_at <= $4
+                         FOR UPDATE SKIP LOCKED)
+         RETURNING d.*
+       )
+       SELECT ${MESSAGE_COLUMNS}, d.lease_token, ${DELIVERY_COLUMNS(S)}
+       FROM claimed d JOIN ${S}.messages m ON m.id = d.message_id`,
+      [picked.map((row) => row.seq), secret, leasedUntil, now],
+    );
+    const order = new Map(picked.map((row, index) => [row.seq, index]));
+    return rows
+      .sort((a, b) => (order.get(a.seq as number) ?? 0) - (order.get(b.seq as number) ?? 0))
+      .map((row) => ({
+        token: row.lease_token,
+        message: messageRecord(row),
+        delivery: deliveryRecord(row as MessageRow & DeliveryRow),
+        leasedUntil,
+      }));
   }
 
   /** The endpoints with waiting work, one index probe each (a loose index scan) rather than a pass over every row. */

@@ -1,5 +1,8 @@
 import type { AttemptRecord, DeliveryRecord, DeliveryStatus, MessageRecord, MessageView } from '../../delivery';
 
+/** Runs a statement: `text` with `$1…` placeholders, answering its rows. */
+export type RunQuery = <R>(what: string, text: string, values?: readonly unknown[]) => Promise<R[]>;
+
 /** A message's columns, as the queue's statements select them. */
 export interface MessageRow {
   readonly id: string;

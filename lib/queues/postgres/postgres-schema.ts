@@ -105,7 +105,8 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
       await client.query((MIGRATIONS[step] as string).replaceAll('{S}', S));
     }
     if (rows.length === 0) await client.query(`INSERT INTO ${S}.schema_version VALUES ($1)`, [SCHEMA_VERSION]);
-    else if (version !== SCHEMA_VERSION) await client.query(`UPDATE ${S}.schema_version SET version = $1`, [SCHEMA_VERSION]);
+    else if (version !== SCHEMA_VERSION)
+      await client.query(`UPDATE ${S}.schema_version SET version = $1`, [SCHEMA_VERSION]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
