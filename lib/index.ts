@@ -62,7 +62,7 @@ export type {
   PruneOptions,
   MessageHistory,
 } from './delivery';
-export { deliveryState } from './delivery';
+export { deliveryState, hasMessageHistory, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './delivery';
 export { MAX_SECRET_GRACE_MS, DEFAULT_SECRET_GRACE_MS } from './endpoints';
 export type {
   EndpointInput,

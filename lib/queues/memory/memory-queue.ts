@@ -43,8 +43,8 @@ interface StoredMessage {
 
 export interface MemoryQueueOptions {
   /**
-   * How many finished messages (every delivery delivered, exhausted or disabled) stay readable through
-   * `getMessage()` and `redeliver()`; the oldest finished are dropped first. Default: 10000.
+   * How many finished messages (no delivery pending) stay readable through `getMessage()`, `redeliver()`
+   * and the history; the oldest finished are dropped first (`prune()` deletes on demand). Default: 10000.
    */
   retainFinished?: number;
 }

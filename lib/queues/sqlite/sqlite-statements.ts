@@ -209,9 +209,11 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       "UPDATE hookspec_deliveries SET status = 'cancelled', state = 'cancelled', next_attempt_at = NULL, " +
         "leased_until = NULL WHERE message_id = ? AND status = 'pending'",
     ),
+    /** Named index: left alone, SQLite prefers the (endpoint, state) one to skip a sort, and reads the whole endpoint. */
     stats: db.prepare<[string, number, number], StatsRow>(
       'SELECT state, COUNT(*) AS count, MAX(last_success_at) AS last_success_at, MAX(last_failure_at) AS last_failure_at ' +
-        'FROM hookspec_deliveries WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY state',
+        'FROM hookspec_deliveries INDEXED BY hookspec_deliveries_endpoint ' +
+        'WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY state',
     ),
     finishedBefore: db
       .prepare<[number], string>('SELECT id FROM hookspec_messages WHERE created_at < ? AND finished_order IS NOT NULL')
