@@ -36,6 +36,7 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX messages_created ON {S}.messages (created_at, id);
   CREATE INDEX messages_owner_created ON {S}.messages (owner, created_at, id);
+  CREATE INDEX messages_owner_event_created ON {S}.messages (owner, event, created_at, id);
   CREATE INDEX messages_event_created ON {S}.messages (event, created_at, id);
   CREATE INDEX messages_finished ON {S}.messages (finished_order) WHERE finished_order IS NOT NULL;
   CREATE INDEX messages_finished_created ON {S}.messages (created_at, id) WHERE finished_order IS NOT NULL;
@@ -68,6 +69,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_endpoint_created ON {S}.deliveries (endpoint_id, created_at, message_id);
   CREATE INDEX deliveries_endpoint_state_created ON {S}.deliveries (endpoint_id, state, created_at, message_id);
   CREATE INDEX deliveries_state_created ON {S}.deliveries (state, created_at, message_id);
+  CREATE INDEX deliveries_owner_state_created ON {S}.deliveries (owner, state, created_at, message_id);
 
   CREATE TABLE {S}.attempts (
     delivery_seq bigint NOT NULL REFERENCES {S}.deliveries (seq) ON DELETE CASCADE,
