@@ -278,7 +278,8 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
   async countPending(): Promise<number> {
     const [row] = await this.query<{ n: number }>(
       'countPending()',
-      `SELECT count(*) AS n FROM ${this.S}.deliveries WHERE status = 'pending'`,
+      // A pending delivery's state is pending or failing: the state index counts them without the table.
+      `SELECT count(*) AS n FROM ${this.S}.deliveries WHERE state IN ('pending', 'failing')`,
     );
     return row?.n ?? 0;
   }

@@ -12,7 +12,9 @@ export const SCHEMA_VERSION = 1;
  * Ids, owners and events are `COLLATE "C"`: the history orders by id as JavaScript compares strings, and
  * an owner matches exactly, whatever the database's default collation. Deliveries carry copies of their
  * message's owner, event and createdAt, so that the history's endpoint and state filters are one index
- * range each. A delivery is *waiting* when it is pending and not leased: two partial indexes serve lease()
+ * range each: every query shape has its index, read in its order and seeking to the cursor — (created_at,
+ * id), (owner, …), (owner, event, …), (event, …) on messages; (endpoint, created_at), (endpoint, state,
+ * …), (state, …), (owner, state, …) on deliveries. A delivery is *waiting* when it is pending and not leased: two partial indexes serve lease()
  * and nextDueAt() (one in global due order, one per endpoint for when an endpoint without capacity holds
  * the oldest work); leases sit in their own small index, so expired ones are found without scanning the
  * pending rows. `state` is the history's DeliveryState (`failing`: pending after a failed attempt).

@@ -151,6 +151,7 @@ describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables throug
     const lease = leases[0] as Lease;
     const settled = await indexesUsedBy(() => queue.settle(lease, undefined, { status: 'pending', nextAttemptAt: 5 }));
     expect(settled).toContain('deliveries_pkey');
+    expect(await indexesUsedBy(() => queue.countPending())).toEqual(['deliveries_state_created']);
     expect(await indexesUsedBy(() => queue.nextDueAt(() => 1))).toEqual(
       expect.arrayContaining(['deliveries_leased', 'deliveries_waiting']),
     );
