@@ -84,33 +84,57 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The version recorded in the schema, or 0 when its version table does not exist (yet). */
+async function readVersion(client: PoolClient, schema: string): Promise<number> {
+  // A query of pg_class, not to_regclass(): it reads with the statement's snapshot, so after the advisory
+  // lock it sees the table that the process which held the lock has just committed.
+  const table = await client.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = $1 AND c.relname = 'schema_version') AS found`,
+    [schema],
+  );
+  if (!table.rows[0]?.found) return 0;
+  const { rows } = await client.query<{ version: number }>(`SELECT version FROM "${schema}".schema_version`);
+  return rows[0]?.version ?? 0;
+}
+
+function refuseNewer(schema: string, version: number): DeliveryQueueError {
+  return new DeliveryQueueError(
+    'unsupported-schema',
+    `PostgresQueue: the schema "${schema}" has version ${version}, written by a newer hookspec; this ` +
+      `version understands up to ${SCHEMA_VERSION}. Upgrade hookspec in this process, or give it another schema.`,
+  );
+}
+
 /**
- * Brings the schema to SCHEMA_VERSION in one transaction, under an advisory lock keyed on the schema's
- * name, so that two processes starting at once do not both create the tables; refuses a schema from a
- * newer hookspec rather than guessing at its layout.
+ * Brings the schema to SCHEMA_VERSION, refusing a schema from a newer hookspec rather than guessing at its
+ * layout. A schema already at this version is only read, so the application's database user needs no
+ * right to create anything once the schema exists. Otherwise the steps run in one transaction under an
+ * advisory lock keyed on the schema's name, so that two processes starting at once do not both create
+ * the tables (the second finds the version the first wrote).
  */
 export async function migrate(client: PoolClient, schema: string): Promise<void> {
+  const current = await readVersion(client, schema);
+  if (current > SCHEMA_VERSION) throw refuseNewer(schema, current);
+  if (current === SCHEMA_VERSION) return;
   const S = `"${schema}"`;
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('hookspec.migrate'), hashtext($1))", [schema]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${S}.schema_version (version integer NOT NULL)`);
-    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${S}.schema_version`);
-    const version = rows[0]?.version ?? 0;
-    if (version > SCHEMA_VERSION) {
-      throw new DeliveryQueueError(
-        'unsupported-schema',
-        `PostgresQueue: the schema "${schema}" has version ${version}, written by a newer hookspec; this ` +
-          `version understands up to ${SCHEMA_VERSION}. Upgrade hookspec in this process, or give it another schema.`,
-      );
+    const version = await readVersion(client, schema);
+    if (version > SCHEMA_VERSION) throw refuseNewer(schema, version);
+    if (version === 0) {
+      // CREATE SCHEMA IF NOT EXISTS would still need the right to create one: a schema made beforehand
+      // by an administrator is used as it is.
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${S}`);
+      await client.query(`CREATE TABLE ${S}.schema_version (version integer NOT NULL)`);
+      await client.query(`INSERT INTO ${S}.schema_version VALUES (0)`);
     }
     for (let step = version; step < SCHEMA_VERSION; step += 1) {
       await client.query((MIGRATIONS[step] as string).replaceAll('{S}', S));
     }
-    if (rows.length === 0) await client.query(`INSERT INTO ${S}.schema_version VALUES ($1)`, [SCHEMA_VERSION]);
-    else if (version !== SCHEMA_VERSION)
-      await client.query(`UPDATE ${S}.schema_version SET version = $1`, [SCHEMA_VERSION]);
+    await client.query(`UPDATE ${S}.schema_version SET version = $1`, [SCHEMA_VERSION]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

@@ -108,6 +108,37 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
       expect(rows).toEqual([{ id: 'kept' }]);
     });
 
+    it('runs as a user who may not create schemas: in one made for it, and, once migrated, with rights on rows only', async () => {
+      const admin = queueOn();
+      const made = schema();
+      await pool.query('CREATE ROLE app_user LOGIN');
+      await pool.query(`CREATE SCHEMA ${made}`);
+      await pool.query(`GRANT USAGE, CREATE ON SCHEMA ${made} TO app_user`);
+      await admin.countPending();
+      await pool.query(`GRANT USAGE ON SCHEMA ${admin.schema} TO app_user`);
+      await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${admin.schema} TO app_user`);
+      await pool.query(`GRANT USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA ${admin.schema} TO app_user`);
+      const asApp = database.replace('postgres://postgres@', 'postgres://app_user@');
+      for (const name of [made, admin.schema]) {
+        const queue = new PostgresQueue({ connectionString: asApp, schema: name, poolSize: 2 });
+        try {
+          await send(queue, `as-app-${name}`);
+          const [lease] = await queue.lease({ now: T0, limit: 1, leaseMs: 1_000 });
+          expect(await queue.settle(lease as Lease, attempt(1, 200), { status: 'delivered' })).toBe(true);
+          expect(await queue.countPending()).toBe(0);
+        } finally {
+          await queue.close();
+        }
+      }
+      const denied = new PostgresQueue({ connectionString: asApp, schema: schema(), poolSize: 1 });
+      try {
+        const error = await failure(() => denied.countPending());
+        expect(error).toMatchObject({ code: 'queue-failed', message: expect.stringContaining('permission denied') });
+      } finally {
+        await denied.close();
+      }
+    });
+
     it('keeps pending work for the next queue on the same schema, its lease included', async () => {
       const first = queueOn();
       await send(first, 'held', ['e1']);
