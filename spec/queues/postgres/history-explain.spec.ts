@@ -115,6 +115,9 @@ describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables throug
     ['by endpoint and status', { endpointId: 'ep-3', status: 'failing' }, 'deliveries_endpoint_state_created'],
     ['by status', { status: 'exhausted' }, 'deliveries_state_created'],
     ['by owner and status', { owner: 'owner-2', status: 'failing' }, 'deliveries_owner_state_created'],
+    // The endpoint's 200-odd rows: either endpoint index, as the planner costs them.
+    ['by owner and endpoint', { owner: 'owner-7', endpointId: 'ep-7' }, /^deliveries_endpoint_/],
+    ['by owner, event and status', { owner: 'owner-2', event: 'event-2', status: 'failing' }, /^deliveries_/],
   ])('lists %s through its index', async (_, query, index) => {
     const page = await queue.queryMessages({ ...query, limit: 5 });
     expect(page.items.length).toBeGreaterThan(0);

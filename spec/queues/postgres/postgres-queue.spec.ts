@@ -276,6 +276,30 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
       expect(calls).toBe(before + 1);
     });
 
+    it('listens again on a new connection when the server ends the listening one', async () => {
+      const watching = queueOn({ pollIntervalMs: 200 });
+      const producer = queueOn({ schema: watching.schema });
+      const listening = async (): Promise<number[]> =>
+        (
+          await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE query = $1', [
+            `LISTEN "${watching.schema}_work"`,
+          ])
+        ).rows.map((row) => row.pid);
+      let calls = 0;
+      const stop = watching.watch(() => (calls += 1));
+      await expect.poll(listening, { timeout: 5_000 }).toHaveLength(1);
+      const [first] = await listening();
+      await pool.query('SELECT pg_terminate_backend($1)', [first]);
+      await expect
+        .poll(async () => (await listening()).filter((pid) => pid !== first), { timeout: 5_000 })
+        .toHaveLength(1);
+      const before = calls;
+      await send(producer, 'after-reconnect');
+      await expect.poll(() => calls, { timeout: 5_000 }).toBeGreaterThan(before);
+      stop();
+      await expect.poll(listening, { timeout: 5_000 }).toEqual([]);
+    });
+
     it('calls back every pollIntervalMs as well, for what no notification announces', async () => {
       const queue = queueOn({ pollIntervalMs: 50 });
       let calls = 0;
