@@ -12,9 +12,11 @@ export const SCHEMA_VERSION = 1;
  * Ids, owners and events are `COLLATE "C"`: the history orders by id as JavaScript compares strings, and
  * an owner matches exactly, whatever the database's default collation. Deliveries carry copies of their
  * message's owner, event and createdAt, so that the history's endpoint and state filters are one index
- * range each: every query shape has its index, read in its order and seeking to the cursor — (created_at,
- * id), (owner, …), (owner, event, …), (event, …) on messages; (endpoint, created_at), (endpoint, state,
- * …), (state, …), (owner, state, …) on deliveries. A delivery is *waiting* when it is pending and not leased: two partial indexes serve lease()
+ * range each: every query shape has an index, read in its order and seeking to the cursor — (created_at,
+ * id), (owner, …), (owner, event, …), (event, …) on messages; (endpoint, created_at), (state, …), (owner,
+ * state, …) on deliveries. An endpoint's listing by state walks the endpoint's own index and checks the
+ * state: every lease and settle rewrites a delivery's entry in each index of the table, so an index must
+ * earn its write. A delivery is *waiting* when it is pending and not leased: two partial indexes serve lease()
  * and nextDueAt() (one in global due order, one per endpoint for when an endpoint without capacity holds
  * the oldest work); leases sit in their own small index, so expired ones are found without scanning the
  * pending rows. `state` is the history's DeliveryState (`failing`: pending after a failed attempt).
@@ -69,7 +71,6 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_leased ON {S}.deliveries (leased_until) INCLUDE (endpoint_id)
     WHERE leased_until IS NOT NULL;
   CREATE INDEX deliveries_endpoint_created ON {S}.deliveries (endpoint_id, created_at, message_id);
-  CREATE INDEX deliveries_endpoint_state_created ON {S}.deliveries (endpoint_id, state, created_at, message_id);
   CREATE INDEX deliveries_state_created ON {S}.deliveries (state, created_at, message_id);
   CREATE INDEX deliveries_owner_state_created ON {S}.deliveries (owner, state, created_at, message_id);
 

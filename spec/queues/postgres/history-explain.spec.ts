@@ -112,11 +112,10 @@ describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables throug
     ['by owner and event', { owner: 'owner-1', event: 'event-1' }, 'messages_owner_event_created'],
     ['by event', { event: 'event-3' }, 'messages_event_created'],
     ['by endpoint', { endpointId: 'ep-7' }, 'deliveries_endpoint_created'],
-    ['by endpoint and status', { endpointId: 'ep-3', status: 'failing' }, 'deliveries_endpoint_state_created'],
+    ['by endpoint and status', { endpointId: 'ep-3', status: 'failing' }, 'deliveries_endpoint_created'],
     ['by status', { status: 'exhausted' }, 'deliveries_state_created'],
     ['by owner and status', { owner: 'owner-2', status: 'failing' }, 'deliveries_owner_state_created'],
-    // The endpoint's 200-odd rows: either endpoint index, as the planner costs them.
-    ['by owner and endpoint', { owner: 'owner-7', endpointId: 'ep-7' }, /^deliveries_endpoint_/],
+    ['by owner and endpoint', { owner: 'owner-7', endpointId: 'ep-7' }, 'deliveries_endpoint_created'],
     ['by owner, event and status', { owner: 'owner-2', event: 'event-2', status: 'failing' }, /^deliveries_/],
   ])('lists %s through its index', async (_, query, index) => {
     const page = await queue.queryMessages({ ...query, limit: 5 });
@@ -140,8 +139,9 @@ describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables throug
   it('counts an endpoint’s stats and finds what recover resets through the endpoint indexes', async () => {
     const window = { since: 1_005_000, until: 1_006_000 };
     expect(await indexesUsedBy(() => queue.endpointStats('ep-7', window))).toContain('deliveries_endpoint_created');
-    const recovered = await indexesUsedBy(() => queue.recover('ep-7', { now: 5, ...window }));
-    expect(recovered.some((name) => name.startsWith('deliveries_endpoint'))).toBe(true);
+    expect(await indexesUsedBy(() => queue.recover('ep-7', { now: 5, ...window }))).toContain(
+      'deliveries_endpoint_created',
+    );
   });
 
   it('leases, settles and finds the next due time through the waiting and lease indexes', async () => {
