@@ -17,10 +17,11 @@ describe.runIf(postgresAvailable())('PostgresQueue worker processes on one datab
   let database = '';
   let schemas = 0;
   let script = '';
-  const build = mkdtempSync(join(tmpdir(), 'hookspec-pg-children-'));
+  let build = '';
   const children = new Set<ChildProcess>();
 
   beforeAll(async () => {
+    build = mkdtempSync(join(tmpdir(), 'hookspec-pg-children-'));
     [server, script] = await Promise.all([
       startPostgres(),
       compileChildren(build).then((compiled) => compiled.script('postgres/worker-child')),
@@ -31,7 +32,7 @@ describe.runIf(postgresAvailable())('PostgresQueue worker processes on one datab
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
     await server?.stop();
-    rmSync(build, { recursive: true, force: true });
+    if (build) rmSync(build, { recursive: true, force: true });
   });
 
   /** A child (worker-child.ts): the ids it printed as accepted, its other lines, and a way to wait for them. */
