@@ -220,6 +220,27 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
     });
   });
 
+  describe('leases past the first index pass', () => {
+    it('still leases and reports the other endpoints when a full endpoint holds the oldest work', async () => {
+      const queue = queueOn();
+      await Promise.all(Array.from({ length: 300 }, (_, n) => send(queue, `slow-${n}`, ['slow'], T0 + n)));
+      await send(queue, 'fast-1', ['fast'], T0 + 500);
+      await send(queue, 'fast-2', ['fast'], T0 + 400);
+      const capacity = (endpointId: string) => (endpointId === 'slow' ? 0 : 5);
+      expect(await queue.nextDueAt(capacity)).toBe(T0 + 400);
+      const leases = await queue.lease({ now: T0 + 1_000, limit: 3, leaseMs: 1_000, endpointCapacity: capacity });
+      expect(leases.map((l) => l.message.id)).toEqual(['fast-2', 'fast-1']);
+      const oneSlow = (endpointId: string) => (endpointId === 'slow' ? 1 : 0);
+      const [slow, ...none] = await queue.lease({
+        now: T0 + 1_000,
+        limit: 3,
+        leaseMs: 1_000,
+        endpointCapacity: oneSlow,
+      });
+      expect([slow?.message.id, none]).toEqual(['slow-0', []]);
+    });
+  });
+
   describe('retention', () => {
     it('keeps the last retainFinished finished messages, with their attempts, and drops older ones whole', async () => {
       const queue = queueOn({ retainFinished: 2 });
