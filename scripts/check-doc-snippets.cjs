@@ -56,6 +56,7 @@ writeFileSync(
           'hookspec/nestjs': ['./lib/frameworks/nestjs/index.ts'],
           'hookspec/sqlite': ['./lib/queues/sqlite/index.ts'],
           'hookspec/bullmq': ['./lib/queues/bullmq/index.ts'],
+          'hookspec/postgres': ['./lib/queues/postgres/index.ts'],
         },
       },
       include: ['*.ts'],

@@ -39,3 +39,4 @@ writeEsmEntry(join('frameworks', 'fastify'), 'fastify');
 writeEsmEntry(join('frameworks', 'nestjs'), 'nestjs');
 writeEsmEntry(join('queues', 'sqlite'), 'sqlite');
 writeEsmEntry(join('queues', 'bullmq'), 'bullmq');
+writeEsmEntry(join('queues', 'postgres'), 'postgres');

@@ -63,6 +63,7 @@ describe('the published package', () => {
       'express',
       'fastify',
       'ioredis',
+      'pg',
       'undici',
     ]);
     expect(pkg.dependencies).toHaveProperty('openapi3-ts');
@@ -100,6 +101,8 @@ describe('the declarations of each entry', () => {
     // The SQLite queue types its own view of better-sqlite3: no @types package is needed.
     ['./sqlite', []],
     ['./bullmq', ['bullmq']],
+    // The PostgreSQL queue takes the app's pg.Pool: its options name pg's types (@types/pg).
+    ['./postgres', ['pg']],
   ])(
     'of %s import no optional peer but %j, so it compiles with skipLibCheck false without the others',
     (entry, own) => {
@@ -119,6 +122,7 @@ describe('the subpath entries', () => {
       './nestjs',
       './sqlite',
       './bullmq',
+      './postgres',
       './package.json',
     ]);
     for (const [entry, target] of Object.entries(pkg.exports)) {
@@ -131,26 +135,30 @@ describe('the subpath entries', () => {
     }
   });
 
-  it.each(['hookspec/express', 'hookspec/fastify', 'hookspec/nestjs', 'hookspec/sqlite', 'hookspec/bullmq'])(
-    '%s gives import and require one module instance',
-    (entry) => {
-      const script = `
+  it.each([
+    'hookspec/express',
+    'hookspec/fastify',
+    'hookspec/nestjs',
+    'hookspec/sqlite',
+    'hookspec/bullmq',
+    'hookspec/postgres',
+  ])('%s gives import and require one module instance', (entry) => {
+    const script = `
         import { createRequire } from 'node:module';
         const esm = await import('${entry}');
         const cjs = createRequire(process.cwd() + '/')('${entry}');
         const names = Object.keys(cjs).filter((n) => n !== '__esModule');
         console.log(JSON.stringify({ count: names.length, same: names.every((n) => esm[n] === cjs[n]) }));
       `;
-      const result = JSON.parse(node(['--input-type=module', '-e', script]));
-      expect(result.same).toBe(true);
-      expect(result.count).toBeGreaterThanOrEqual(1);
-    },
-  );
+    const result = JSON.parse(node(['--input-type=module', '-e', script]));
+    expect(result.same).toBe(true);
+    expect(result.count).toBeGreaterThanOrEqual(1);
+  });
 
   it('keeps express, fastify, @nestjs, the queue databases and undici out of the main entry', () => {
     const script = `
       require('hookspec');
-      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts|better-sqlite3|bullmq|ioredis|undici)\\//.test(f));
+      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(express|fastify|@nestjs|axios|openapi3-ts|better-sqlite3|bullmq|ioredis|pg|undici)\\//.test(f));
       console.log(JSON.stringify(loaded));
     `;
     expect(JSON.parse(node(['-e', script]))).toEqual([]);
@@ -163,10 +171,11 @@ describe('the subpath entries', () => {
     // The queues load their database client only when a queue is made, so importing them needs no peer.
     ['hookspec/sqlite', []],
     ['hookspec/bullmq', []],
+    ['hookspec/postgres', []],
   ])('%s loads no optional peer but %j when imported', (entry, own) => {
     const script = `
       require('${entry}');
-      const peers = Object.keys(require.cache).map((f) => /node_modules\\/(express|fastify|@nestjs|better-sqlite3|bullmq|ioredis|undici)\\//.exec(f)?.[1]);
+      const peers = Object.keys(require.cache).map((f) => /node_modules\\/(express|fastify|@nestjs|better-sqlite3|bullmq|ioredis|pg|undici)\\//.exec(f)?.[1]);
       console.log(JSON.stringify([...new Set(peers.filter(Boolean))].sort()));
     `;
     expect(JSON.parse(node(['-e', script]))).toEqual(own);

@@ -1,0 +1,6 @@
+/*
+ * The `hookspec/postgres` entry: a durable queue, with its message history, in the application's own
+ * PostgreSQL database (node-postgres, loaded only when used).
+ */
+export { PostgresQueue } from './postgres-queue';
+export type { PostgresQueueOptions } from './postgres-queue-options';

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import type { CustomTypesConfig, Pool } from 'pg';
+import type {
+  AttemptRecord,
+  DeliveryQueue,
+  EndpointStats,
+  Lease,
+  LeaseRequest,
+  MessageHistory,
+  MessageQuery,
+  MessageRecord,
+  MessageView,
+  NewDelivery,
+  Page,
+  PruneOptions,
+  Settlement,
+} from '../../delivery';
+import { DeliveryQueueError, HookspecError } from '../../errors';
+import { loadPg } from './load-pg';
+import { PostgresHistory } from './postgres-history';
+import { resolvePostgresQueueOptions } from './postgres-queue-options';
+import type { PostgresQueueOptions, ResolvedPostgresQueueOptions } from './postgres-queue-options';
+import { messageViews, type RunQuery } from './postgres-rows';
+import { PostgresLeases } from './postgres-leases';
+import { migrate } from './postgres-schema';
+import { WorkListener } from './work-listener';
+
+/** PostgreSQL error codes the queue answers to. */
+const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
+
+/** Finished messages deleted by one retention pass; the next finish deletes more. */
+const PRUNE_BATCH = 500;
+
+/**
+ * A durable queue in the application's own PostgreSQL database (node-postgres 8, an optional peer
+ * dependency), in a schema of its own: a message is committed, with all its deliveries, before `send()`
+ * resolves. Any number of processes on any number of machines may share it: producers with
+ * `worker: false` and workers, which claim deliveries with `FOR UPDATE SKIP LOCKED` so that two never
+ * send one delivery at once, and wake each other with LISTEN/NOTIFY. Every time the queue uses comes from
+ * its callers' `now`. It keeps the message history that `WebhookAdmin` reads, on indexes.
+ *
+ * ```ts
+ * const queue = new PostgresQueue({ pool }); // the app's pg.Pool, or { connectionString }
+ * const client = new WebhookClient({ webhooks, endpoints, queue });
+ * ```
+ */
+export class PostgresQueue implements DeliveryQueue, MessageHistory {
+  private readonly options: ResolvedPostgresQueueOptions;
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  /** The schema, quoted for SQL. */
+  private readonly S: string;
+  private readonly types: CustomTypesConfig;
+  /** What this queue sends with NOTIFY, so that its own watch can tell its own announcements apart. */
+  private readonly id = randomUUID();
+  private readonly channel: string;
+  private readonly listener: WorkListener;
+  private readonly leases: PostgresLeases;
+  private readonly history: PostgresHistory;
+  private migrated: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: PostgresQueueOptions) {
+    this.options = resolvePostgresQueueOptions(options);
+    const pg = loadPg();
+    const { schema } = this.options;
+    this.S = `"${schema}"`;
+    this.ownsPool = this.options.pool === undefined;
+    this.pool =
+      this.options.pool ?? new pg.Pool({ connectionString: this.options.connectionString, max: this.options.poolSize });
+    // An idle connection that breaks emits 'error' on the pool, which would end the process without a
+    // listener; the next query reports what is wrong.
+    if (this.ownsPool) this.pool.on('error', () => {});
+    // bigint columns (times, counts) as numbers: epoch milliseconds are exact in a double.
+    const parseDefault = pg.types.getTypeParser.bind(pg.types);
+    this.types = {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 ? Number : parseDefault(oid, format)) as CustomTypesConfig['getTypeParser'],
+    };
+    this.channel = `${schema}_work`;
+    this.listener = new WorkListener(this.pool, `"${this.channel}"`, this.id, this.options.pollIntervalMs, () =>
+      this.ready('watch()'),
+    );
+    this.leases = new PostgresLeases(this.S, this.query);
+    this.history = new PostgresHistory(this.S, this.query, this.channel, this.id);
+  }
+
+  /** The schema holding the queue's tables. */
+  get schema(): string {
+    return this.options.schema;
+  }
+
+  async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
+    const S = this.S;
+    const statuses = deliveries.map((d) => d.status ?? 'pending');
+    const pending = statuses.filter((status) => status === 'pending').length;
+    try {
+      await this.query(
+        'enqueue()',
+        `WITH message AS (
+           INSERT INTO ${S}.messages (id, event, body, owner, created_at, erased_at, pending_count, finished_order)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::integer,
+                   CASE WHEN $7::integer = 0 THEN nextval('${S}.finished_order') END)
+           RETURNING id
+         ), deliveries AS (
+           INSERT INTO ${S}.deliveries
+             (message_id, endpoint_id, url, owner, event, created_at, status, next_attempt_at)
+           SELECT message.id, d.endpoint_id, d.url, $4, $2, $5, d.status,
+                  CASE WHEN d.status = 'pending' THEN d.due END
+           FROM message, unnest($8::text[], $9::text[], $10::text[], $11::bigint[])
+             WITH ORDINALITY AS d (endpoint_id, url, status, due, n)
+           ORDER BY d.n
+         )
+         SELECT pg_notify($12, $13) WHERE $7::integer > 0`,
+        [
+          message.id,
+          message.event,
+          message.body,
+          message.owner ?? null,
+          message.createdAt,
+          message.erasedAt ?? null,
+          pending,
+          deliveries.map((d) => d.endpointId),
+          deliveries.map((d) => d.url),
+          statuses,
+          deliveries.map((d) => d.nextAttemptAt),
+          this.channel,
+          this.id,
+        ],
+      );
+    } catch (error) {
+      if ((error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION) {
+        throw new DeliveryQueueError(
+          'duplicate-message',
+          `message ${message.id} is already queued; message ids are unique.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  lease(request: LeaseRequest): Promise<Lease[]> {
+    return this.leases.lease(request);
+  }
+
+  async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
+    const S = this.S;
+    const seq = Number(lease.token.slice(0, lease.token.indexOf('.')));
+    if (!Number.isSafeInteger(seq)) return false;
+    const nextAttemptAt = settlement.status === 'pending' ? settlement.nextAttemptAt : null;
+    const succeeded = attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+    // A delivery cancelled while leased (its payload was erased) records the attempt and stays cancelled.
+    // Ending a pending delivery counts down its message's pending deliveries; the last one numbers the
+    // message as finished.
+    const [row] = await this.query<{ settled: number; finished_order: number | null }>(
+      'settle()',
+      `WITH settled AS (
+         UPDATE ${S}.deliveries SET lease_token = NULL, leased_until = NULL,
+           status = CASE WHEN status = 'cancelled' THEN status ELSE $1 END,
+           next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE $2::bigint END,
+           attempt_count = attempt_count + $3
+         WHERE seq = $4 AND lease_token = $5
+         RETURNING seq, message_id, status, attempt_count
+       ), attempt AS (
+         INSERT INTO ${S}.attempts (delivery_seq, attempt_index, started_at, succeeded, record)
+         SELECT seq, attempt_count - 1, $6, $7, $8 FROM settled WHERE $8::text IS NOT NULL
+       ), finished AS (
+         UPDATE ${S}.messages m SET pending_count = m.pending_count - 1,
+           finished_order = CASE WHEN m.pending_count = 1 THEN nextval('${S}.finished_order') END
+         FROM settled WHERE m.id = settled.message_id AND settled.status NOT IN ('pending', 'cancelled')
+         RETURNING m.finished_order
+       )
+       SELECT (SELECT count(*) FROM settled) AS settled, (SELECT finished_order FROM finished) AS finished_order`,
+      [
+        settlement.status,
+        nextAttemptAt,
+        attempt ? 1 : 0,
+        seq,
+        lease.token,
+        attempt?.startedAt ?? 0,
+        succeeded,
+        attempt ? JSON.stringify(attempt) : null,
+      ],
+    );
+    if (!row || row.settled === 0) return false;
+    if (row.finished_order !== null) await this.pruneFinished(row.finished_order);
+    return true;
+  }
+
+  nextDueAt(endpointCapacity?: (endpointId: string) => number): Promise<number | undefined> {
+    return this.leases.nextDueAt(endpointCapacity);
+  }
+
+  async countPending(): Promise<number> {
+    const [row] = await this.query<{ n: number }>(
+      'countPending()',
+      // A pending delivery's state is pending or failing: the state index counts them without the table.
+      `SELECT count(*) AS n FROM ${this.S}.deliveries WHERE state IN ('pending', 'failing')`,
+    );
+    return row?.n ?? 0;
+  }
+
+  async getMessage(messageId: string): Promise<MessageView | undefined> {
+    const [view] = messageViews(await this.history.views('getMessage()', [messageId]));
+    return view;
+  }
+
+  redeliver(
+    messageId: string,
+    options: { now: number; endpointId?: string; includeDelivered?: boolean },
+  ): Promise<number> {
+    const statuses = options.includeDelivered ? ['exhausted', 'disabled', 'delivered'] : ['exhausted', 'disabled'];
+    return this.history.restart('redeliver()', 'd.message_id = $2', [messageId], options.now, statuses, {
+      endpointId: options.endpointId,
+    });
+  }
+
+  queryMessages(query: MessageQuery): Promise<Page<MessageView>> {
+    return this.history.queryMessages(query);
+  }
+
+  endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    return this.history.endpointStats(endpointId, window);
+  }
+
+  recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    return this.history.recover(endpointId, options);
+  }
+
+  async erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
+    const finished = await this.history.erasePayload(messageId, options.now);
+    if (finished === undefined) return false;
+    if (finished !== null) await this.pruneFinished(finished);
+    return true;
+  }
+
+  prune(options: PruneOptions): Promise<number> {
+    return this.history.prune(options);
+  }
+
+  /**
+   * Calls `onWork` when another process (or another PostgresQueue in this one) enqueues, redelivers or
+   * recovers, through LISTEN on a connection of the pool held while watching, and every `pollIntervalMs`
+   * as well. The timer keeps the process alive until the returned function (or `close()`) stops it, as a
+   * worker waiting for producers should.
+   */
+  watch(onWork: () => void): () => void {
+    this.assertOpen('watch()');
+    return this.listener.add(onWork);
+  }
+
+  /**
+   * Stops the watches and, when the queue made its own pool (from `connectionString`), ends it; a pool
+   * of the application stays open. Pending work stays in the database. Later calls reject.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listener.close();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /** Runs one statement once the schema is ready, naming the operation when PostgreSQL fails. */
+  private readonly query: RunQuery = async <R>(
+    what: string,
+    text: string,
+    values: readonly unknown[] = [],
+  ): Promise<R[]> => {
+    await this.ready(what);
+    for (let tries = 1; ; tries += 1) {
+      try {
+        const result = await this.pool.query({ text, values: values as unknown[], types: this.types });
+        return result.rows as R[];
+      } catch (error) {
+        // Two statements that lock one message's rows in different orders: PostgreSQL aborts one; run it again.
+        if ((error as { code?: string }).code === DEADLOCK_DETECTED && tries < 3) continue;
+        throw this.failure(what, error);
+      }
+    }
+  };
+
+  /** Brings the schema up to date once, before the first statement; a failure is retried by the next call. */
+  private ready(what: string): Promise<void> {
+    this.assertOpen(what);
+    this.migrated ??= (async () => {
+      const client = await this.pool.connect();
+      try {
+        await migrate(client, this.options.schema);
+      } finally {
+        client.release();
+      }
+    })().catch((error: unknown) => {
+      this.migrated = undefined;
+      throw this.failure(what, error);
+    });
+    return this.migrated;
+  }
+
+  /**
+   * Deletes the messages that finished `retainFinished` finishes before `finishedOrder` or earlier: one
+   * index probe when nothing is that old, so it runs on every finish. Rows another process is deleting
+   * are skipped, so two workers pruning at once never wait on each other.
+   */
+  private async pruneFinished(finishedOrder: number): Promise<void> {
+    const oldest = finishedOrder - this.options.retainFinished;
+    if (oldest <= 0) return;
+    const S = this.S;
+    await this.query(
+      'settle()',
+      `DELETE FROM ${S}.messages WHERE id IN (
+         SELECT id FROM ${S}.messages WHERE finished_order <= $1
+         ORDER BY finished_order LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
+      [oldest],
+    );
+  }
+
+  private assertOpen(what: string): void {
+    if (!this.closed) return;
+    throw new DeliveryQueueError(
+      'queue-closed',
+      `PostgresQueue ${what}: the queue on schema "${this.options.schema}" is closed; create a new ` +
+        'PostgresQueue to use it again.',
+    );
+  }
+
+  private failure(what: string, error: unknown): Error {
+    if (error instanceof HookspecError) return error;
+    return new DeliveryQueueError(
+      'queue-failed',
+      `PostgresQueue ${what} failed on schema "${this.options.schema}": ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
