@@ -178,7 +178,10 @@ function decodeItem(item: LuaReply): MessageView {
 
 function checkEndpointId(endpointId: unknown, where: string): void {
   if (typeof endpointId !== 'string') {
-    throw new DeliveryQueueError('invalid-query', `${where}: endpointId must be a string, got ${describe(endpointId)}.`);
+    throw new DeliveryQueueError(
+      'invalid-query',
+      `${where}: endpointId must be a string, got ${describe(endpointId)}.`,
+    );
   }
 }
 

@@ -3,13 +3,7 @@ import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryQueue, LeaseRequest, NewDelivery } from '../../delivery/delivery-queue';
 import type { AttemptRecord, Lease, MessageRecord, MessageView, Settlement } from '../../delivery/delivery-records';
-import type {
-  EndpointStats,
-  MessageHistory,
-  MessageQuery,
-  Page,
-  PruneOptions,
-} from '../../delivery/message-history';
+import type { EndpointStats, MessageHistory, MessageQuery, Page, PruneOptions } from '../../delivery/message-history';
 import { DeliveryQueueError } from '../../errors';
 import { BullMqHistory } from './bullmq-history';
 import type { BullMqQueueOptions } from './bullmq-queue-options';
