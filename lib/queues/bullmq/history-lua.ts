@@ -7,7 +7,6 @@
 //   ix:o=<owner>, ix:o-          a given owner's messages; ix:o- those sent without one ('-' is never
 //                                produced by the encoding of an owner, which starts with '=')
 //   <owner key>:e=<event>        an owner's messages of one event
-//   ix:e=<event>                 every owner's messages of one event
 //   ix:ep=<endpoint>             messages with a delivery to the endpoint
 //   ix:ep=<endpoint>:<state>     ... whose delivery is in that DeliveryState (pending, failing, delivered,
 //                                exhausted, disabled, cancelled)
@@ -40,7 +39,7 @@ local function endpoint_index(base, e) return base .. 'ix:ep=' .. enc(e) end
 -- The indexes a message is in by its own fields (the endpoint ones come from its deliveries).
 local function message_indexes(base, owner, event)
   local by_owner = owner_index(base, owner)
-  return {base .. 'ix:all', by_owner, by_owner .. ':e=' .. enc(event), base .. 'ix:e=' .. enc(event)}
+  return {base .. 'ix:all', by_owner, by_owner .. ':e=' .. enc(event)}
 end
 -- A delivery's DeliveryState: a pending one is failing once an attempt was made since its last restart.
 -- key: the message's hash; log: the delivery's attempt log.

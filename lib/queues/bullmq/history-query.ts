@@ -13,16 +13,18 @@ import { isSortKey, sortTime } from './message-hash';
 const STATES: readonly DeliveryState[] = ['pending', 'failing', 'delivered', 'exhausted', 'disabled', 'cancelled'];
 
 /** Which index the query script walks (history-lua.ts names them). */
-export type IndexKind = 'all' | 'owner' | 'owner-event' | 'event' | 'endpoint' | 'endpoint-state';
+export type IndexKind = 'all' | 'owner' | 'owner-event' | 'endpoint' | 'endpoint-state';
 
 /**
  * A MessageQuery as the query script takes it: the closest index, the filters that index does not answer
  * (checked per message), and the range of sort keys to read, from `hi` down to `lo`.
  *
- * The indexes that answer exactly: owner (and owner+event), event, endpoint, endpoint+status. Filters
- * without an index of their own are checked per message on the closest one: status without an endpoint
- * (on the owner, event or all index), and owner or event beside an endpoint (on the endpoint's index,
- * where an endpoint usually has one owner, so nearly every message matches).
+ * The indexes that answer exactly: owner (and owner+event), endpoint, endpoint+status, and none (every
+ * message). Filters without an index of their own are checked per message on the closest one: status
+ * without an endpoint (on the owner or the all index), event without an owner (on the all index: an
+ * index per event alone would cost memory for every message, for a filter the owner-scoped management
+ * calls do not need), and owner or event beside an endpoint (on the endpoint's index, where an endpoint
+ * usually has one owner, so nearly every message matches).
  */
 export interface QueryPlan {
   readonly kind: IndexKind;
@@ -92,13 +94,11 @@ export function planQuery(query: MessageQuery, where: string): QueryPlan {
         ? event !== undefined
           ? 'owner-event'
           : 'owner'
-        : event !== undefined
-          ? 'event'
-          : 'all';
+        : 'all';
   const byEndpoint = kind === 'endpoint' || kind === 'endpoint-state';
   const checks =
     (owner !== undefined && byEndpoint ? 'o' : '') +
-    (event !== undefined && byEndpoint ? 'e' : '') +
+    (event !== undefined && kind !== 'owner-event' ? 'e' : '') +
     (status !== undefined && kind !== 'endpoint-state' ? 's' : '');
 
   // A window is a range of sort keys: `[<since>:` takes createdAt >= since, `(<until>:` createdAt < until.

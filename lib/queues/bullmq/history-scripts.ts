@@ -24,7 +24,6 @@ local index
 if kind == 'all' then index = base .. 'ix:all'
 elseif kind == 'owner' then index = owner_index(base, owner)
 elseif kind == 'owner-event' then index = owner_index(base, owner) .. ':e=' .. enc(event)
-elseif kind == 'event' then index = base .. 'ix:e=' .. enc(event)
 elseif kind == 'endpoint' then index = endpoint_index(base, endpoint)
 else index = endpoint_index(base, endpoint) .. ':' .. state end
 local check_owner, check_event = string.find(checks, 'o', 1, true), string.find(checks, 'e', 1, true)

@@ -64,14 +64,21 @@ return {fields, redis.call('LRANGE', KEYS[4], 0, -1)}`;
  */
 const SETTLE = `${HISTORY_LUA}
 if ARGV[9] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local base = ARGV[12]
 local e = ARGV[2]
-local sk = redis.call('HGET', KEYS[2], '${M.sortKey}')
-local previous = redis.call('HGET', KEYS[2], '${D.status}' .. e)
-local before = state_of(KEYS[2], KEYS[3], e, previous)
+local f = redis.call('HMGET', KEYS[2], '${M.sortKey}', '${D.status}' .. e, '${D.scheduleBase}' .. e)
+local sk, previous, scheduled = f[1], f[2], tonumber(f[3] or '0')
+if not previous then return 0 end
+-- The DeliveryState (history-lua.ts: state_of) from a status and the attempt log's length.
+local function state(status, attempts)
+  if status ~= 'pending' then return status end
+  if attempts > scheduled then return 'failing' end
+  return 'pending'
+end
+local attempts = redis.call('LLEN', KEYS[3])
+local before = state(previous, attempts)
 if ARGV[3] ~= '' then
-  redis.call('RPUSH', KEYS[3], ARGV[3])
+  attempts = redis.call('RPUSH', KEYS[3], ARGV[3])
   if sk then note_attempt(base, e, sk, ARGV[15], ARGV[16]) end
 end
 local status = ARGV[4]
@@ -90,7 +97,7 @@ else
     end
   end
 end
-if sk then move_state(base, e, sk, before, state_of(KEYS[2], KEYS[3], e, status)) end
+if sk then move_state(base, e, sk, before, state(status, attempts)) end
 if ARGV[9] == '1' then
   local ttl = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[8]))
   redis.call('SET', KEYS[1], ARGV[14], 'PX', ttl)

@@ -84,8 +84,6 @@ describe.runIf(redisAvailable())('BullMqQueue history in Redis', { timeout: 60_0
         'finished',
         'ix:all',
         'ix:done',
-        `ix:e=${enc(odd.event)}`,
-        'ix:e=order.paid',
         `ix:ep=${ep1}`,
         `ix:ep=${ep1}:delivered`,
         `ix:ep=${ep1}:ok`,
