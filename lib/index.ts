@@ -53,6 +53,8 @@ export type {
   MessageView,
   RetryOptions,
 } from './delivery';
+export { deliveryState, hasMessageHistory, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './delivery';
+export type { MessageHistory, MessageQuery, Page, DeliveryState, EndpointStats, PruneOptions } from './delivery';
 export { checkEndpointUrl } from './transport';
 export type {
   CheckEndpointUrlOptions,

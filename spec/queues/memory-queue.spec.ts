@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Lease, MessageRecord } from '../../lib/delivery';
 import { MemoryQueue } from '../../lib/queues/memory';
+import { describeHistoryContract } from '../delivery/history-contract';
 import { describeQueueContract } from '../delivery/queue-contract';
 
 describeQueueContract('MemoryQueue', () => new MemoryQueue());
+describeHistoryContract('MemoryQueue', () => new MemoryQueue());
 
 const T0 = 1_000_000_000_000;
 

@@ -9,6 +9,21 @@ import type {
   MessageView,
   Settlement,
 } from '../../delivery/delivery-records';
+import {
+  checkMessageQuery,
+  checkPruneOptions,
+  encodeCursor,
+  type CheckedMessageQuery,
+} from '../../delivery/history-query';
+import {
+  deliveryState,
+  type EndpointStats,
+  type MessageHistory,
+  type MessageQuery,
+  type Page,
+  type PruneOptions,
+} from '../../delivery/message-history';
+import { HistoryIndex } from './history-index';
 import { MinHeap } from './min-heap';
 
 interface Entry {
@@ -19,14 +34,17 @@ interface Entry {
 }
 
 interface StoredMessage {
-  readonly message: MessageRecord;
+  /** Replaced when the payload is erased. */
+  message: MessageRecord;
   readonly entries: Entry[];
+  /** Set once the message is deleted (retention or prune), for the history indexes to skip it. */
+  dropped?: boolean;
 }
 
 export interface MemoryQueueOptions {
   /**
-   * How many finished messages (every delivery delivered, exhausted or disabled) stay readable through
-   * `getMessage()` and `redeliver()`; the oldest finished are dropped first. Default: 10000.
+   * How many finished messages (no delivery pending) stay readable through `getMessage()`, `redeliver()`
+   * and the history; the oldest finished are dropped first (`prune()` deletes on demand). Default: 10000.
    */
   retainFinished?: number;
 }
@@ -46,11 +64,14 @@ const before = (a: Entry, b: Entry): boolean =>
  * simple, and lost if the process dies — for tests, development and fire-and-forget. Use the SQLite or
  * BullMQ queue when an accepted message must survive a crash.
  */
-export class MemoryQueue implements DeliveryQueue {
+export class MemoryQueue implements DeliveryQueue, MessageHistory {
   private readonly messages = new Map<string, StoredMessage>();
+  private readonly history = new HistoryIndex<StoredMessage>();
   /** Pending, unleased deliveries by endpoint; an endpoint with nothing waiting has no heap. */
   private readonly waiting = new Map<string, MinHeap<Entry>>();
   private readonly leased = new Map<string, Entry>();
+  /** Leases of deliveries cancelled (erased) while leased: their settle records the attempt and nothing more. */
+  private readonly cancelledLeases = new Map<string, Entry>();
   /** Finished messages, and the order they finished in (ids redelivered since are skipped), for retention. */
   private readonly finished = new Set<string>();
   private finishedOrder: string[] = [];
@@ -74,23 +95,40 @@ export class MemoryQueue implements DeliveryQueue {
         `message ${message.id} is already queued; message ids are unique.`,
       );
     }
-    const entries = deliveries.map((d) => ({
-      sequence: this.sequence++,
-      delivery: {
-        messageId: message.id,
-        endpointId: d.endpointId,
-        url: d.url,
-        status: 'pending' as const,
+    let waiting = 0;
+    const messageId = message.id;
+    const entries = deliveries.map((d): Entry => {
+      const { endpointId, url } = d;
+      if (d.status === 'disabled') {
+        const delivery: DeliveryRecord = {
+          messageId,
+          endpointId,
+          url,
+          status: 'disabled',
+          attempts: [],
+          scheduleBase: 0,
+        };
+        return { sequence: this.sequence++, delivery };
+      }
+      waiting += 1;
+      const delivery: DeliveryRecord = {
+        messageId,
+        endpointId,
+        url,
+        status: 'pending',
         attempts: [],
         scheduleBase: 0,
         nextAttemptAt: d.nextAttemptAt,
-      },
-    }));
-    this.messages.set(message.id, { message, entries });
-    for (const entry of entries) this.wait(entry);
-    this.pending += entries.length;
-    // Only a message without deliveries is finished as it is accepted.
-    if (entries.length === 0) this.finishIfDone(message.id);
+      };
+      return { sequence: this.sequence++, delivery };
+    });
+    const stored: StoredMessage = { message, entries };
+    this.messages.set(message.id, stored);
+    this.history.add(stored);
+    for (const entry of entries) if (entry.delivery.status === 'pending') this.wait(entry);
+    this.pending += waiting;
+    // Only a message without a pending delivery is finished as it is accepted.
+    if (waiting === 0) this.finishIfDone(message.id);
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
@@ -132,7 +170,7 @@ export class MemoryQueue implements DeliveryQueue {
 
   async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
     const entry = this.leased.get(lease.token);
-    if (!entry || entry.lease?.token !== lease.token) return false;
+    if (!entry || entry.lease?.token !== lease.token) return this.settleCancelled(lease.token, attempt);
     this.leased.delete(lease.token);
     delete entry.lease;
     // A new record (a lease or getMessage() may still hold the old one), written out field by field:
@@ -181,32 +219,168 @@ export class MemoryQueue implements DeliveryQueue {
 
   async getMessage(messageId: string): Promise<MessageView | undefined> {
     const stored = this.messages.get(messageId);
-    if (!stored) return undefined;
-    return { message: stored.message, deliveries: stored.entries.map((entry) => entry.delivery) };
+    return stored && view(stored);
   }
 
-  async redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number> {
+  async redeliver(
+    messageId: string,
+    options: { now: number; endpointId?: string; includeDelivered?: boolean },
+  ): Promise<number> {
     const stored = this.messages.get(messageId);
     let count = 0;
     for (const entry of stored?.entries ?? []) {
-      const { delivery } = entry;
-      if (delivery.status !== 'exhausted' && delivery.status !== 'disabled') continue;
-      if (options.endpointId !== undefined && delivery.endpointId !== options.endpointId) continue;
-      entry.delivery = {
-        ...delivery,
-        status: 'pending',
-        scheduleBase: delivery.attempts.length,
-        nextAttemptAt: options.now,
-      };
-      this.wait(entry);
+      const { status, endpointId } = entry.delivery;
+      if (status !== 'exhausted' && status !== 'disabled' && !(status === 'delivered' && options.includeDelivered)) {
+        continue;
+      }
+      if (options.endpointId !== undefined && endpointId !== options.endpointId) continue;
+      this.restart(entry, options.now);
       count += 1;
     }
-    this.pending += count;
     if (count > 0) this.finished.delete(messageId);
     return count;
   }
 
+  async queryMessages(query: MessageQuery): Promise<Page<MessageView>> {
+    const checked = checkMessageQuery(query, 'MemoryQueue.queryMessages()');
+    const list = this.history.listFor(checked);
+    const items: MessageView[] = [];
+    if (!list) return { items };
+    const matches = matcher(checked);
+    let more = false;
+    for (const stored of list.newestFirst(checked)) {
+      if (!matches(stored)) continue;
+      if (items.length === checked.limit) {
+        more = true;
+        break;
+      }
+      items.push(view(stored));
+    }
+    const last = items[items.length - 1];
+    return more && last ? { items, nextCursor: encodeCursor(checked, last.message) } : { items };
+  }
+
+  async endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    const counts = { pending: 0, failing: 0, delivered: 0, exhausted: 0, disabled: 0, cancelled: 0 };
+    let lastSuccessAt: number | undefined;
+    let lastFailureAt: number | undefined;
+    for (const stored of this.history.endpoint(endpointId)?.newestFirst(window) ?? []) {
+      for (const { delivery } of stored.entries) {
+        if (delivery.endpointId !== endpointId) continue;
+        counts[deliveryState(delivery)] += 1;
+        for (const attempt of delivery.attempts) {
+          const ok = attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+          if (ok && (lastSuccessAt === undefined || attempt.startedAt > lastSuccessAt))
+            lastSuccessAt = attempt.startedAt;
+          if (!ok && (lastFailureAt === undefined || attempt.startedAt > lastFailureAt))
+            lastFailureAt = attempt.startedAt;
+        }
+      }
+    }
+    const { cancelled: _cancelled, ...byState } = counts;
+    return {
+      endpointId,
+      since: window.since,
+      until: window.until,
+      ...byState,
+      ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }),
+      ...(lastFailureAt === undefined ? {} : { lastFailureAt }),
+    };
+  }
+
+  async recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    let count = 0;
+    const range = { since: options.since, ...(options.until === undefined ? {} : { until: options.until }) };
+    for (const stored of this.history.endpoint(endpointId)?.newestFirst(range) ?? []) {
+      let restarted = false;
+      for (const entry of stored.entries) {
+        const { status } = entry.delivery;
+        if (entry.delivery.endpointId !== endpointId || (status !== 'exhausted' && status !== 'disabled')) continue;
+        this.restart(entry, options.now);
+        restarted = true;
+        count += 1;
+      }
+      if (restarted) this.finished.delete(stored.message.id);
+    }
+    return count;
+  }
+
+  async erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
+    const stored = this.messages.get(messageId);
+    if (!stored) return false;
+    if (stored.message.erasedAt === undefined) {
+      stored.message = { ...stored.message, body: '', erasedAt: options.now };
+    }
+    const endpoints = new Set<string>();
+    for (const entry of stored.entries) {
+      const { status, nextAttemptAt: _dropped, ...delivery } = entry.delivery;
+      if (status !== 'pending') continue;
+      entry.delivery = { ...delivery, status: 'cancelled' };
+      this.pending -= 1;
+      if (entry.lease) {
+        // Its holder may still settle: the attempt is recorded, and the delivery stays cancelled.
+        this.leased.delete(entry.lease.token);
+        this.cancelledLeases.set(entry.lease.token, entry);
+      } else endpoints.add(delivery.endpointId);
+    }
+    for (const endpointId of endpoints) {
+      const heap = this.waiting.get(endpointId);
+      heap?.removeWhere((entry) => entry.delivery.status !== 'pending');
+      if (heap?.size === 0) this.waiting.delete(endpointId);
+    }
+    this.finishIfDone(messageId);
+    return true;
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    const { olderThan, keepMessages } = checkPruneOptions(options, 'MemoryQueue.prune()');
+    if (olderThan === undefined && keepMessages === undefined) return 0;
+    let count = 0;
+    for (const stored of this.history.oldestFirst()) {
+      const old = olderThan !== undefined && stored.message.createdAt < olderThan;
+      const beyond = keepMessages !== undefined && this.finished.size > keepMessages;
+      // Oldest first: once a message is neither old nor beyond the kept ones, none after it is.
+      if (!old && !beyond) break;
+      if (!this.finished.has(stored.message.id)) continue;
+      this.finished.delete(stored.message.id);
+      this.drop(stored);
+      count += 1;
+    }
+    return count;
+  }
+
   async close(): Promise<void> {}
+
+  /** A cancelled delivery's holder settles: the attempt is kept, the delivery stays cancelled. */
+  private settleCancelled(token: string, attempt: AttemptRecord | undefined): boolean {
+    const entry = this.cancelledLeases.get(token);
+    if (!entry) return false;
+    this.cancelledLeases.delete(token);
+    delete entry.lease;
+    if (attempt) entry.delivery = { ...entry.delivery, attempts: [...entry.delivery.attempts, attempt] };
+    return true;
+  }
+
+  /** Makes a delivery pending again, due at `now`, its retry schedule starting after the attempts so far. */
+  private restart(entry: Entry, now: number): void {
+    const { messageId, endpointId, url, attempts } = entry.delivery;
+    entry.delivery = {
+      messageId,
+      endpointId,
+      url,
+      status: 'pending',
+      attempts,
+      scheduleBase: attempts.length,
+      nextAttemptAt: now,
+    };
+    this.wait(entry);
+    this.pending += 1;
+  }
+
+  private drop(stored: StoredMessage): void {
+    this.messages.delete(stored.message.id);
+    this.history.drop(stored);
+  }
 
   private wait(entry: Entry): void {
     const { endpointId } = entry.delivery;
@@ -228,6 +402,9 @@ export class MemoryQueue implements DeliveryQueue {
       delete entry.lease;
       this.wait(entry);
     }
+    for (const [token, entry] of this.cancelledLeases) {
+      if ((entry.lease?.until ?? 0) <= now) this.cancelledLeases.delete(token);
+    }
     for (const entry of this.leased.values()) {
       this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease?.until ?? Infinity);
     }
@@ -235,17 +412,38 @@ export class MemoryQueue implements DeliveryQueue {
 
   private finishIfDone(messageId: string): void {
     const stored = this.messages.get(messageId);
-    if (!stored || stored.entries.some((entry) => entry.delivery.status === 'pending')) return;
+    if (!stored || this.finished.has(messageId)) return;
+    if (stored.entries.some((entry) => entry.delivery.status === 'pending')) return;
     this.finished.add(messageId);
     this.finishedOrder.push(messageId);
     while (this.finished.size > this.retainFinished && this.finishedHead < this.finishedOrder.length) {
       const oldest = this.finishedOrder[this.finishedHead++] as string;
       if (!this.finished.delete(oldest)) continue; // redelivered since: pending again, or finished later
-      this.messages.delete(oldest);
+      this.drop(this.messages.get(oldest) as StoredMessage);
     }
     if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finishedOrder.length) {
       this.finishedOrder = this.finishedOrder.slice(this.finishedHead);
       this.finishedHead = 0;
     }
   }
+}
+
+/** Whether a message matches the query's filters (its window and cursor are the walk's bounds). */
+function matcher(query: CheckedMessageQuery): (stored: StoredMessage) => boolean {
+  const { owner, event, endpointId, status } = query;
+  return (stored) => {
+    const { message, entries } = stored;
+    if (owner !== undefined && (message.owner ?? null) !== owner) return false;
+    if (event !== undefined && message.event !== event) return false;
+    if (endpointId === undefined && status === undefined) return true;
+    return entries.some(
+      ({ delivery }) =>
+        (endpointId === undefined || delivery.endpointId === endpointId) &&
+        (status === undefined || deliveryState(delivery) === status),
+    );
+  };
+}
+
+function view(stored: StoredMessage): MessageView {
+  return { message: stored.message, deliveries: stored.entries.map((entry) => entry.delivery) };
 }

@@ -1,6 +1,6 @@
 /**
  * A binary min-heap. Hand-written (40 lines) rather than a dependency: the queue needs only push, peek,
- * pop and a size, and a heap library would be the one runtime dependency of the in-memory queue.
+ * pop, a size and a rare bulk removal, and a heap library would be the one runtime dependency of the in-memory queue.
  */
 export class MinHeap<T> {
   private readonly items: T[] = [];
@@ -24,6 +24,13 @@ export class MinHeap<T> {
       [items[i], items[parent]] = [items[parent] as T, items[i] as T];
       i = parent;
     }
+  }
+
+  /** Drops every item `drop` selects and restores the heap order: O(size), for rare removals (erasure). */
+  removeWhere(drop: (item: T) => boolean): void {
+    const kept = this.items.filter((item) => !drop(item));
+    this.items.length = 0;
+    for (const item of kept) this.push(item);
   }
 
   pop(): T | undefined {

@@ -11,12 +11,20 @@ import type {
   NewDelivery,
   Settlement,
 } from '../../delivery';
+import {
+  checkMessageQuery,
+  checkPruneOptions,
+  encodeCursor,
+  type CheckedMessageQuery,
+} from '../../delivery/history-query';
+import type { EndpointStats, MessageHistory, MessageQuery, Page, PruneOptions } from '../../delivery/message-history';
 import { DeliveryQueueError, HookspecError } from '../../errors';
 import { GroupCommit } from './group-commit';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
 import { resolveSqliteQueueOptions } from './sqlite-queue-options';
 import type { ResolvedSqliteQueueOptions, SqliteQueueOptions } from './sqlite-queue-options';
 import { BUSY_TIMEOUT_MS, prepareDatabase } from './sqlite-schema';
+import { SqliteHistoryQueries } from './sqlite-history-query';
 import { prepareStatements } from './sqlite-statements';
 import type { DeliveryRow, DueRow, SqliteStatements } from './sqlite-statements';
 
@@ -42,7 +50,7 @@ const byDue = (a: DueRow, b: DueRow): number => a.next_attempt_at - b.next_attem
  * const client = new WebhookClient({ webhooks, endpoints, queue: new SqliteQueue({ path: './webhooks.db' }) });
  * ```
  */
-export class SqliteQueue implements DeliveryQueue {
+export class SqliteQueue implements DeliveryQueue, MessageHistory {
   private readonly options: ResolvedSqliteQueueOptions;
   private readonly db: Database.Database;
   private readonly statements: SqliteStatements;
@@ -50,6 +58,9 @@ export class SqliteQueue implements DeliveryQueue {
   private closed = false;
   private readonly writes: GroupCommit;
   private readonly getMessageTx: (messageId: string) => MessageView | undefined;
+  private readonly history: SqliteHistoryQueries;
+  private readonly queryTx: (query: CheckedMessageQuery) => Page<MessageView>;
+  private readonly statsTx: (endpointId: string, since: number, until: number) => EndpointStats;
 
   constructor(options: SqliteQueueOptions) {
     this.options = resolveSqliteQueueOptions(options);
@@ -74,6 +85,9 @@ export class SqliteQueue implements DeliveryQueue {
     this.writes = new GroupCommit(db);
     // One read transaction, so that the message and its deliveries are seen as of one moment.
     this.getMessageTx = db.transaction(this.getMessageNow.bind(this)).deferred;
+    this.history = new SqliteHistoryQueries(db);
+    this.queryTx = db.transaction(this.queryNow.bind(this)).deferred;
+    this.statsTx = db.transaction(this.statsNow.bind(this)).deferred;
   }
 
   /** The database file. */
@@ -105,8 +119,53 @@ export class SqliteQueue implements DeliveryQueue {
     return this.use('getMessage()', () => this.getMessageTx(messageId));
   }
 
-  redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number> {
-    return this.write('redeliver()', () => this.redeliverNow(messageId, options.now, options.endpointId));
+  redeliver(
+    messageId: string,
+    options: { now: number; endpointId?: string; includeDelivered?: boolean },
+  ): Promise<number> {
+    return this.write('redeliver()', () => this.redeliverNow(messageId, options));
+  }
+
+  async queryMessages(query: MessageQuery): Promise<Page<MessageView>> {
+    const checked = checkMessageQuery(query, 'SqliteQueue.queryMessages()');
+    return this.use('queryMessages()', () => this.queryTx(checked));
+  }
+
+  async endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    return this.use('endpointStats()', () => this.statsTx(endpointId, window.since, window.until));
+  }
+
+  recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    return this.write('recover()', () => {
+      const until = options.until ?? Number.MAX_VALUE;
+      const messages = this.statements.recover.all(options.now, endpointId, options.since, until);
+      for (const messageId of new Set(messages)) this.statements.unfinish.run(messageId);
+      return messages.length;
+    });
+  }
+
+  erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
+    return this.write('erasePayload()', () => {
+      if (this.statements.eraseMessage.run(options.now, messageId).changes === 0) return false;
+      if (this.statements.cancelPending.run(messageId).changes > 0) this.finish(messageId);
+      return true;
+    });
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    const { olderThan, keepMessages } = checkPruneOptions(options, 'SqliteQueue.prune()');
+    return this.write('prune()', () => {
+      const s = this.statements;
+      const victims = new Set<string>();
+      if (olderThan !== undefined) for (const id of s.finishedBefore.iterate(olderThan)) victims.add(id);
+      if (keepMessages !== undefined) for (const id of s.finishedBeyond.iterate(keepMessages)) victims.add(id);
+      for (const id of victims) {
+        s.deleteAttemptsOf.run(id);
+        s.deleteDeliveriesOf.run(id);
+        s.deleteMessage.run(id);
+      }
+      return victims.size;
+    });
   }
 
   /**
@@ -192,7 +251,14 @@ export class SqliteQueue implements DeliveryQueue {
   private enqueueNow(message: MessageRecord, deliveries: readonly NewDelivery[]): void {
     const s = this.statements;
     try {
-      s.insertMessage.run(message.id, message.event, message.body, message.createdAt);
+      s.insertMessage.run(
+        message.id,
+        message.event,
+        message.body,
+        message.createdAt,
+        message.owner ?? null,
+        message.erasedAt ?? null,
+      );
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
       throw new DeliveryQueueError(
@@ -200,8 +266,15 @@ export class SqliteQueue implements DeliveryQueue {
         `message ${message.id} is already queued; message ids are unique.`,
       );
     }
-    for (const d of deliveries) s.insertDelivery.run(message.id, d.endpointId, d.url, d.nextAttemptAt);
-    if (deliveries.length === 0) this.finish(message.id);
+    const owner = message.owner ?? null;
+    let pending = 0;
+    for (const d of deliveries) {
+      const status = d.status ?? 'pending';
+      const next = status === 'pending' ? d.nextAttemptAt : null;
+      s.insertDelivery.run(message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      if (status === 'pending') pending += 1;
+    }
+    if (pending === 0) this.finish(message.id);
   }
 
   private leaseNow(request: LeaseRequest): Lease[] {
@@ -255,11 +328,26 @@ export class SqliteQueue implements DeliveryQueue {
     const s = this.statements;
     const seq = Number(lease.token.slice(0, lease.token.indexOf('.')));
     if (!Number.isSafeInteger(seq)) return false;
-    const nextAttemptAt = settlement.status === 'pending' ? settlement.nextAttemptAt : null;
-    const settled = s.settle.get(settlement.status, nextAttemptAt, attempt ? 1 : 0, seq, lease.token);
+    const ok = attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+    const settled = s.settle.get({
+      status: settlement.status,
+      next: settlement.status === 'pending' ? settlement.nextAttemptAt : null,
+      made: attempt ? 1 : 0,
+      success: attempt && ok ? attempt.startedAt : null,
+      failure: attempt && !ok ? attempt.startedAt : null,
+      seq,
+      token: lease.token,
+    });
     if (!settled) return false;
     if (attempt) s.insertAttempt.run(seq, settled.attempt_count - 1, JSON.stringify(attempt));
-    if (settlement.status !== 'pending' && s.hasPending.get(settled.message_id) === 0) this.finish(settled.message_id);
+    // A cancelled delivery's message finished when it was erased.
+    if (
+      settlement.status !== 'pending' &&
+      settled.status !== 'cancelled' &&
+      s.hasPending.get(settled.message_id) === 0
+    ) {
+      this.finish(settled.message_id);
+    }
     return true;
   }
 
@@ -308,9 +396,13 @@ export class SqliteQueue implements DeliveryQueue {
     return next;
   }
 
-  private redeliverNow(messageId: string, now: number, endpointId: string | undefined): number {
-    const endpoint = endpointId ?? null;
-    const { changes } = this.statements.redeliver.run(now, messageId, endpoint, endpoint);
+  private redeliverNow(
+    messageId: string,
+    options: { now: number; endpointId?: string; includeDelivered?: boolean },
+  ): number {
+    const endpoint = options.endpointId ?? null;
+    const resend = options.includeDelivered ? 1 : 0;
+    const { changes } = this.statements.redeliver.run(options.now, messageId, resend, endpoint, endpoint);
     if (changes > 0) this.statements.unfinish.run(messageId);
     return changes;
   }
@@ -322,9 +414,47 @@ export class SqliteQueue implements DeliveryQueue {
     return { message, deliveries };
   }
 
+  private queryNow(query: CheckedMessageQuery): Page<MessageView> {
+    const ids = this.history.messageIds(query);
+    const items = ids.slice(0, query.limit).map((id) => this.getMessageNow(id) as MessageView);
+    const last = items[items.length - 1];
+    return ids.length > query.limit && last ? { items, nextCursor: encodeCursor(query, last.message) } : { items };
+  }
+
+  private statsNow(endpointId: string, since: number, until: number): EndpointStats {
+    const counts = { pending: 0, failing: 0, delivered: 0, exhausted: 0, disabled: 0 };
+    let lastSuccessAt: number | null = null;
+    let lastFailureAt: number | null = null;
+    for (const row of this.statements.stats.iterate(endpointId, since, until)) {
+      if (row.state in counts) counts[row.state as keyof typeof counts] = row.count;
+      if (row.last_success_at !== null && (lastSuccessAt === null || row.last_success_at > lastSuccessAt)) {
+        lastSuccessAt = row.last_success_at;
+      }
+      if (row.last_failure_at !== null && (lastFailureAt === null || row.last_failure_at > lastFailureAt)) {
+        lastFailureAt = row.last_failure_at;
+      }
+    }
+    return {
+      endpointId,
+      since,
+      until,
+      ...counts,
+      ...(lastSuccessAt === null ? {} : { lastSuccessAt }),
+      ...(lastFailureAt === null ? {} : { lastFailureAt }),
+    };
+  }
+
   private messageRecord(messageId: string): MessageRecord | undefined {
     const row = this.statements.message.get(messageId);
-    return row && { id: row.id, event: row.event, body: row.body, createdAt: row.created_at };
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      event: row.event,
+      body: row.body,
+      createdAt: row.created_at,
+      ...(row.owner === null ? {} : { owner: row.owner }),
+      ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
+    };
   }
 
   private deliveryRecord(row: DeliveryRow): DeliveryRecord {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DeliveryQueueError } from '../../errors';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Step N brings a file from version N to N + 1. Steps are only ever appended: a file written by an older
@@ -12,8 +12,15 @@ export const SCHEMA_VERSION = 1;
  * is pending and not leased; the two `waiting` indexes serve lease() and nextDueAt(): one in global due
  * order, one per endpoint for when an endpoint without capacity holds the oldest work. Leases sit in their
  * own small index, so expired ones are found without scanning the pending rows.
+ *
+ * Version 2 adds the message history: a message's owner and erasure time; on each delivery a copy of its
+ * message's created_at and owner (so that one index answers "this owner's / endpoint's deliveries in
+ * this state, newest first"), its `state` (the DeliveryState: `failing` is a pending delivery with a
+ * failed attempt since its last redelivery, which `status` does not say), and the times of its last 2xx
+ * and last failed attempt (so that endpoint stats read no attempt log). One index per query shape.
+ * Exported for the migration spec, which writes a version 1 file.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE hookspec_messages (
     id TEXT PRIMARY KEY,
@@ -51,6 +58,32 @@ const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL,
     PRIMARY KEY (delivery_seq, attempt_index)
   ) WITHOUT ROWID;
+  `,
+  `
+  ALTER TABLE hookspec_messages ADD COLUMN owner TEXT;
+  ALTER TABLE hookspec_messages ADD COLUMN erased_at INTEGER;
+  ALTER TABLE hookspec_deliveries ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE hookspec_deliveries ADD COLUMN owner TEXT;
+  ALTER TABLE hookspec_deliveries ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+  ALTER TABLE hookspec_deliveries ADD COLUMN last_success_at INTEGER;
+  ALTER TABLE hookspec_deliveries ADD COLUMN last_failure_at INTEGER;
+
+  UPDATE hookspec_deliveries SET
+    created_at = (SELECT created_at FROM hookspec_messages WHERE id = message_id),
+    state = CASE WHEN status = 'pending' AND attempt_count > schedule_base THEN 'failing' ELSE status END,
+    last_success_at = (SELECT MAX(json_extract(record, '$.startedAt')) FROM hookspec_attempts
+      WHERE delivery_seq = seq AND json_extract(record, '$.status') BETWEEN 200 AND 299),
+    last_failure_at = (SELECT MAX(json_extract(record, '$.startedAt')) FROM hookspec_attempts
+      WHERE delivery_seq = seq AND NOT (IFNULL(json_extract(record, '$.status'), 0) BETWEEN 200 AND 299));
+
+  CREATE INDEX hookspec_messages_created ON hookspec_messages (created_at, id);
+  CREATE INDEX hookspec_messages_owner ON hookspec_messages (owner, created_at, id);
+  CREATE INDEX hookspec_messages_owner_event ON hookspec_messages (owner, event, created_at, id);
+  CREATE INDEX hookspec_messages_event ON hookspec_messages (event, created_at, id);
+  CREATE INDEX hookspec_deliveries_endpoint ON hookspec_deliveries (endpoint_id, created_at, message_id, state);
+  CREATE INDEX hookspec_deliveries_endpoint_state ON hookspec_deliveries (endpoint_id, state, created_at, message_id);
+  CREATE INDEX hookspec_deliveries_state ON hookspec_deliveries (state, created_at, message_id);
+  CREATE INDEX hookspec_deliveries_owner_state ON hookspec_deliveries (owner, state, created_at, message_id);
   `,
 ];
 

@@ -6,6 +6,8 @@ export interface MessageRow {
   readonly event: string;
   readonly body: string;
   readonly created_at: number;
+  readonly owner: string | null;
+  readonly erased_at: number | null;
 }
 
 export interface DeliveryRow {
@@ -26,6 +28,25 @@ export interface DueRow {
   readonly next_attempt_at: number;
 }
 
+/** What settle binds: the new status, the attempt made (if any) and when it started, and the lease. */
+export interface SettleParams {
+  readonly status: string;
+  readonly next: number | null;
+  readonly made: 0 | 1;
+  readonly success: number | null;
+  readonly failure: number | null;
+  readonly seq: number;
+  readonly token: string;
+}
+
+/** One row of endpointStats: an endpoint's deliveries in one state over the window. */
+export interface StatsRow {
+  readonly state: string;
+  readonly count: number;
+  readonly last_success_at: number | null;
+  readonly last_failure_at: number | null;
+}
+
 /** A pending delivery that nobody holds: the condition the partial `waiting` indexes are built on. */
 const WAITING = "status = 'pending' AND leased_until IS NULL";
 
@@ -33,8 +54,8 @@ type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
 /** Every statement the queue runs, prepared once per connection. */
 export interface SqliteStatements {
-  readonly insertMessage: Statement<[string, string, string, number]>;
-  readonly insertDelivery: Statement<[string, string, string, number]>;
+  readonly insertMessage: Statement<[string, string, string, number, string | null, number | null]>;
+  readonly insertDelivery: Statement<[string, string, string, string, string, number | null, number, string | null]>;
   readonly message: Statement<[string], MessageRow>;
   readonly delivery: Statement<[number], DeliveryRow>;
   readonly deliveriesOf: Statement<[string], DeliveryRow>;
@@ -47,30 +68,39 @@ export interface SqliteStatements {
   readonly waitingEndpoints: Statement<[], string>;
   readonly leasesInOrder: Statement<[], { endpoint_id: string; leased_until: number }>;
   readonly markLeased: Statement<[string, number, number]>;
-  readonly settle: Statement<
-    [string, number | null, number, number, string],
-    { message_id: string; attempt_count: number }
-  >;
+  readonly settle: Statement<[SettleParams], { message_id: string; attempt_count: number; status: string }>;
   readonly insertAttempt: Statement<[number, number, string]>;
   readonly hasPending: Statement<[string], number>;
   readonly markFinished: Statement<[string], number>;
   readonly pruneAttempts: Statement<[number]>;
   readonly pruneDeliveries: Statement<[number]>;
   readonly pruneMessages: Statement<[number]>;
-  readonly redeliver: Statement<[number, string, string | null, string | null]>;
+  readonly redeliver: Statement<[number, string, number, string | null, string | null]>;
+  readonly recover: Statement<[number, string, number, number], string>;
+  readonly eraseMessage: Statement<[number, string]>;
+  readonly cancelPending: Statement<[string]>;
+  readonly stats: Statement<[string, number, number], StatsRow>;
+  readonly finishedBefore: Statement<[number], string>;
+  readonly finishedBeyond: Statement<[number], string>;
+  readonly deleteAttemptsOf: Statement<[string]>;
+  readonly deleteDeliveriesOf: Statement<[string]>;
+  readonly deleteMessage: Statement<[string]>;
   readonly unfinish: Statement<[string]>;
   readonly countPending: Statement<[], number>;
 }
 
 export function prepareStatements(db: Database.Database): SqliteStatements {
   return {
-    insertMessage: db.prepare<[string, string, string, number]>(
-      'INSERT INTO hookspec_messages (id, event, body, created_at) VALUES (?, ?, ?, ?)',
+    insertMessage: db.prepare<[string, string, string, number, string | null, number | null]>(
+      'INSERT INTO hookspec_messages (id, event, body, created_at, owner, erased_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    insertDelivery: db.prepare<[string, string, string, number]>(
-      "INSERT INTO hookspec_deliveries (message_id, endpoint_id, url, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
+    insertDelivery: db.prepare<[string, string, string, string, string, number | null, number, string | null]>(
+      'INSERT INTO hookspec_deliveries (message_id, endpoint_id, url, status, state, next_attempt_at, created_at, owner) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    message: db.prepare<[string], MessageRow>('SELECT id, event, body, created_at FROM hookspec_messages WHERE id = ?'),
+    message: db.prepare<[string], MessageRow>(
+      'SELECT id, event, body, created_at, owner, erased_at FROM hookspec_messages WHERE id = ?',
+    ),
     delivery: db.prepare<[number], DeliveryRow>('SELECT * FROM hookspec_deliveries WHERE seq = ?'),
     deliveriesOf: db.prepare<[string], DeliveryRow>(
       'SELECT * FROM hookspec_deliveries WHERE message_id = ? ORDER BY seq',
@@ -117,10 +147,22 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     markLeased: db.prepare<[string, number, number]>(
       'UPDATE hookspec_deliveries SET lease_token = ?, leased_until = ? WHERE seq = ?',
     ),
-    /** Ends the caller's lease, if it is still theirs, and records the delivery's new state. */
-    settle: db.prepare<[string, number | null, number, number, string], { message_id: string; attempt_count: number }>(
-      'UPDATE hookspec_deliveries SET lease_token = NULL, leased_until = NULL, status = ?, next_attempt_at = ?, ' +
-        'attempt_count = attempt_count + ? WHERE seq = ? AND lease_token = ? RETURNING message_id, attempt_count',
+    /**
+     * Ends the caller's lease, if it is still theirs, and records the delivery's new state. A delivery
+     * cancelled while leased (its payload erased) keeps its lease token for this: the attempt is counted
+     * and it stays cancelled. A pending settlement after an attempt is `failing`; one without an attempt
+     * (put back untouched) keeps its state.
+     */
+    settle: db.prepare<[SettleParams], { message_id: string; attempt_count: number; status: string }>(
+      'UPDATE hookspec_deliveries SET lease_token = NULL, leased_until = NULL, ' +
+        "status = CASE WHEN status = 'cancelled' THEN status ELSE @status END, " +
+        "state = CASE WHEN status = 'cancelled' THEN state WHEN @status <> 'pending' THEN @status " +
+        "WHEN @made = 1 THEN 'failing' ELSE state END, " +
+        "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE @next END, " +
+        'attempt_count = attempt_count + @made, ' +
+        'last_success_at = CASE WHEN @success > IFNULL(last_success_at, -1e300) THEN @success ELSE last_success_at END, ' +
+        'last_failure_at = CASE WHEN @failure > IFNULL(last_failure_at, -1e300) THEN @failure ELSE last_failure_at END ' +
+        'WHERE seq = @seq AND lease_token = @token RETURNING message_id, attempt_count, status',
     ),
     insertAttempt: db.prepare<[number, number, string]>(
       'INSERT INTO hookspec_attempts (delivery_seq, attempt_index, record) VALUES (?, ?, ?)',
@@ -146,10 +188,47 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
         '(SELECT id FROM hookspec_messages WHERE finished_order <= ?)',
     ),
     pruneMessages: db.prepare<[number]>('DELETE FROM hookspec_messages WHERE finished_order <= ?'),
-    redeliver: db.prepare<[number, string, string | null, string | null]>(
-      "UPDATE hookspec_deliveries SET status = 'pending', schedule_base = attempt_count, next_attempt_at = ? " +
-        "WHERE message_id = ? AND status IN ('exhausted', 'disabled') AND (? IS NULL OR endpoint_id = ?)",
+    redeliver: db.prepare<[number, string, number, string | null, string | null]>(
+      "UPDATE hookspec_deliveries SET status = 'pending', state = 'pending', schedule_base = attempt_count, " +
+        'next_attempt_at = ? WHERE message_id = ? ' +
+        "AND (status IN ('exhausted', 'disabled') OR (? = 1 AND status = 'delivered')) AND (? IS NULL OR endpoint_id = ?)",
     ),
+    /** The endpoint's exhausted and disabled deliveries in the window, through the (endpoint, state, created_at) index. */
+    recover: db
+      .prepare<[number, string, number, number], string>(
+        "UPDATE hookspec_deliveries SET status = 'pending', state = 'pending', schedule_base = attempt_count, " +
+          "next_attempt_at = ? WHERE endpoint_id = ? AND state IN ('exhausted', 'disabled') " +
+          'AND created_at >= ? AND created_at < ? RETURNING message_id',
+      )
+      .pluck(),
+    eraseMessage: db.prepare<[number, string]>(
+      "UPDATE hookspec_messages SET body = '', erased_at = IFNULL(erased_at, ?) WHERE id = ?",
+    ),
+    /** A leased one keeps its lease token (its holder's settle records the attempt) but is no longer counted leased. */
+    cancelPending: db.prepare<[string]>(
+      "UPDATE hookspec_deliveries SET status = 'cancelled', state = 'cancelled', next_attempt_at = NULL, " +
+        "leased_until = NULL WHERE message_id = ? AND status = 'pending'",
+    ),
+    /** Named index: left alone, SQLite prefers the (endpoint, state) one to skip a sort, and reads the whole endpoint. */
+    stats: db.prepare<[string, number, number], StatsRow>(
+      'SELECT state, COUNT(*) AS count, MAX(last_success_at) AS last_success_at, MAX(last_failure_at) AS last_failure_at ' +
+        'FROM hookspec_deliveries INDEXED BY hookspec_deliveries_endpoint ' +
+        'WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? GROUP BY state',
+    ),
+    finishedBefore: db
+      .prepare<[number], string>('SELECT id FROM hookspec_messages WHERE created_at < ? AND finished_order IS NOT NULL')
+      .pluck(),
+    finishedBeyond: db
+      .prepare<[number], string>(
+        'SELECT id FROM hookspec_messages WHERE finished_order IS NOT NULL ' +
+          'ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?',
+      )
+      .pluck(),
+    deleteAttemptsOf: db.prepare<[string]>(
+      'DELETE FROM hookspec_attempts WHERE delivery_seq IN (SELECT seq FROM hookspec_deliveries WHERE message_id = ?)',
+    ),
+    deleteDeliveriesOf: db.prepare<[string]>('DELETE FROM hookspec_deliveries WHERE message_id = ?'),
+    deleteMessage: db.prepare<[string]>('DELETE FROM hookspec_messages WHERE id = ?'),
     unfinish: db.prepare<[string]>('UPDATE hookspec_messages SET finished_order = NULL WHERE id = ?'),
     countPending: db
       .prepare<[], number>(
