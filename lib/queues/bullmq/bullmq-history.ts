@@ -2,7 +2,7 @@ import type { EndpointStats, MessageQuery, Page, PruneOptions } from '../../deli
 import type { MessageView } from '../../delivery/delivery-records';
 import { DeliveryQueueError } from '../../errors';
 import { describe } from '../../options';
-import { checkPruneOptions, checkWindow, encodeCursor, planQuery } from './history-query';
+import { checkWindow, cursorAt, planQuery, pruneRules } from './history-query';
 import { decodeMessageHash, endpointsOfHash, idOfSortKey, sortTime } from './message-hash';
 import type { HookspecKeys } from './redis-keys';
 import type { LuaReply } from './redis-scripts';
@@ -64,7 +64,7 @@ export class BullMqHistory {
       for (const item of found) items.push(decodeItem(item));
       if (resume === '') return { items };
       if (items.length >= plan.limit || call === MAX_QUERY_CALLS) {
-        return { items, nextCursor: encodeCursor(plan, resume) };
+        return { items, nextCursor: cursorAt(plan, resume) };
       }
       hi = `(${resume}`;
     }
@@ -155,7 +155,7 @@ export class BullMqHistory {
   }
 
   async prune(options: PruneOptions): Promise<number> {
-    const { olderThan, keep } = checkPruneOptions(options, 'BullMqQueue.prune(options)');
+    const { olderThan, keep } = pruneRules(options, 'BullMqQueue.prune(options)');
     if (olderThan === '' && keep === '') return 0;
     const { keys } = this.host;
     const client = await this.host.client();

@@ -71,11 +71,6 @@ export function idOfSortKey(key: string): string {
   return key.slice(SORT_TIME_DIGITS + 1);
 }
 
-/** Whether `key` has a sort key's shape (a cursor's position must). */
-export function isSortKey(key: string): boolean {
-  return key.length > SORT_TIME_DIGITS + 1 && /^\d{15}:/.test(key);
-}
-
 /** How many of `deliveries` start pending (the others are recorded as disabled at send time). */
 export function pendingCount(deliveries: readonly NewDelivery[]): number {
   return deliveries.filter((d) => d.status !== 'disabled').length;
