@@ -11,6 +11,7 @@ import { idOfSortKey, sortKey, sortTime } from './message-hash';
 
 /** Which index the query script walks (history-lua.ts names them). */
 export type IndexKind = 'all' | 'owner' | 'owner-event' | 'endpoint' | 'endpoint-state';
+
 /**
  * A MessageQuery as the query script takes it: the closest index, the filters that index does not answer
  * (checked per message), and the range of sort keys to read, from `hi` down to `lo`.
