@@ -22,11 +22,10 @@ export interface HistoryHost {
   /** The prefix of BullMQ's job hashes (the job id follows). */
   readonly jobPrefix: string;
   client(): Promise<ScriptClient>;
-  /** Makes the deliveries pending again, due at `now`, with their BullMQ jobs (see BullMqQueue.redeliver). */
+  /** Makes exhausted and disabled deliveries pending again, due at `now`, with their BullMQ jobs. */
   restart(
     deliveries: readonly { readonly messageId: string; readonly endpointId: string }[],
     now: number,
-    includeDelivered: boolean,
   ): Promise<number>;
   /** Takes a waiting or delayed job out of BullMQ (not an active one: its lease finds it ended). */
   removeJob(jobId: string): Promise<unknown>;
@@ -125,7 +124,6 @@ export class BullMqHistory {
           restarted += await this.host.restart(
             found.map((key) => ({ messageId: idOfSortKey(key), endpointId })),
             now,
-            false,
           );
         }
         if (found.length < RECOVER_BATCH) break;

@@ -95,7 +95,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       keys: this.keys,
       jobPrefix: bullKeys.jobPrefix,
       client: () => this.client(),
-      restart: (deliveries, now, includeDelivered) => this.restart(deliveries, now, includeDelivered),
+      restart: (deliveries, now) => this.restart(deliveries, now, false, 'recover'),
       removeJob: (jobId) => this.queue.remove(jobId),
     });
   }
@@ -285,6 +285,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
     deliveries: readonly { readonly messageId: string; readonly endpointId: string }[],
     now: number,
     includeDelivered: boolean,
+    what: 'redeliver' | 'recover',
   ): Promise<number> {
     const client = await this.client();
     const multi = client.multi() as ScriptMulti;
@@ -295,7 +296,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       await addDeliveryJob(this.modules, this.queue, multi, jobId, { messageId, endpointId }, now, at);
     }
     multi.publish(this.keys.channel, this.workWatch.id);
-    const results = await execOrThrow(multi, 'redeliver');
+    const results = await execOrThrow(multi, what);
     return Number(results[0]);
   }
 
@@ -347,7 +348,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
         (options.endpointId === undefined || d.endpointId === options.endpointId),
     );
     if (candidates.length === 0) return 0;
-    return this.restart(candidates, options.now, includeDelivered);
+    return this.restart(candidates, options.now, includeDelivered, 'redeliver');
   }
 
   queryMessages(query: MessageQuery): Promise<Page<MessageView>> {
