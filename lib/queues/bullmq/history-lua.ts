@@ -23,7 +23,7 @@
 import { DELIVERY_FIELD as D, MESSAGE_FIELD as M } from './message-hash';
 
 /** At most this many entries are kept in an endpoint's ok/ko sets: endpointStats looks among them. */
-export const TRIM_LAST = 1_000;
+const TRIM_LAST = 1_000;
 
 export const HISTORY_LUA = `
 local function enc(s)
