@@ -3,7 +3,9 @@ import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryQueue, LeaseRequest, NewDelivery } from '../../delivery/delivery-queue';
 import type { AttemptRecord, Lease, MessageRecord, MessageView, Settlement } from '../../delivery/delivery-records';
+import type { EndpointStats, MessageHistory, MessageQuery, Page, PruneOptions } from '../../delivery/message-history';
 import { DeliveryQueueError } from '../../errors';
+import { BullMqHistory } from './bullmq-history';
 import type { BullMqQueueOptions } from './bullmq-queue-options';
 import {
   addDeliveryJob,
@@ -47,7 +49,7 @@ const noop = (): void => {};
  * const client = new WebhookClient({ webhooks, endpoints, queue });
  * ```
  */
-export class BullMqQueue implements DeliveryQueue {
+export class BullMqQueue implements DeliveryQueue, MessageHistory {
   private readonly modules: BullMqModules;
   private readonly queue: Queue<DeliveryJobData>;
   private readonly keys: HookspecKeys;
@@ -68,6 +70,7 @@ export class BullMqQueue implements DeliveryQueue {
   /** The lock BullMQ sets when it hands a job out: the first lease's length (see ensureWorker()). */
   private lockMs = INITIAL_LOCK_MS;
   private readonly workWatch: WorkWatch;
+  private readonly history: BullMqHistory;
   private closing: Promise<void> | undefined;
 
   constructor(options: BullMqQueueOptions) {
@@ -81,12 +84,20 @@ export class BullMqQueue implements DeliveryQueue {
     // Failures reach the caller as rejected calls; an 'error' event without a listener would crash the process.
     this.queue.on('error', noop);
     this.keys = new HookspecKeys(this.queue.toKey('hookspec:'));
-    this.scripts = new ScriptCalls(this.keys, new BullMqKeys(this.queue), this.settings);
+    const bullKeys = new BullMqKeys(this.queue);
+    this.scripts = new ScriptCalls(this.keys, bullKeys, this.settings);
     this.workWatch = new WorkWatch(
       () => this.client() as Promise<Redis>,
       this.keys.channel,
       this.settings.pollIntervalMs,
     );
+    this.history = new BullMqHistory({
+      keys: this.keys,
+      jobPrefix: bullKeys.jobPrefix,
+      client: () => this.client(),
+      restart: (deliveries, now) => this.restart(deliveries, now, false, 'recover'),
+      removeJob: (jobId) => this.queue.remove(jobId),
+    });
   }
 
   async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
@@ -95,15 +106,18 @@ export class BullMqQueue implements DeliveryQueue {
     const jobIds = deliveries.map((d) => deliveryJobId(message.id, d.endpointId));
     // One MULTI, one round trip: the message and its jobs are stored together or not at all, and the store
     // script, after the jobs, refuses a message id already stored (its jobs then change nothing: see STORE).
+    // A delivery recorded disabled gets no job: nothing leases it until recover() or redeliver() adds one.
     const multi = client.multi() as ScriptMulti;
-    const { id, event, body, createdAt } = message;
+    const { id, event, body, createdAt, owner } = message;
     for (const [i, d] of deliveries.entries()) {
+      if (d.status === 'disabled') continue;
       const data = {
         messageId: id,
         endpointId: d.endpointId,
         event,
         body,
         createdAt,
+        ...(owner === undefined ? {} : { owner }),
         url: d.url,
         dueAt: d.nextAttemptAt,
       };
@@ -261,6 +275,31 @@ export class BullMqQueue implements DeliveryQueue {
     return true;
   }
 
+  /**
+   * Makes ended deliveries pending again, due at `now`, and gives each a BullMQ job, in one MULTI. The
+   * script resets only deliveries still ended when it runs; a job added for one that is not (another
+   * redeliver won) finds it pending with a job of the same id (BullMQ ignores the duplicate) or ended
+   * (lease drops it). Returns how many were reset.
+   */
+  private async restart(
+    deliveries: readonly { readonly messageId: string; readonly endpointId: string }[],
+    now: number,
+    includeDelivered: boolean,
+    what: 'redeliver' | 'recover',
+  ): Promise<number> {
+    const client = await this.client();
+    const multi = client.multi() as ScriptMulti;
+    this.scripts.restart(multi, deliveries, now, includeDelivered);
+    const at = Date.now();
+    for (const { messageId, endpointId } of deliveries) {
+      const jobId = deliveryJobId(messageId, endpointId);
+      await addDeliveryJob(this.modules, this.queue, multi, jobId, { messageId, endpointId }, now, at);
+    }
+    multi.publish(this.keys.channel, this.workWatch.id);
+    const results = await execOrThrow(multi, what);
+    return Number(results[0]);
+  }
+
   /** The job a settlement's move fetched, kept for the next lease(); handed back at once when closing. */
   private keepPrefetched(next: NextJobData, token: string, at: number): void {
     const job = this.worker && fetchedJob(this.modules, this.worker, next, token);
@@ -295,29 +334,41 @@ export class BullMqQueue implements DeliveryQueue {
     return decodeMessageHash(messageId, hash, endpoints, logs);
   }
 
-  async redeliver(messageId: string, options: { now: number; endpointId?: string }): Promise<number> {
+  async redeliver(
+    messageId: string,
+    options: { now: number; endpointId?: string; includeDelivered?: boolean },
+  ): Promise<number> {
     const view = await this.getMessage(messageId);
-    const candidates = (view?.deliveries ?? []).filter(
+    // An erased message has nothing left to send: none of its deliveries starts again.
+    if (!view || view.message.erasedAt !== undefined) return 0;
+    const includeDelivered = options.includeDelivered === true;
+    const candidates = view.deliveries.filter(
       (d) =>
-        (d.status === 'exhausted' || d.status === 'disabled') &&
+        (d.status === 'exhausted' || d.status === 'disabled' || (includeDelivered && d.status === 'delivered')) &&
         (options.endpointId === undefined || d.endpointId === options.endpointId),
     );
     if (candidates.length === 0) return 0;
-    const client = await this.client();
-    const jobIds = candidates.map((d) => deliveryJobId(messageId, d.endpointId));
-    // The script resets only deliveries still ended when it runs; a job added for one that is not (another
-    // redeliver won) finds it pending with a job of the same id (BullMQ ignores the duplicate) or ended (lease drops it).
-    const multi = client.multi() as ScriptMulti;
-    const endpointIds = candidates.map((d) => d.endpointId);
-    this.scripts.redeliver(multi, messageId, endpointIds, jobIds, options.now);
-    const now = Date.now();
-    for (const [i, d] of candidates.entries()) {
-      const data = { messageId, endpointId: d.endpointId };
-      await addDeliveryJob(this.modules, this.queue, multi, jobIds[i] as string, data, options.now, now);
-    }
-    multi.publish(this.keys.channel, this.workWatch.id);
-    const results = await execOrThrow(multi, 'redeliver');
-    return Number(results[0]);
+    return this.restart(candidates, options.now, includeDelivered, 'redeliver');
+  }
+
+  queryMessages(query: MessageQuery): Promise<Page<MessageView>> {
+    return this.history.queryMessages(query);
+  }
+
+  endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    return this.history.endpointStats(endpointId, window);
+  }
+
+  recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    return this.history.recover(endpointId, options);
+  }
+
+  erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
+    return this.history.erasePayload(messageId, options);
+  }
+
+  prune(options: PruneOptions): Promise<number> {
+    return this.history.prune(options);
   }
 
   watch(onWork: () => void): () => void {
@@ -373,12 +424,12 @@ export class BullMqQueue implements DeliveryQueue {
    * length within the last second; else undefined, and lease() reads the state from Redis.
    */
   private firstLease(job: DeliveryJob, leaseMs: number, at: number): LeaseRead | undefined {
-    const { messageId, endpointId, event, body, createdAt, url, dueAt } = job.data;
+    const { messageId, endpointId, event, body, createdAt, owner, url, dueAt } = job.data;
     if (job.attemptsStarted !== 1 || leaseMs !== this.lockMs || Date.now() - at > 1_000) return undefined;
     if (event === undefined || body === undefined || createdAt === undefined || url === undefined) return undefined;
     return {
       kind: 'pending',
-      message: { id: messageId, event, body, createdAt },
+      message: { id: messageId, event, body, createdAt, ...(owner === undefined ? {} : { owner }) },
       delivery: {
         messageId,
         endpointId,

@@ -12,6 +12,7 @@ export interface DeliveryJobData {
   readonly event?: string;
   readonly body?: string;
   readonly createdAt?: number;
+  readonly owner?: string;
   readonly url?: string;
   readonly dueAt?: number;
 }

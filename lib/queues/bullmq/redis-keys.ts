@@ -22,11 +22,17 @@ export class HookspecKeys {
   readonly finished: string;
   /** Where producers announce new work to the workers (pub/sub). */
   readonly channel: string;
+  /** The history's index of every message, and of finished ones (named as history-lua.ts names them). */
+  readonly allIndex: string;
+  readonly doneIndex: string;
 
-  constructor(private readonly base: string) {
+  /** `base`: the prefix of every key here; the Lua scripts build the history's index keys from it. */
+  constructor(readonly base: string) {
     this.pending = `${base}pending`;
     this.finished = `${base}finished`;
     this.channel = `${base}work`;
+    this.allIndex = `${base}ix:all`;
+    this.doneIndex = `${base}ix:done`;
   }
 
   /** A hash: the message and each delivery's url, status, scheduleBase, nextAttemptAt (layout: message-hash.ts). */
@@ -37,10 +43,5 @@ export class HookspecKeys {
   /** A list: one delivery's attempt log, one JSON attempt per entry. */
   attempts(jobId: string): string {
     return `${this.base}a:${jobId}`;
-  }
-
-  /** The prefix of attempt-log keys, for the retention script. */
-  get attemptsPrefix(): string {
-    return `${this.base}a:`;
   }
 }

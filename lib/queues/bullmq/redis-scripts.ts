@@ -4,22 +4,25 @@
 // BullMQ's scripts do; with Redis Cluster, a hash tag in the prefix keeps them in one slot.
 // The message hash's field names come from message-hash.ts, which describes the layout: a delivery's status is
 // the field prefix `s:` (`D.status`), followed in Lua by the endpoint id (`'s:' .. e`).
+import { HISTORY_LUA } from './history-lua';
+import { HISTORY_SCRIPTS, type HistoryScriptCommands } from './history-scripts';
 import { DELIVERY_FIELD as D, LEASE_FIELDS_LUA, MESSAGE_FIELD as M } from './message-hash';
 
 /**
  * Stores a new message, in enqueue's MULTI after its BullMQ jobs: refuses (0) a message id already
- * stored, else writes the hash, counts its deliveries as pending and, with none, marks it finished (1).
+ * stored, else writes the hash, files it in the history indexes, counts its pending deliveries and, with
+ * none (no delivery, or all recorded disabled), marks it finished (1).
  * A refused message's jobs change nothing: BullMQ ignored a job id it held, and a job it added (or held)
  * gets bare data here (ids only), so lease() reads the stored delivery, and completes a job whose
  * delivery is not pending, instead of trusting the refused message's data. Fields are written 100 pairs
  * per HSET, as unpack() has a limit on how many values it returns.
- * KEYS: message, pending, finished. ARGV: delivery count, now, encoded message id, job key prefix, job
- * count, then job id, bare data, …, then field, value, …
+ * KEYS: message, pending, finished. ARGV: pending delivery count, now, encoded message id, job key
+ * prefix, base, job count, then job id, bare data, …, then field, value, …
  */
-const STORE = `
-local first = 6 + 2 * tonumber(ARGV[5])
+const STORE = `${HISTORY_LUA}
+local first = 7 + 2 * tonumber(ARGV[6])
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  for i = 6, first - 1, 2 do
+  for i = 7, first - 1, 2 do
     local job = ARGV[4] .. ARGV[i]
     if redis.call('EXISTS', job) == 1 then redis.call('HSET', job, 'data', ARGV[i + 1]) end
   end
@@ -28,7 +31,8 @@ end
 for i = first, #ARGV, 200 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 199, #ARGV))) end
 local count = tonumber(ARGV[1])
 redis.call('INCRBY', KEYS[2], count)
-if count == 0 then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3]) end
+local sk = index_message(ARGV[5], KEYS[1])
+if count == 0 then mark_finished(ARGV[5], ARGV[3], sk, ARGV[2]) end
 return 1`;
 
 /**
@@ -45,45 +49,63 @@ local fields = redis.call('HMGET', KEYS[3], ${LEASE_FIELDS_LUA})
 return {fields, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 
 /**
- * Records a settlement if the lock is still ours: appends the attempt, sets the status and due time,
- * counts the delivery out of pending, and marks the message finished when it was its last. Then keeps
- * the lock alive long enough for BullMQ's move that follows, under ARGV[15]'s token (the move's, and the
- * next job's it fetches; the lease's own token to keep it). When this finishes a message, retention runs
- * in the same call. Returns 0 (not ours), 1, or 2 (message finished).
+ * Records a settlement if the lock is still ours: appends the attempt (and notes its time in the
+ * endpoint's ok or ko set), sets the status and due time, moves the delivery between its endpoint's state
+ * sets, counts it out of pending, and marks the message finished when it was its last. A delivery
+ * cancelled by an erasure while its attempt was in flight keeps that attempt and stays cancelled. Then keeps the lock alive long enough for BullMQ's move that follows, under ARGV[14]'s token (the
+ * move's, and the next job's it fetches; the lease's own token to keep it). When this finishes a
+ * message, retention runs in the same call. Returns 0 (not ours), 1, or 2 (message finished).
  * ARGV[9] '0' skips the lock check: only for a settlement whose BullMQ move already succeeded under the
  * lease's token, which proves the lease was ours (see settle()).
  * KEYS: lock, message, attempts, pending, finished. ARGV: token, endpointId, attempt JSON or '', status,
  * nextAttemptAt, now, encoded message id, graceMs, check lock ('1' or '0'), then retention's
- * retain count, cutoff, message key prefix, attempts key prefix, batch size, then the lock's next token.
+ * retain count, cutoff, then base, retention's batch size, the lock's next token, then the attempt's
+ * outcome ('ok' or 'ko') and start time.
  */
-const SETTLE = `
+const SETTLE = `${HISTORY_LUA}
 if ARGV[9] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+local base = ARGV[12]
 local e = ARGV[2]
-if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[3], ARGV[3]) end
-local previous = redis.call('HGET', KEYS[2], '${D.status}' .. e)
-redis.call('HSET', KEYS[2], '${D.status}' .. e, ARGV[4])
+local f = redis.call('HMGET', KEYS[2], '${M.sortKey}', '${D.status}' .. e, '${D.scheduleBase}' .. e)
+local sk, previous, scheduled = f[1], f[2], tonumber(f[3] or '0')
+if not previous then return 0 end
+-- The DeliveryState (history-lua.ts: state_of) from a status and the attempt log's length.
+local function state(status, attempts)
+  if status ~= 'pending' then return status end
+  if attempts > scheduled then return 'failing' end
+  return 'pending'
+end
+local attempts = redis.call('LLEN', KEYS[3])
+local before = state(previous, attempts)
+if ARGV[3] ~= '' then
+  attempts = redis.call('RPUSH', KEYS[3], ARGV[3])
+  if sk then note_attempt(base, e, sk, ARGV[15], ARGV[16]) end
+end
+local status = ARGV[4]
+if previous == 'cancelled' then status = 'cancelled' end
+redis.call('HSET', KEYS[2], '${D.status}' .. e, status)
 local result = 1
-if ARGV[4] == 'pending' then
+if status == 'pending' then
   redis.call('HSET', KEYS[2], '${D.nextAttemptAt}' .. e, ARGV[5])
 else
   redis.call('HDEL', KEYS[2], '${D.nextAttemptAt}' .. e)
   if previous == 'pending' then
     redis.call('DECR', KEYS[4])
     if redis.call('HINCRBY', KEYS[2], '${M.pending}', -1) <= 0 then
-      redis.call('ZADD', KEYS[5], ARGV[6], ARGV[7])
+      mark_finished(base, ARGV[7], sk, ARGV[6])
       result = 2
     end
   end
 end
+if sk then move_state(base, e, sk, before, state(status, attempts)) end
 if ARGV[9] == '1' then
   local ttl = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[8]))
-  redis.call('SET', KEYS[1], ARGV[15], 'PX', ttl)
+  redis.call('SET', KEYS[1], ARGV[14], 'PX', ttl)
 end
 if result == 2 then
   -- Retention: the oldest finished messages beyond the retained count, and those finished before the
-  -- cutoff, are dropped with their attempt logs, at most a batch of each per settlement.
-  local batch = tonumber(ARGV[14])
+  -- cutoff, are dropped with their attempt logs and index entries, at most a batch of each per settlement.
+  local batch = tonumber(ARGV[13])
   local victims = {}
   local excess = redis.call('ZCARD', KEYS[5]) - tonumber(ARGV[10])
   if excess > 0 then victims = redis.call('ZRANGE', KEYS[5], 0, math.min(excess, batch) - 1) end
@@ -91,39 +113,36 @@ if result == 2 then
     victims[#victims + 1] = m
   end
   for _, m in ipairs(victims) do
-    if redis.call('ZREM', KEYS[5], m) == 1 then
-      local key = ARGV[12] .. m
-      local jobs = redis.call('HGET', key, '${M.jobs}')
-      if jobs then
-        for _, job in ipairs(cjson.decode(jobs)) do redis.call('DEL', ARGV[13] .. job) end
-      end
-      redis.call('DEL', key)
-    end
+    if redis.call('ZSCORE', KEYS[5], m) then drop_message(base, m) end
   end
 end
 return result`;
 
 /**
- * Makes the given deliveries pending again if they are exhausted or disabled, due at ARGV[1], with the
- * retry schedule starting after the attempts made so far. Returns how many were reset.
- * KEYS: message, pending, finished, then one attempts key per endpoint. ARGV: now, encoded message id, endpoint ids…
+ * Makes deliveries pending again if they are exhausted or disabled (or, with ARGV[3] '1', delivered),
+ * due at ARGV[2], with the retry schedule starting after the attempts made so far: redeliver() and
+ * recover(). Deliveries of an erased message are left alone: there is nothing left to send. Returns how
+ * many were reset.
+ * KEYS: pending. ARGV: base, now, include delivered ('1' or '0'), then message id, endpoint id, …
  */
-const REDELIVER = `
+const RESTART = `${HISTORY_LUA}
+local base = ARGV[1]
 local count = 0
-for i = 3, #ARGV do
-  local e = ARGV[i]
-  local status = redis.call('HGET', KEYS[1], '${D.status}' .. e)
-  if status == 'exhausted' or status == 'disabled' then
-    redis.call('HSET', KEYS[1], '${D.status}' .. e, 'pending', '${D.nextAttemptAt}' .. e, ARGV[1],
-      '${D.scheduleBase}' .. e, redis.call('LLEN', KEYS[i + 1]))
+for i = 4, #ARGV, 2 do
+  local id, e = ARGV[i], ARGV[i + 1]
+  local key = message_key(base, id)
+  local status = redis.call('HGET', key, '${D.status}' .. e)
+  if (status == 'exhausted' or status == 'disabled' or (status == 'delivered' and ARGV[3] == '1'))
+      and redis.call('HEXISTS', key, '${M.erasedAt}') == 0 then
+    redis.call('HSET', key, '${D.status}' .. e, 'pending', '${D.nextAttemptAt}' .. e, ARGV[2],
+      '${D.scheduleBase}' .. e, redis.call('LLEN', attempts_key(base, id, e)))
+    local sk = redis.call('HGET', key, '${M.sortKey}')
+    if sk then move_state(base, e, sk, status, 'pending') end
+    if redis.call('HINCRBY', key, '${M.pending}', 1) == 1 then mark_unfinished(base, enc(id), sk) end
     count = count + 1
   end
 end
-if count > 0 then
-  redis.call('HINCRBY', KEYS[1], '${M.pending}', count)
-  redis.call('INCRBY', KEYS[2], count)
-  redis.call('ZREM', KEYS[3], ARGV[2])
-end
+if count > 0 then redis.call('INCRBY', KEYS[1], count) end
 return count`;
 
 /**
@@ -147,8 +166,9 @@ export const SCRIPTS = {
   hookspecStore: { numberOfKeys: 3, lua: STORE },
   hookspecReadLease: { numberOfKeys: 4, lua: READ_LEASE },
   hookspecSettle: { numberOfKeys: 5, lua: SETTLE },
-  hookspecRedeliver: { lua: REDELIVER },
+  hookspecRestart: { numberOfKeys: 1, lua: RESTART },
   hookspecPeek: { numberOfKeys: 4, lua: PEEK },
+  ...HISTORY_SCRIPTS,
 } as const;
 
 type Arg = string | number;
@@ -156,11 +176,10 @@ type Arg = string | number;
 export type LuaReply = string | number | null | LuaReply[];
 
 /** The scripts as ioredis commands (defineCommand), on a client or inside a MULTI. */
-export interface ScriptCommands<R> {
+export interface ScriptCommands<R> extends HistoryScriptCommands<R> {
   hookspecStore(message: string, pending: string, finished: string, ...args: Arg[]): R;
   hookspecReadLease(lock: string, stalled: string, message: string, attempts: string, ...args: Arg[]): R;
   hookspecSettle(lock: string, message: string, attempts: string, pending: string, finished: string, ...args: Arg[]): R;
-  /** No fixed key count: the first argument is the number of keys. */
-  hookspecRedeliver(numberOfKeys: number, ...keysAndArgs: Arg[]): R;
+  hookspecRestart(pending: string, ...args: Arg[]): R;
   hookspecPeek(pending: string, wait: string, delayed: string, active: string, ...args: Arg[]): R;
 }

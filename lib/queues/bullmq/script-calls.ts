@@ -3,7 +3,7 @@ import type { AttemptRecord, MessageRecord, Settlement } from '../../delivery/de
 import type { BullMqKeys } from './bullmq-internals';
 import type { BullMqSettings } from './check-bullmq-options';
 import type { DeliveryJob } from './delivery-job';
-import { decodeLease, encodeAttempt, encodeMessageHash, type LeaseRead } from './message-hash';
+import { decodeLease, encodeAttempt, encodeMessageHash, pendingCount, type LeaseRead } from './message-hash';
 import type { PeekReply } from './next-due';
 import type { HookspecKeys } from './redis-keys';
 import type { ScriptClient, ScriptMulti } from './script-client';
@@ -46,19 +46,21 @@ export class ScriptCalls {
     jobIds: readonly string[],
     now: number,
   ): void {
-    // Bare data (ids only) for the jobs, should the id be taken: see STORE.
-    const bare = deliveries.map((d, i) => [
-      jobIds[i] as string,
-      JSON.stringify({ messageId: message.id, endpointId: d.endpointId }),
-    ]);
+    // Bare data (ids only) for the jobs (only pending deliveries have one), should the id be taken: see STORE.
+    const bare = deliveries.flatMap((d, i) =>
+      d.status === 'disabled'
+        ? []
+        : [[jobIds[i] as string, JSON.stringify({ messageId: message.id, endpointId: d.endpointId })]],
+    );
     multi.hookspecStore(
       this.keys.message(message.id),
       this.keys.pending,
       this.keys.finished,
-      deliveries.length,
+      pendingCount(deliveries),
       now,
       encodeURIComponent(message.id),
       this.bull.jobPrefix,
+      this.keys.base,
       bare.length,
       ...bare.flat(),
       ...encodeMessageHash(message, deliveries, jobIds),
@@ -84,8 +86,9 @@ export class ScriptCalls {
 
   /** SETTLE: 0 when the lease was not ours, 1 when recorded, 2 when it also finished the message. */
   async settle(client: ScriptClient, call: SettlementCall): Promise<number> {
-    const { settlement } = call;
+    const { settlement, attempt } = call;
     const now = Date.now();
+    const succeeded = attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300;
     const reply = await client.hookspecSettle(
       this.bull.lock(call.jobId),
       this.keys.message(call.messageId),
@@ -94,7 +97,7 @@ export class ScriptCalls {
       this.keys.finished,
       call.token,
       call.endpointId,
-      encodeAttempt(call.attempt),
+      encodeAttempt(attempt),
       settlement.status,
       settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
       now,
@@ -103,31 +106,31 @@ export class ScriptCalls {
       call.checkLock ? '1' : '0',
       this.settings.retainFinished,
       now - this.settings.retainFinishedMs,
-      this.keys.message(''),
-      this.keys.attemptsPrefix,
+      this.keys.base,
       TRIM_BATCH,
       call.nextToken,
+      succeeded ? 'ok' : 'ko',
+      attempt?.startedAt ?? 0,
     );
     return Number(reply);
   }
 
-  /** Queues REDELIVER in `multi`; its reply is how many of the deliveries were reset, due at `now`. */
-  redeliver(
+  /**
+   * Queues RESTART in `multi`: the deliveries (message id, endpoint id) that are exhausted or disabled,
+   * or delivered with `includeDelivered`, become pending, due at `now`; its reply is how many.
+   */
+  restart(
     multi: ScriptMulti,
-    messageId: string,
-    endpointIds: readonly string[],
-    jobIds: readonly string[],
+    deliveries: readonly { readonly messageId: string; readonly endpointId: string }[],
     now: number,
+    includeDelivered: boolean,
   ): void {
-    multi.hookspecRedeliver(
-      3 + jobIds.length,
-      this.keys.message(messageId),
+    multi.hookspecRestart(
       this.keys.pending,
-      this.keys.finished,
-      ...jobIds.map((jobId) => this.keys.attempts(jobId)),
+      this.keys.base,
       now,
-      encodeURIComponent(messageId),
-      ...endpointIds,
+      includeDelivered ? '1' : '0',
+      ...deliveries.flatMap((d) => [d.messageId, d.endpointId]),
     );
   }
 

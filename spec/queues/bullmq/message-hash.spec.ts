@@ -76,13 +76,13 @@ describe('the message hash codec', () => {
 
   it('reads a lease reply in the order the lease script reads the fields', () => {
     expect(SCRIPTS.hookspecReadLease.lua).toContain(
-      "redis.call('HMGET', KEYS[3], 'event', 'body', 'createdAt', 'u:' .. e, 's:' .. e, 'b:' .. e, 'n:' .. e)",
+      "redis.call('HMGET', KEYS[3], 'event', 'body', 'createdAt', 'u:' .. e, 's:' .. e, 'b:' .. e, 'n:' .. e, 'owner')",
     );
     const attempt = { attempt: 1, startedAt: 5, durationMs: 2, status: 503 };
-    const fields = ['order.paid', '{}', '1000', 'https://e1.example.com/', 'pending', '1', '9000'];
+    const fields = ['order.paid', '{}', '1000', 'https://e1.example.com/', 'pending', '1', '9000', 'acme'];
     expect(decodeLease([fields, [JSON.stringify(attempt)]], 'm1', 'e1')).toEqual({
       kind: 'pending',
-      message: { id: 'm1', event: 'order.paid', body: '{}', createdAt: 1_000 },
+      message: { id: 'm1', event: 'order.paid', body: '{}', createdAt: 1_000, owner: 'acme' },
       delivery: {
         messageId: 'm1',
         endpointId: 'e1',
@@ -104,10 +104,10 @@ describe('the message hash codec', () => {
 
   it('gives the scripts the same field names it writes', () => {
     const settle = SCRIPTS.hookspecSettle.lua;
-    expect(settle).toContain("redis.call('HSET', KEYS[2], 's:' .. e, ARGV[4])");
+    expect(settle).toContain("redis.call('HSET', KEYS[2], 's:' .. e, status)");
     expect(settle).toContain("redis.call('HINCRBY', KEYS[2], 'pending', -1)");
-    expect(settle).toContain("redis.call('HGET', key, 'jobs')");
-    expect(SCRIPTS.hookspecRedeliver.lua).toContain("'s:' .. e, 'pending', 'n:' .. e, ARGV[1],");
-    expect(SCRIPTS.hookspecRedeliver.lua).not.toContain('${');
+    expect(settle).toContain("redis.call('HMGET', key, 'sk', 'owner', 'event', 'eps', 'jobs')");
+    expect(SCRIPTS.hookspecRestart.lua).toContain("'s:' .. e, 'pending', 'n:' .. e, ARGV[2],");
+    for (const { lua } of Object.values(SCRIPTS)) expect(lua).not.toContain('${');
   });
 });
