@@ -18,6 +18,7 @@ import type {
 import { DeliveryQueueError, HookspecError } from '../../errors';
 import { loadPg } from './load-pg';
 import { PostgresHistory } from './postgres-history';
+import { checkTimes } from '../../delivery/history-query';
 import { resolvePostgresQueueOptions } from './postgres-queue-options';
 import type { PostgresQueueOptions, ResolvedPostgresQueueOptions } from './postgres-queue-options';
 import { messageViews, type RunQuery } from './postgres-rows';
@@ -221,11 +222,13 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
     return this.history.queryMessages(query);
   }
 
-  endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+  async endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    checkTimes({ since: window.since, until: window.until }, [], 'PostgresQueue.endpointStats()');
     return this.history.endpointStats(endpointId, window);
   }
 
-  recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+  async recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    checkTimes({ now: options.now, since: options.since, until: options.until }, ['until'], 'PostgresQueue.recover()');
     return this.history.recover(endpointId, options);
   }
 
