@@ -1,5 +1,6 @@
 // Every subpath entry, as an application with all the optional peers installed imports them.
 import { BullMqQueue } from 'hookspec/bullmq';
+import { PostgresQueue } from 'hookspec/postgres';
 import { webhookMiddleware } from 'hookspec/express';
 import type { WebhookRequest } from 'hookspec/express';
 import { webhookRoute } from 'hookspec/fastify';
@@ -22,3 +23,5 @@ export const route = webhookRoute({
 });
 export const module = HookspecModule;
 export const queue = (): BullMqQueue => new BullMqQueue({ connection: { host: '127.0.0.1', port: 6379 } });
+export const postgresQueue = (): PostgresQueue =>
+  new PostgresQueue({ connectionString: 'postgres://app@127.0.0.1:5432/app' });
