@@ -67,5 +67,6 @@ export function webhookAdminRoutes(admin: WebhookAdmin, options: WebhookAdminRou
 
 function send(reply: FastifyReply, response: AdminResponse): FastifyReply {
   reply.code(response.status).headers(response.headers);
-  return response.body === undefined ? reply.send() : reply.send(JSON.stringify(response.body));
+  // As bytes: a string would get Fastify's `; charset=utf-8` appended to the problem+json type.
+  return response.body === undefined ? reply.send() : reply.send(Buffer.from(JSON.stringify(response.body)));
 }
