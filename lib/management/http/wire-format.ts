@@ -125,7 +125,7 @@ export function eventTypeListOut(views: readonly EventTypeView[]): AdminDto<'Eve
         tags: view.tags && [...view.tags],
         deprecated: view.deprecated,
         schema: view.schema,
-        example: view.example as Record<string, unknown>,
+        example: view.example as Record<string, unknown> | undefined,
       }),
     ),
   };

@@ -30,9 +30,13 @@ export function declareEventTypeDtos() {
     @WebhookProperty({ description: 'The JSON Schema 2020-12 of the body as sent, self-contained.' })
     schema!: Record<string, unknown>;
 
+    @IsOptional()
     @IsObject()
-    @WebhookProperty({ description: 'A body as sent.' })
-    example!: Record<string, unknown>;
+    @WebhookProperty({
+      description:
+        "A body as sent; absent when none could be made (no declared example, and none generated passes the payload's validation).",
+    })
+    example?: Record<string, unknown>;
   }
 
   class EventTypeListOut {
