@@ -1,9 +1,8 @@
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookAdmin } from '../../management/webhook-admin';
 import {
-  ADMIN_BODY_LIMIT,
   createAdminHttpHandler,
-  payloadTooLarge,
+  readNodeBody,
   resolveAdminRouterOptions,
   type AdminResponse,
   type AdminRouterOptions,
@@ -21,8 +20,9 @@ export type WebhookAdminRoutesOptions = AdminRouterOptions<FastifyRequest>;
  * app.register(webhookAdminRoutes(admin, { authorize: (request) => request.user?.accountId }), { prefix: '/webhooks' });
  * ```
  *
- * Its routes live in their own encapsulated context, which reads every body as bytes (1 MiB at most) and
- * parses the JSON itself; the rest of the app keeps its parsers. Errors are `application/problem+json`.
+ * Its routes live in their own encapsulated context, whose content-type parser leaves the body unread:
+ * the API reads it (1 MiB at most) only once `authorize` has accepted the request, and parses the JSON
+ * itself. The rest of the app keeps its parsers. Errors are `application/problem+json`.
  *
  * @throws WebhookAdminError `invalid-option` when `authorize` is missing: the API never runs without it.
  */
@@ -39,9 +39,8 @@ export function webhookAdminRoutes(admin: WebhookAdmin, options: WebhookAdminRou
   return async function hookspecWebhookAdmin(instance) {
     const prefix = instance.prefix;
     instance.removeAllContentTypeParsers();
-    instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ADMIN_BODY_LIMIT }, (_request, body, done) =>
-      done(null, body),
-    );
+    // Every media type: a body the API refuses is answered 415 by the API, as in the other frameworks.
+    instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const serve = async (request: FastifyRequest, reply: FastifyReply) => {
       const url = request.url.startsWith(prefix) ? request.url.slice(prefix.length) : request.url;
       const response = await handler.handle({
@@ -49,19 +48,11 @@ export function webhookAdminRoutes(admin: WebhookAdmin, options: WebhookAdminRou
         method: request.method,
         url,
         contentType: request.headers['content-type'],
-        readBody: async () => {
-          const body = request.body;
-          return { kind: 'bytes', bytes: Buffer.isBuffer(body) || typeof body === 'string' ? body : '' };
-        },
+        readBody: () => readNodeBody(request.raw),
       });
       return send(reply, response);
     };
-    const errorHandler = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      // Rethrown errors go on to the app's own error handler.
-      if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
-      return send(reply, payloadTooLarge());
-    };
-    for (const url of ['/', '/*']) instance.all(url, { errorHandler }, serve);
+    for (const url of ['/', '/*']) instance.all(url, serve);
   };
 }
 

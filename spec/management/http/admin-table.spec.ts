@@ -142,6 +142,31 @@ const ROWS: readonly Row[] = [
     code: 'unsupported-media-type',
   },
   {
+    name: 'JSON in another charset than UTF-8',
+    method: 'POST',
+    path: () => '/endpoints',
+    request: () => ({
+      token: A,
+      raw: '{"url":"http://127.0.0.1/x"}',
+      headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+    }),
+    status: 415,
+    code: 'unsupported-media-type',
+    parsedByApp: { status: 415, why: "the app's JSON parser refuses the charset first" },
+  },
+  {
+    name: 'a +json media type',
+    method: 'POST',
+    path: (f) => `/endpoints/${f.endpointId}/disable`,
+    request: () => ({
+      token: A,
+      raw: '{"reason":"vendor type"}',
+      headers: { 'content-type': 'application/vnd.api+json' },
+    }),
+    status: 200,
+    check: (reply) => expect(reply.json).toMatchObject({ enabled: false, disabledReason: 'vendor type' }),
+  },
+  {
     name: 'a body over 1 MiB',
     method: 'POST',
     path: () => '/endpoints',
