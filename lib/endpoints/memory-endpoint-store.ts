@@ -98,8 +98,9 @@ export class MemoryEndpointStore implements WritableEndpointStore {
   async setEnabled(id: string, enabled: boolean, options: { now: number; reason?: string }): Promise<StoredEndpoint> {
     const where = callOn(NAME, 'setEnabled', id);
     const { now, reason } = checkEnableOptions(options, where);
+    const on = checkEnabled(enabled, where);
     const entry = this.entry(id, where);
-    entry.endpoint = withEnabled(entry.endpoint, checkEnabled(enabled, where), now, reason);
+    entry.endpoint = withEnabled(entry.endpoint, on, now, reason);
     return entry.endpoint;
   }
 

@@ -77,6 +77,21 @@ export function toAdminError(error: unknown): unknown {
   return code === undefined ? error : new WebhookAdminError(code, (error as Error).message, { cause: error });
 }
 
+/**
+ * A registration's URL refused by the SSRF check, worded for registration: the transport's message says
+ * `POST <url>: …` as for an attempt; here it is the URL that was refused, and where.
+ */
+export function urlRefusal(where: string, error: unknown): unknown {
+  const mappedError = toAdminError(error);
+  if (!(error instanceof WebhookTransportError) || !(mappedError instanceof WebhookAdminError)) return mappedError;
+  const prefix = `${error.method} ${error.url}: `;
+  const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return new WebhookAdminError(mappedError.code, `${where}: the url ${error.url} is refused: ${reason}`, {
+    cause: error,
+    details: [{ path: 'url', message: reason }],
+  });
+}
+
 /** Runs `work`, throwing what it throws as a WebhookAdminError wherever one has a code for it. */
 export async function mapped<T>(work: () => Promise<T>): Promise<T> {
   try {

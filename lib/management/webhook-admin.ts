@@ -1,5 +1,4 @@
-import type { ClassConstructor } from 'class-transformer';
-import { CLIENT_INTERNALS, MAX_OWNER_LENGTH, WebhookClient } from '../client';
+import { CLIENT_INTERNALS, WebhookClient } from '../client';
 import type { ClientInternals, RedeliverResult, SendResult, WebhookClass } from '../client';
 import { hasMessageHistory } from '../delivery';
 import type { DeliveryQueue, EndpointStats, MessageHistory, MessageQuery, MessageView, Page } from '../delivery';
@@ -13,9 +12,10 @@ import type {
 } from '../endpoints';
 import { WebhookAdminError } from '../errors';
 import { checkOptionsObject, describe } from '../options';
-import { findTooDeep, instanceFromPlain } from '../payload';
 import { checkEndpointUrl } from '../transport';
-import { mapped, requestScope, toAdminError, unknownEndpoint, unknownMessage } from './admin-errors';
+import { checkId, checkScope, checkWindow, unknownEvent } from './admin-arguments';
+import { mapped, requestScope, unknownEndpoint, unknownMessage, urlRefusal } from './admin-errors';
+import { exampleInstance, fromPlain } from './example-instance';
 import { buildEventTypes } from './event-types';
 import type { EventType, EventTypeView } from './event-types';
 import { Retention } from './retention';
@@ -130,7 +130,7 @@ export class WebhookAdmin {
       );
     }
     this.#checkEvents(input.events, where);
-    await this.#checkUrl(input.url);
+    await this.#checkUrl(input.url, where);
     return mapped(() =>
       this.store.create({ ...input, ...(owner !== null ? { owner } : {}) }, { now: this.options.now() }),
     );
@@ -152,7 +152,7 @@ export class WebhookAdmin {
         });
       }
       this.#checkEvents(patch.events, where);
-      await this.#checkUrl(patch.url);
+      await this.#checkUrl(patch.url, where);
     }
     return mapped(() => this.store.update(id, patch, { now: this.options.now() }));
   }
@@ -345,10 +345,14 @@ export class WebhookAdmin {
   }
 
   /** The client's SSRF policy applied at registration; without one (guard off, a transport of your own) the store checks the syntax. */
-  async #checkUrl(url: unknown): Promise<void> {
+  async #checkUrl(url: unknown, where: string): Promise<void> {
     const policy = this.internals.addressPolicy;
     if (policy === undefined || typeof url !== 'string') return;
-    await mapped(() => checkEndpointUrl(url, policy));
+    try {
+      await checkEndpointUrl(url, policy);
+    } catch (error) {
+      throw urlRefusal(where, error);
+    }
   }
 
   async #ownedEndpoint(where: string, owner: OwnerScope, id: string): Promise<StoredEndpoint> {
@@ -370,96 +374,4 @@ export class WebhookAdmin {
 
 function isWritableEndpointStore(store: object): store is WritableEndpointStore {
   return WRITABLE_STORE_METHODS.every((method) => typeof (store as Record<string, unknown>)[method] === 'function');
-}
-
-/**
- * The scope is required and explicit: `undefined` would read "every owner" to a store's query, so it is
- * refused rather than taken for `null`.
- */
-function checkScope(owner: unknown, where: string): asserts owner is OwnerScope {
-  if (owner === null) return;
-  if (typeof owner !== 'string' || owner === '' || owner.length > MAX_OWNER_LENGTH) {
-    throw new WebhookAdminError(
-      'invalid-request',
-      `${where}: the owner scope is a customer or account id (a non-empty string of at most ${MAX_OWNER_LENGTH} ` +
-        `characters) or null for the endpoints and messages without an owner; got ${describe(owner)}.`,
-    );
-  }
-}
-
-function checkId(id: unknown, kind: string, where: string): asserts id is string {
-  if (typeof id !== 'string' || id === '') {
-    throw new WebhookAdminError(
-      'invalid-request',
-      `${where}: the ${kind} id must be a non-empty string, got ${describe(id)}.`,
-    );
-  }
-}
-
-/** `{ since, until? }` in epoch milliseconds, `since < until`. */
-function checkWindow(window: unknown, where: string): { since: number; until: number | undefined } {
-  const scope = requestScope(where);
-  checkOptionsObject(window, ['since', 'until'], scope, '{ since: Date.now() - 86400000 }');
-  const epoch = (value: unknown): value is number =>
-    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-  const { since, until } = window;
-  if (!epoch(since) || (until !== undefined && !epoch(until))) {
-    throw scope.fail(
-      'invalid-option',
-      `${where}: since (and until, when given) must be times in epoch milliseconds, got since ${describe(since)}` +
-        `${until !== undefined ? ` and until ${describe(until)}` : ''}.`,
-    );
-  }
-  if (until !== undefined && until <= since) {
-    throw scope.fail('invalid-option', `${where}: until (${until}) must be after since (${since}).`);
-  }
-  return { since, until };
-}
-
-function unknownEvent(where: string, event: unknown, names: readonly string[]): WebhookAdminError {
-  return new WebhookAdminError(
-    'unknown-event',
-    `${where}: ${describe(event)} is not one of this client's webhooks (${[...names]
-      .sort()
-      .map((name) => `'${name}'`)
-      .join(', ')}).`,
-  );
-}
-
-function exampleInstance(type: EventType, where: string): object {
-  if (!type.example) {
-    const name = type.definition.name;
-    throw new WebhookAdminError(
-      'invalid-request',
-      `${where}: '${name}' has no example: none is declared and none generated from its schema passes its ` +
-        `validation. Declare one with @Webhook('${name}', { examples: { … } }), or give a payload.`,
-    );
-  }
-  return type.example.instance();
-}
-
-/** A plain JSON payload (in the body's shape) as an instance of the payload class; `send()` validates it. */
-function fromPlain(type: EventType, payload: unknown, where: string): object {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new WebhookAdminError(
-      'invalid-request',
-      `${where}: payload must be a JSON object in the shape of ${type.definition.payload.name}, got ${describe(payload)}.`,
-      { details: [{ path: 'payload', message: 'must be an object' }] },
-    );
-  }
-  const tooDeep = findTooDeep(payload);
-  if (tooDeep !== undefined) {
-    throw new WebhookAdminError('invalid-request', `${where}: payload nests too deeply at ${tooDeep}.`, {
-      details: [{ path: `payload.${tooDeep}`, message: 'nested too deeply' }],
-    });
-  }
-  return mappedSync(() => instanceFromPlain(type.definition.payload as ClassConstructor<object>, payload));
-}
-
-function mappedSync<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw toAdminError(error);
-  }
 }

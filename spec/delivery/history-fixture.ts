@@ -64,9 +64,17 @@ export function historyHelpers(f: ContractFixture<HistoryQueue>) {
       }));
       await f.queue.enqueue(record(m), deliveries);
     }
-    const due = plan.some((m) => Object.values(m.deliveries).some((s) => s !== 'pending' && s !== 'disabled'));
-    const leases = due ? await f.lease(f.T0, { limit: 1_000 }) : [];
-    const byKey = new Map(leases.map((l) => [`${l.message.id}/${l.delivery.endpointId}`, l]));
+    const due = plan.reduce(
+      (count, m) => count + Object.values(m.deliveries).filter((s) => s !== 'pending' && s !== 'disabled').length,
+      0,
+    );
+    // A queue may hand out due work over several calls: lease until everything due is held.
+    const byKey = new Map<string, Lease>();
+    for (let calls = 0; byKey.size < due && calls < 20; calls += 1) {
+      const leases = await f.lease(f.T0, { limit: 1_000 });
+      if (leases.length === 0) break;
+      for (const l of leases) byKey.set(`${l.message.id}/${l.delivery.endpointId}`, l);
+    }
     for (const m of plan) {
       for (const [endpointId, state] of Object.entries(m.deliveries)) {
         if (state === 'pending' || state === 'disabled') continue;

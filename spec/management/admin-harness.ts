@@ -80,6 +80,15 @@ export async function startHarness(
   return { client, admin, endpoints, server };
 }
 
+/**
+ * Waits for the clock to pass the current millisecond: lists order by `createdAt`, then by (random) id, so
+ * items a test expects in order must not share a millisecond.
+ */
+export async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  while (Date.now() <= now) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 /** Polls `check` every 10 ms until it holds, for at most `timeoutMs`. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -33,6 +33,21 @@ async function walk(queue: MemoryQueue, query: MessageQuery): Promise<string[]> 
 }
 
 describe('MemoryQueue history and retention', () => {
+  it('indexes the messages stored before its first history call, then keeps the indexes up to date', async () => {
+    const queue = new MemoryQueue();
+    for (const [id, at] of [
+      ['b', 2],
+      ['c', 3],
+      ['a', 1],
+    ] as const)
+      await sendAt(queue, id, T0 + at, 'acme');
+    expect(await walk(queue, { owner: 'acme' })).toEqual(['c', 'b', 'a']);
+    await sendAt(queue, 'between', T0 + 2, 'acme');
+    await sendAt(queue, 'other', T0 + 4, 'globex');
+    expect(await walk(queue, { owner: 'acme', limit: 1 })).toEqual(['c', 'between', 'b', 'a']);
+    expect(await walk(queue, { endpointId: 'e1' })).toEqual(['other', 'c', 'between', 'b', 'a']);
+  });
+
   it('no longer lists the finished messages that retainFinished dropped', async () => {
     const queue = new MemoryQueue({ retainFinished: 2 });
     for (let n = 0; n < 4; n += 1) await sendAt(queue, `m${n}`, T0 + n, 'acme');
@@ -44,6 +59,8 @@ describe('MemoryQueue history and retention', () => {
 
   it('keeps listing, paging and counting right after thousands of drops', async () => {
     const queue = new MemoryQueue({ retainFinished: 10 });
+    // A first query builds the indexes, so that the drops below go through them.
+    expect(await walk(queue, {})).toEqual([]);
     for (let n = 0; n < 3_000; n += 1) {
       await sendAt(queue, `m${String(n).padStart(4, '0')}`, T0 + n, `owner-${n % 3}`);
       if (n % 100 === 99) await deliverAll(queue);

@@ -1,4 +1,5 @@
 import type { CheckedMessageQuery } from '../../delivery/history-query';
+import { newerThan } from '../../delivery/history-query';
 import { CreationOrder, type Indexed } from './creation-order';
 
 /** A stored message as the indexes see it: its owner, event and the endpoints it is delivered to. */
@@ -14,6 +15,14 @@ export interface IndexedMessage extends Indexed {
  * the whole history holds.
  */
 export class HistoryIndex<T extends IndexedMessage> {
+  /** The indexes of messages already stored: sorted once, then added in order. */
+  static of<T extends IndexedMessage>(messages: T[]): HistoryIndex<T> {
+    const index = new HistoryIndex<T>();
+    messages.sort((a, b) => (newerThan(b.message, a.message) ? -1 : 1));
+    for (const stored of messages) index.add(stored);
+    return index;
+  }
+
   private readonly all = new CreationOrder<T>();
   private readonly byOwner = new Map<string | null, CreationOrder<T>>();
   private readonly byEvent = new Map<string, CreationOrder<T>>();

@@ -43,8 +43,8 @@ interface StoredMessage {
 
 export interface MemoryQueueOptions {
   /**
-   * How many finished messages (every delivery delivered, exhausted or disabled) stay readable through
-   * `getMessage()` and `redeliver()`; the oldest finished are dropped first. Default: 10000.
+   * How many finished messages (no delivery pending) stay readable through `getMessage()`, `redeliver()`
+   * and the history; the oldest finished are dropped first (`prune()` deletes on demand). Default: 10000.
    */
   retainFinished?: number;
 }
@@ -66,7 +66,11 @@ const before = (a: Entry, b: Entry): boolean =>
  */
 export class MemoryQueue implements DeliveryQueue, MessageHistory {
   private readonly messages = new Map<string, StoredMessage>();
-  private readonly history = new HistoryIndex<StoredMessage>();
+  /**
+   * The history indexes, built on the first history call and kept up to date from then on, so that a
+   * queue that only sends (most MemoryQueues) never pays for them.
+   */
+  private historyIndex?: HistoryIndex<StoredMessage>;
   /** Pending, unleased deliveries by endpoint; an endpoint with nothing waiting has no heap. */
   private readonly waiting = new Map<string, MinHeap<Entry>>();
   private readonly leased = new Map<string, Entry>();
@@ -124,7 +128,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     });
     const stored: StoredMessage = { message, entries };
     this.messages.set(message.id, stored);
-    this.history.add(stored);
+    this.historyIndex?.add(stored);
     for (const entry of entries) if (entry.delivery.status === 'pending') this.wait(entry);
     this.pending += waiting;
     // Only a message without a pending delivery is finished as it is accepted.
@@ -243,7 +247,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
 
   async queryMessages(query: MessageQuery): Promise<Page<MessageView>> {
     const checked = checkMessageQuery(query, 'MemoryQueue.queryMessages()');
-    const list = this.history.listFor(checked);
+    const list = this.history().listFor(checked);
     const items: MessageView[] = [];
     if (!list) return { items };
     const matches = matcher(checked);
@@ -264,7 +268,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     const counts = { pending: 0, failing: 0, delivered: 0, exhausted: 0, disabled: 0, cancelled: 0 };
     let lastSuccessAt: number | undefined;
     let lastFailureAt: number | undefined;
-    for (const stored of this.history.endpoint(endpointId)?.newestFirst(window) ?? []) {
+    for (const stored of this.history().endpoint(endpointId)?.newestFirst(window) ?? []) {
       for (const { delivery } of stored.entries) {
         if (delivery.endpointId !== endpointId) continue;
         counts[deliveryState(delivery)] += 1;
@@ -291,7 +295,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
   async recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
     let count = 0;
     const range = { since: options.since, ...(options.until === undefined ? {} : { until: options.until }) };
-    for (const stored of this.history.endpoint(endpointId)?.newestFirst(range) ?? []) {
+    for (const stored of this.history().endpoint(endpointId)?.newestFirst(range) ?? []) {
       let restarted = false;
       for (const entry of stored.entries) {
         const { status } = entry.delivery;
@@ -312,11 +316,13 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       stored.message = { ...stored.message, body: '', erasedAt: options.now };
     }
     const endpoints = new Set<string>();
+    let cancelled = 0;
     for (const entry of stored.entries) {
       const { status, nextAttemptAt: _dropped, ...delivery } = entry.delivery;
       if (status !== 'pending') continue;
       entry.delivery = { ...delivery, status: 'cancelled' };
       this.pending -= 1;
+      cancelled += 1;
       if (entry.lease) {
         // Its holder may still settle: the attempt is recorded, and the delivery stays cancelled.
         this.leased.delete(entry.lease.token);
@@ -328,7 +334,8 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       heap?.removeWhere((entry) => entry.delivery.status !== 'pending');
       if (heap?.size === 0) this.waiting.delete(endpointId);
     }
-    this.finishIfDone(messageId);
+    // A message that had nothing pending was finished already.
+    if (cancelled > 0) this.finishIfDone(messageId);
     return true;
   }
 
@@ -336,7 +343,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     const { olderThan, keepMessages } = checkPruneOptions(options, 'MemoryQueue.prune()');
     if (olderThan === undefined && keepMessages === undefined) return 0;
     let count = 0;
-    for (const stored of this.history.oldestFirst()) {
+    for (const stored of this.history().oldestFirst()) {
       const old = olderThan !== undefined && stored.message.createdAt < olderThan;
       const beyond = keepMessages !== undefined && this.finished.size > keepMessages;
       // Oldest first: once a message is neither old nor beyond the kept ones, none after it is.
@@ -377,9 +384,14 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     this.pending += 1;
   }
 
+  private history(): HistoryIndex<StoredMessage> {
+    this.historyIndex ??= HistoryIndex.of([...this.messages.values()]);
+    return this.historyIndex;
+  }
+
   private drop(stored: StoredMessage): void {
     this.messages.delete(stored.message.id);
-    this.history.drop(stored);
+    this.historyIndex?.drop(stored);
   }
 
   private wait(entry: Entry): void {
@@ -412,7 +424,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
 
   private finishIfDone(messageId: string): void {
     const stored = this.messages.get(messageId);
-    if (!stored || this.finished.has(messageId)) return;
+    if (!stored) return;
     if (stored.entries.some((entry) => entry.delivery.status === 'pending')) return;
     this.finished.add(messageId);
     this.finishedOrder.push(messageId);

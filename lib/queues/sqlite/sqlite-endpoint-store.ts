@@ -224,13 +224,12 @@ export class SqliteEndpointStore implements WritableEndpointStore {
   }
 
   private async setEnabledIfKnown(id: string, enabled: boolean, reason: string | undefined): Promise<void> {
-    if (!(await this.get(id))) return;
-    await this.setEnabled(id, enabled, { now: Date.now(), ...(reason !== undefined && { reason }) }).catch(
-      (error: unknown) => {
-        // Deleted between the two calls: as for an unknown id, there is nothing to disable.
-        if (!(error instanceof EndpointStoreError && error.code === 'unknown-endpoint')) throw error;
-      },
-    );
+    try {
+      await this.setEnabled(id, enabled, { now: Date.now(), ...(reason !== undefined && { reason }) });
+    } catch (error) {
+      // Deleted while an attempt was in flight: there is nothing left to disable or enable.
+      if (!(error instanceof EndpointStoreError && error.code === 'unknown-endpoint')) throw error;
+    }
   }
 
   private find(id: string): StoredEndpoint | undefined {

@@ -14,8 +14,9 @@ export interface SqliteQueueOptions {
    */
   synchronous?: SqliteSynchronous;
   /**
-   * How many finished messages (every delivery delivered, exhausted or disabled) stay readable through
-   * `getMessage()` and `redeliver()`; the ones that finished longest ago are deleted first. Default: 10000.
+   * How many finished messages (no delivery pending) stay readable through `getMessage()`, `redeliver()`
+   * and the history; the ones that finished longest ago are deleted first (`prune()` deletes on demand).
+   * Default: 10000.
    */
   retainFinished?: number;
   /**

@@ -60,3 +60,28 @@ describe('SqliteQueue without better-sqlite3 installed', () => {
     expect(JSON.parse(await run(TRY_QUEUE, PROJECT_NODE_MODULES))).toEqual({ opened: true });
   });
 });
+
+const TRY_STORE = `
+  const hookspec = require(process.env.HOOKSPEC_LIB);
+  const { SqliteEndpointStore } = require(require('node:path').join(process.env.HOOKSPEC_LIB, '..', 'queues', 'sqlite'));
+  try {
+    new SqliteEndpointStore({ path: process.env.QUEUE_FILE }).close();
+    console.log(JSON.stringify({ opened: true }));
+  } catch (error) {
+    console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message,
+      isEndpointStoreError: error instanceof hookspec.EndpointStoreError }));
+  }`;
+
+describe('SqliteEndpointStore without better-sqlite3 installed', () => {
+  it('fails only when a store is made, with its own error class, naming the package and the install command', async () => {
+    expect(JSON.parse(await run(TRY_STORE, withoutSqlite))).toEqual({
+      name: 'EndpointStoreError',
+      code: 'missing-dependency',
+      isEndpointStoreError: true,
+      message:
+        'SqliteEndpointStore needs the package better-sqlite3, which is not installed. ' +
+        'Install it with `npm install better-sqlite3@12`.',
+    });
+    expect(JSON.parse(await run(TRY_STORE, PROJECT_NODE_MODULES))).toEqual({ opened: true });
+  });
+});
