@@ -4,7 +4,7 @@ import { SqliteQueue } from '../../../lib/queues/sqlite';
 import { MIGRATIONS } from '../../../lib/queues/sqlite/sqlite-schema';
 import { tempDirectory } from './temp-files';
 
-const temp = tempDirectory('migration');
+const temp = tempDirectory('history-file');
 afterAll(() => temp.remove());
 
 const attempt = (n: number, startedAt: number, status: number) => ({ attempt: n, startedAt, durationMs: 4, status });
@@ -91,6 +91,73 @@ describe('SqliteQueue on a file of schema version 1', () => {
       });
       const leases = await queue.lease({ now: 1_000, limit: 10, leaseMs: 1_000 });
       expect(leases.map((lease) => lease.message.id)).toEqual(['waiting']);
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
+describe('SqliteQueue history across close and reopen', () => {
+  it('keeps owners, erasures and states, and takes a cursor made before the reopen', async () => {
+    const path = temp.file();
+    const first = new SqliteQueue({ path });
+    for (let n = 0; n < 5; n += 1) {
+      await first.enqueue({ id: `m${n}`, event: 'order.paid', body: `{"n":${n}}`, createdAt: 100 + n, owner: 'acme' }, [
+        { endpointId: 'e1', url: 'https://e1.example.com/', nextAttemptAt: 1_000 },
+      ]);
+    }
+    expect(await first.erasePayload('m3', { now: 2_000 })).toBe(true);
+    const page = await first.queryMessages({ owner: 'acme', limit: 2 });
+    expect(page.items.map((item) => item.message.id)).toEqual(['m4', 'm3']);
+    await first.close();
+
+    const second = new SqliteQueue({ path });
+    try {
+      const rest = await second.queryMessages({ owner: 'acme', limit: 2, cursor: page.nextCursor as string });
+      expect(rest.items.map((item) => item.message.id)).toEqual(['m2', 'm1']);
+      expect((await second.getMessage('m3'))?.message).toEqual({
+        id: 'm3',
+        event: 'order.paid',
+        body: '',
+        createdAt: 103,
+        owner: 'acme',
+        erasedAt: 2_000,
+      });
+      expect((await second.queryMessages({ status: 'cancelled' })).items.map((item) => item.message.id)).toEqual([
+        'm3',
+      ]);
+      expect(await second.countPending()).toBe(4);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('SqliteQueue prune on file', () => {
+  it('deletes the pruned messages’ delivery rows and attempt rows, and no others', async () => {
+    const path = temp.file();
+    const queue = new SqliteQueue({ path });
+    try {
+      for (const [id, at] of [
+        ['old', 100],
+        ['new', 200],
+      ] as const) {
+        await queue.enqueue({ id, event: 'order.paid', body: '{}', createdAt: at }, [
+          { endpointId: 'e1', url: 'https://e1.example.com/', nextAttemptAt: 1_000 },
+          { endpointId: 'e2', url: 'https://e2.example.com/', nextAttemptAt: 1_000 },
+        ]);
+      }
+      for (const lease of await queue.lease({ now: 1_000, limit: 10, leaseMs: 1_000 })) {
+        await queue.settle(lease, attempt(1, 1_000, 200), { status: 'delivered' });
+      }
+      expect(await queue.prune({ olderThan: 150 })).toBe(1);
+      const db = new Database(path, { readonly: true });
+      const count = (sql: string) => db.prepare(sql).pluck().get();
+      expect(count('SELECT COUNT(*) FROM hookspec_messages')).toBe(1);
+      expect(count("SELECT COUNT(*) FROM hookspec_deliveries WHERE message_id = 'old'")).toBe(0);
+      expect(count("SELECT COUNT(*) FROM hookspec_deliveries WHERE message_id = 'new'")).toBe(2);
+      expect(count('SELECT COUNT(*) FROM hookspec_attempts')).toBe(2);
+      db.close();
     } finally {
       await queue.close();
     }
