@@ -14,6 +14,7 @@ import type { AdminResponse } from './admin-response';
 import { problemFromError, problemResponse } from './admin-response';
 import type { ResolvedAdminRouterOptions } from './admin-router-options';
 import { handleAdminRequest } from './handle-admin-request';
+import { readsBody } from './admin-routes';
 import { matchAdminRoute } from './match-admin-route';
 import type { AdminQuery } from './read-dto';
 
@@ -59,7 +60,7 @@ export function createAdminHttpHandler<R>(
       const owner = await authorizeRequest(request, options, report);
       if (typeof owner === 'object' && owner !== null) return owner;
       let body: unknown;
-      if (match.route.method !== 'GET' && match.route.method !== 'DELETE') {
+      if (readsBody(match.route)) {
         let read: AdminBody;
         try {
           read = await readBody();

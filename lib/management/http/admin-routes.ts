@@ -56,6 +56,14 @@ export interface AdminRoute<
   readonly call: (call: RouteCall<Q, B>) => Promise<DtoOf<R>>;
 }
 
+/**
+ * Whether a route's request body is read: a POST or PATCH, even one that takes no body (it must then be
+ * empty). A GET's or DELETE's body is never read.
+ */
+export function readsBody(route: AdminRoute): boolean {
+  return route.method === 'POST' || route.method === 'PATCH';
+}
+
 /** Keeps each row's types: its call sees its own query and body DTOs and must answer its response DTO. */
 function route<
   const Q extends AdminDtoName | undefined = undefined,

@@ -17,7 +17,7 @@ import { checkOptionsObject, describe } from '../../options';
 import type { OptionScope } from '../../options';
 import { SchemaGenerator } from '../../schema';
 import type { AdminRoute } from './admin-routes';
-import { ADMIN_ROUTES } from './admin-routes';
+import { ADMIN_ROUTES, readsBody } from './admin-routes';
 import { JSON_CONTENT_TYPE, PROBLEM_CONTENT_TYPE } from './admin-response';
 import type { AdminProblemCode } from './admin-response';
 import type { AdminDtoName } from './dto/admin-dtos';
@@ -194,8 +194,8 @@ function operationOf(route: AdminRoute, context: OperationContext): OperationObj
 /** The problem codes a route may answer, by status, in status order. */
 function errorsOf(route: AdminRoute): [number, AdminProblemCode[]][] {
   const codes = new Set<WebhookAdminErrorCode>(EVERY_ROUTE);
-  if (route.query !== undefined || route.body !== undefined) codes.add('invalid-request');
-  if (route.body !== undefined) {
+  if (route.query !== undefined || readsBody(route)) codes.add('invalid-request');
+  if (readsBody(route)) {
     codes.add('payload-too-large');
     codes.add('unsupported-media-type');
   }

@@ -3,6 +3,7 @@ import { MEMORY, startHarness, stopHarnesses } from '../admin-harness';
 import type { Harness } from '../admin-harness';
 import { invoice } from '../fixtures';
 import { call, expressAdmin, fastifyAdmin, nestAdmin } from './admin-servers';
+import { DocumentedResponses } from './documented-responses';
 import type { AdminServer, CallOptions, Reply } from './admin-servers';
 
 /*
@@ -38,6 +39,7 @@ interface Row {
 }
 
 const ONE_MIB = 1024 * 1024;
+const documented = new DocumentedResponses();
 const big = () => JSON.stringify({ url: 'http://127.0.0.1/x', description: 'x'.repeat(ONE_MIB) });
 /** The fields a problem names (each once: a field that breaks two rules has two entries). */
 const fieldPaths = (reply: Reply) => [
@@ -388,6 +390,8 @@ describe.each(ADAPTERS)('the management API on $name', ({ start, parsesJson }) =
       expect(reply.json?.detail).toEqual(expect.stringMatching(/\S/));
     }
     row.check?.(reply, fixture);
+    // Each answer of a documented operation is one the document lists, in the schema it gives.
+    if (documented.documents(row.method, row.path(fixture))) documented.check(row.method, row.path(fixture), reply);
   });
 
   it('reports every 500 to onError, and only those', () => {

@@ -43,12 +43,23 @@ export class DocumentedResponses {
     this.checked.add(key);
   }
 
+  /** Whether the document has an operation for `method path` (relative to the API's base path). */
+  documents(method: string, path: string): boolean {
+    return this.find(method, BASE + (path.split('?')[0] as string)) !== undefined;
+  }
+
   private operationOf(method: string, path: string): [string, OperationObject] {
+    const found = this.find(method, path);
+    if (found === undefined) throw new Error(`${method} ${path} is not in the document`);
+    return found;
+  }
+
+  private find(method: string, path: string): [string, OperationObject] | undefined {
     for (const [template, item] of Object.entries(this.document.paths ?? {})) {
       const pattern = new RegExp(`^${template.replace('{id}', '[^/]+')}$`);
       const operation = (item as Record<string, OperationObject | undefined>)[method.toLowerCase()];
       if (pattern.test(path) && operation !== undefined) return [template, operation];
     }
-    throw new Error(`${method} ${path} is not in the document`);
+    return undefined;
   }
 }
