@@ -13,7 +13,7 @@ import type { OwnerScope } from '../webhook-admin-options';
 import type { AdminResponse } from './admin-response';
 import { problemFromError, problemResponse } from './admin-response';
 import type { ResolvedAdminRouterOptions } from './admin-router-options';
-import { handleAdminRequest } from './handle-admin-request';
+import { handleAdminRequest, isOwnerScope } from './handle-admin-request';
 import { readsBody } from './admin-routes';
 import { matchAdminRoute } from './match-admin-route';
 import type { AdminQuery } from './read-dto';
@@ -97,9 +97,7 @@ async function authorizeRequest<R>(
   if (decided === false) {
     return problemResponse(403, 'forbidden', 'The caller is not allowed to manage webhooks.');
   }
-  if (decided === null || (typeof decided === 'string' && decided !== '' && decided.length <= MAX_OWNER_LENGTH)) {
-    return decided;
-  }
+  if (isOwnerScope(decided)) return decided;
   return problemFromError(
     new WebhookAdminError(
       'invalid-option',

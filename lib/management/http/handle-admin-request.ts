@@ -1,4 +1,6 @@
+import { MAX_OWNER_LENGTH } from '../../client/owner';
 import { WebhookAdminError } from '../../errors';
+import { describe } from '../../options';
 import type { WebhookAdmin } from '../webhook-admin';
 import type { OwnerScope } from '../webhook-admin-options';
 import type { AdminRoute } from './admin-routes';
@@ -54,6 +56,18 @@ export async function handleAdminRequest(
   if (match.kind === 'not-found') return notFound(request);
   if (match.kind === 'method-not-allowed') return methodNotAllowed(request, match.allow);
   const { route, id } = match;
+  if (!isOwnerScope(request.owner)) {
+    // The caller's code decided the owner, not the client: a fault of the server, never a 4xx.
+    const owner = describe(request.owner);
+    return problemFromError(
+      new WebhookAdminError(
+        'invalid-option',
+        `handleAdminRequest(admin, request): owner must be a non-empty string of at most ${MAX_OWNER_LENGTH} ` +
+          `characters, or null for the app's own scope; got ${owner}.`,
+      ),
+      report,
+    );
+  }
   try {
     const query = await readQuery(route.query, request.query ?? {});
     const body = await readRouteBody(route, request.body);
@@ -64,6 +78,11 @@ export async function handleAdminRequest(
   } catch (error) {
     return problemFromError(error, report);
   }
+}
+
+/** An owner as authorization may decide it: a customer or account id, or null for the app's own scope. */
+export function isOwnerScope(owner: unknown): owner is OwnerScope {
+  return owner === null || (typeof owner === 'string' && owner !== '' && owner.length <= MAX_OWNER_LENGTH);
 }
 
 async function readRouteBody(route: AdminRoute, body: unknown): Promise<unknown> {

@@ -66,6 +66,18 @@ describe('handleAdminRequest', () => {
       },
     });
     expect(reported).toEqual([failure]);
+
+    // An owner the calling code got wrong is its fault, not the client's: a 500 too, never a 4xx.
+    const noOwner = await handleAdminRequest(
+      h.admin,
+      { method: 'GET', path: '/messages', owner: undefined as never },
+      { onError: (error) => reported.push(error) },
+    );
+    expect({ status: noOwner.status, code: (noOwner.body as { code: string }).code }).toEqual({
+      status: 500,
+      code: 'internal-error',
+    });
+    expect(reported[1]).toMatchObject({ code: 'invalid-option', message: expect.stringContaining('got undefined') });
   });
 
   it('lists every invalid field of a body, each with its path', async () => {
