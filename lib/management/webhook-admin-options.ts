@@ -83,15 +83,15 @@ export function resolveAdminOptions(options: unknown): ResolvedAdminOptions {
 
 /** A grace period: whole milliseconds from 0 (the old secret stops at once) to MAX_SECRET_GRACE_MS (7 days). */
 export function graceMs(value: unknown, fallback: number, name: string, scope: OptionScope): number {
-  const checked = durationMs(value, fallback, name, scope, { allowZero: true });
-  if (!Number.isSafeInteger(checked) || checked > MAX_SECRET_GRACE_MS) {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_SECRET_GRACE_MS)) {
     throw scope.fail(
       'invalid-option',
       `${scope.where}: ${name} must be a whole number of milliseconds from 0 (the old secret stops at once) ` +
         `to ${MAX_SECRET_GRACE_MS} (7 days), got ${describe(value)}.`,
     );
   }
-  return checked;
+  return value;
 }
 
 /**

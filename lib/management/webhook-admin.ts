@@ -105,7 +105,8 @@ export class WebhookAdmin {
     const where = 'WebhookAdmin.listEndpoints()';
     checkScope(owner, where);
     checkOptionsObject(query, ['event', 'enabled', 'limit', 'cursor'], requestScope(where), '{ limit: 50 }');
-    return mapped(() => this.store.list({ ...query, owner }));
+    const page = await mapped(() => this.store.list({ ...query, owner }));
+    return ownPage(page, owner, (endpoint) => endpoint.owner);
   }
 
   /**
@@ -263,7 +264,8 @@ export class WebhookAdmin {
       requestScope(where),
       "{ status: 'failing' }",
     );
-    return mapped(() => this.history.queryMessages({ ...query, owner }));
+    const page = await mapped(() => this.history.queryMessages({ ...query, owner }));
+    return ownPage(page, owner, (view) => view.message.owner);
   }
 
   /** `unknown-message` when the owner has no message with this id (another owner's included). */
@@ -374,4 +376,13 @@ export class WebhookAdmin {
 
 function isWritableEndpointStore(store: object): store is WritableEndpointStore {
   return WRITABLE_STORE_METHODS.every((method) => typeof (store as Record<string, unknown>)[method] === 'function');
+}
+
+/**
+ * The page with only the scope's items: the store or queue was asked for them, and whatever one answers,
+ * another owner's item is never shown (as the client re-filters what a store answers for a send).
+ */
+function ownPage<T>(page: Page<T>, owner: OwnerScope, ownerOf: (item: T) => string | undefined): Page<T> {
+  if (page.items.every((item) => (ownerOf(item) ?? null) === owner)) return page;
+  return { ...page, items: page.items.filter((item) => (ownerOf(item) ?? null) === owner) };
 }

@@ -1,9 +1,9 @@
-import { WebhookAdmin, WebhookAdminError } from 'hookspec';
+import { MemoryEndpointStore, MemoryQueue, WebhookAdmin, WebhookAdminError, WebhookClient } from 'hookspec';
 import type { OwnerScope } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, startHarness, stopHarnesses } from './admin-harness';
 import type { Harness } from './admin-harness';
-import { invoice } from './fixtures';
+import { invoice, LOOPBACK, WEBHOOKS } from './fixtures';
 
 afterEach(stopHarnesses);
 
@@ -197,4 +197,28 @@ describe.each(BACKENDS)('owner scoping on $name', (backend) => {
       h.admin.createEndpoint('acct_B', { url: `${h.server.url}/x`, owner: 'acct_A' } as never),
     ).rejects.toMatchObject({ code: 'invalid-request' });
   });
+});
+
+it("never lists another owner's items, even from a store and a queue that ignore the owner filter", async () => {
+  const endpoints = new MemoryEndpointStore();
+  const queue = new MemoryQueue();
+  const list = endpoints.list.bind(endpoints);
+  endpoints.list = (query) => list({ ...query, owner: undefined });
+  const queryMessages = queue.queryMessages.bind(queue);
+  queue.queryMessages = (query) => queryMessages({ ...query, owner: undefined });
+  const client = new WebhookClient({ webhooks: WEBHOOKS, endpoints, queue, allowNetworks: LOOPBACK });
+  try {
+    const admin = new WebhookAdmin(client);
+    const a = await admin.createEndpoint('acct_A', { url: 'http://127.0.0.1:9/a', enabled: false });
+    const b = await admin.createEndpoint('acct_B', { url: 'http://127.0.0.1:9/b', enabled: false });
+    const sentA = await client.send(invoice(), { owner: 'acct_A' });
+    const sentB = await client.send(invoice(), { owner: 'acct_B' });
+    expect((await admin.listEndpoints('acct_B')).items.map((e) => e.id)).toEqual([b.endpoint.id]);
+    expect((await admin.listEndpoints(null)).items).toEqual([]);
+    expect((await admin.listMessages('acct_B')).items.map((m) => m.message.id)).toEqual([sentB.id]);
+    expect((await admin.listMessages('acct_A')).items.map((m) => m.message.id)).toEqual([sentA.id]);
+    expect(a.endpoint.owner).toBe('acct_A');
+  } finally {
+    await client.close();
+  }
 });
