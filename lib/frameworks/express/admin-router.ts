@@ -3,6 +3,7 @@ import type { Request, Router } from 'express';
 import type { WebhookAdmin } from '../../management/webhook-admin';
 import {
   createAdminHttpHandler,
+  discardNodeBody,
   readNodeBody,
   resolveAdminRouterOptions,
   writeAdminResponse,
@@ -46,6 +47,7 @@ export function webhookAdminRouter(admin: WebhookAdmin, options: WebhookAdminRou
         url: req.url,
         contentType: req.headers['content-type'],
         readBody: () => readNodeBody(req as IncomingMessage),
+        discardBody: () => discardNodeBody(req as IncomingMessage),
       })
       .then((response) => writeAdminResponse(res, response), next);
   });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookAdmin } from '../../management/webhook-admin';
 import {
   createAdminHttpHandler,
+  discardNodeBody,
   readNodeBody,
   resolveAdminRouterOptions,
   type AdminResponse,
@@ -49,6 +50,7 @@ export function webhookAdminRoutes(admin: WebhookAdmin, options: WebhookAdminRou
         url,
         contentType: request.headers['content-type'],
         readBody: () => readNodeBody(request.raw),
+        discardBody: () => discardNodeBody(request.raw),
       });
       return send(reply, response);
     };

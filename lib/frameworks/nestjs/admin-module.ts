@@ -3,6 +3,7 @@ import { WebhookAdminError } from '../../errors';
 import type { WebhookAdmin } from '../../management/webhook-admin';
 import {
   createAdminHttpHandler,
+  discardNodeBody,
   readNodeBody,
   resolveAdminRouterOptions,
   writeAdminResponse,
@@ -190,6 +191,7 @@ function adminController(path: string, guards: NonNullable<HookspecAdminMountOpt
         url: relativeUrl(req),
         contentType: req.headers['content-type'],
         readBody: () => readNodeBody(req),
+        discardBody: () => discardNodeBody(req),
       });
       writeAdminResponse(rawResponseOf(res), response);
     }

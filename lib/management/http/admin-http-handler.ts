@@ -38,8 +38,10 @@ export interface IncomingAdminRequest<R> {
   /** Path and query string relative to where the API is mounted, as sent: `/messages?limit=10`. */
   readonly url: string;
   readonly contentType: string | undefined;
-  /** Reads the body; called only for a route that takes one, after `authorize`. */
+  /** Reads the body; called only for a route that reads one (POST, PATCH), after `authorize`. */
   readonly readBody: () => Promise<AdminBody>;
+  /** Drops a body that was not read (a refused request, a route that reads none) before the answer is sent. */
+  readonly discardBody: () => Promise<void>;
 }
 
 export interface AdminHttpHandler<R> {
@@ -50,28 +52,45 @@ export function createAdminHttpHandler<R>(
   admin: WebhookAdmin,
   options: ResolvedAdminRouterOptions<R>,
 ): AdminHttpHandler<R> {
+  /** The answer, with the body read only where the route reads one and the request was authorized. */
+  async function answer({ request, method, url, contentType, readBody }: IncomingAdminRequest<R>) {
+    const report = (error: unknown) => options.onError(error, request);
+    const { path, query } = splitUrl(url);
+    const match = matchAdminRoute(method, path);
+    // An unknown route or method is answered (404, 405) before authorization: the routes are documented anyway.
+    if (match.kind !== 'route')
+      return { response: await handleAdminRequest(admin, { method, path, owner: null }, { onError: report }) };
+    const owner = await authorizeRequest(request, options, report);
+    if (typeof owner === 'object' && owner !== null) return { response: owner };
+    if (!readsBody(match.route))
+      return { response: await handleAdminRequest(admin, { method, path, query, owner }, { onError: report }) };
+    let read: AdminBody;
+    try {
+      read = await readBody();
+    } catch (error) {
+      return {
+        read: true,
+        response: problemResponse(400, 'invalid-request', `The request body could not be read (${messageOf(error)}).`),
+      };
+    }
+    const parsed = parseBody(read, contentType);
+    if ('problem' in parsed) return { read: true, response: parsed.problem };
+    return {
+      read: true,
+      response: await handleAdminRequest(
+        admin,
+        { method, path, query, body: parsed.value, owner },
+        { onError: report },
+      ),
+    };
+  }
+
   return {
-    async handle({ request, method, url, contentType, readBody }) {
-      const report = (error: unknown) => options.onError(error, request);
-      const { path, query } = splitUrl(url);
-      const match = matchAdminRoute(method, path);
-      // An unknown route or method is answered (404, 405) before authorization: the routes are documented anyway.
-      if (match.kind !== 'route') return handleAdminRequest(admin, { method, path, owner: null }, { onError: report });
-      const owner = await authorizeRequest(request, options, report);
-      if (typeof owner === 'object' && owner !== null) return owner;
-      let body: unknown;
-      if (readsBody(match.route)) {
-        let read: AdminBody;
-        try {
-          read = await readBody();
-        } catch (error) {
-          return problemResponse(400, 'invalid-request', `The request body could not be read (${messageOf(error)}).`);
-        }
-        const parsed = parseBody(read, contentType);
-        if ('problem' in parsed) return parsed.problem;
-        body = parsed.value;
-      }
-      return handleAdminRequest(admin, { method, path, query, body, owner }, { onError: report });
+    async handle(incoming) {
+      const { read = false, response } = await answer(incoming);
+      // A body nobody read (a refused request, a GET with one) is dropped before the answer goes.
+      if (!read) await incoming.discardBody();
+      return response;
     },
   };
 }

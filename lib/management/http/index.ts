@@ -12,7 +12,7 @@ export { resolveAdminRouterOptions } from './admin-router-options';
 export type { AdminAuthorization, AdminRouterOptions, ResolvedAdminRouterOptions } from './admin-router-options';
 export { ADMIN_BODY_LIMIT, createAdminHttpHandler, payloadTooLarge } from './admin-http-handler';
 export type { AdminBody, AdminHttpHandler, IncomingAdminRequest } from './admin-http-handler';
-export { readNodeBody } from './read-node-body';
+export { discardNodeBody, readNodeBody } from './read-node-body';
 export { ADMIN_ROUTES } from './admin-routes';
 export type { AdminRoute, AdminMethod } from './admin-routes';
 export { buildAdminOpenApi } from './build-admin-openapi';

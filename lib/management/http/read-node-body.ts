@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { readRequestBody } from '../../receiver';
 import type { AdminBody } from './admin-http-handler';
 import { ADMIN_BODY_LIMIT } from './admin-http-handler';
@@ -20,4 +21,16 @@ export async function readNodeBody(req: IncomingMessage): Promise<AdminBody> {
     }
   }
   return { kind: 'parsed', value: body };
+}
+
+/**
+ * Reads and drops a body that will not be read (the request was refused before it, by `authorize`), then
+ * resolves: answered while the client is still sending, the answer could be lost to a reset connection,
+ * and a keep-alive connection with a body left in it would never be idle again.
+ */
+export async function discardNodeBody(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.readableFlowing !== null) return;
+  req.resume();
+  // A client that goes away meanwhile gets no answer anyway.
+  await finished(req).catch(() => undefined);
 }
