@@ -52,42 +52,39 @@ export function createAdminHttpHandler<R>(
   admin: WebhookAdmin,
   options: ResolvedAdminRouterOptions<R>,
 ): AdminHttpHandler<R> {
-  /** The answer, with the body read only where the route reads one and the request was authorized. */
-  async function answer({ request, method, url, contentType, readBody }: IncomingAdminRequest<R>) {
+  /** The answer; `readBody` is called only where the route reads a body and the request was authorized. */
+  async function answer(
+    { request, method, url, contentType }: IncomingAdminRequest<R>,
+    readBody: () => Promise<AdminBody>,
+  ): Promise<AdminResponse> {
     const report = (error: unknown) => options.onError(error, request);
     const { path, query } = splitUrl(url);
     const match = matchAdminRoute(method, path);
-    // An unknown route or method is answered (404, 405) before authorization: the routes are documented anyway.
-    if (match.kind !== 'route')
-      return { response: await handleAdminRequest(admin, { method, path, owner: null }, { onError: report }) };
+    if (match.kind !== 'route') {
+      // An unknown route or method is answered (404, 405) before authorization: the routes are documented anyway.
+      return handleAdminRequest(admin, { method, path, owner: null }, { onError: report });
+    }
     const owner = await authorizeRequest(request, options, report);
-    if (typeof owner === 'object' && owner !== null) return { response: owner };
-    if (!readsBody(match.route))
-      return { response: await handleAdminRequest(admin, { method, path, query, owner }, { onError: report }) };
+    if (typeof owner === 'object' && owner !== null) return owner;
+    if (!readsBody(match.route)) return handleAdminRequest(admin, { method, path, query, owner }, { onError: report });
     let read: AdminBody;
     try {
       read = await readBody();
     } catch (error) {
-      return {
-        read: true,
-        response: problemResponse(400, 'invalid-request', `The request body could not be read (${messageOf(error)}).`),
-      };
+      return problemResponse(400, 'invalid-request', `The request body could not be read (${messageOf(error)}).`);
     }
     const parsed = parseBody(read, contentType);
-    if ('problem' in parsed) return { read: true, response: parsed.problem };
-    return {
-      read: true,
-      response: await handleAdminRequest(
-        admin,
-        { method, path, query, body: parsed.value, owner },
-        { onError: report },
-      ),
-    };
+    if ('problem' in parsed) return parsed.problem;
+    return handleAdminRequest(admin, { method, path, query, body: parsed.value, owner }, { onError: report });
   }
 
   return {
     async handle(incoming) {
-      const { read = false, response } = await answer(incoming);
+      let read = false;
+      const response = await answer(incoming, () => {
+        read = true;
+        return incoming.readBody();
+      });
       // A body nobody read (a refused request, a GET with one) is dropped before the answer goes.
       if (!read) await incoming.discardBody();
       return response;
