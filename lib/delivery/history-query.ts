@@ -142,3 +142,13 @@ export function checkPruneOptions(options: PruneOptions, where: string): PruneOp
   }
   return options;
 }
+
+/** Checks the epoch-millisecond times of an endpointStats or recover call (`undefined` allowed where optional). */
+export function checkTimes(times: Readonly<Record<string, unknown>>, optional: readonly string[], where: string): void {
+  for (const [name, value] of Object.entries(times)) {
+    if (value === undefined && optional.includes(name)) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw fail(where, `${name} must be epoch milliseconds (a finite number), got ${describe(value)}.`);
+    }
+  }
+}

@@ -78,6 +78,16 @@ export function describeHistoryActions(f: ContractFixture<HistoryQueue>): void {
     });
   });
 
+  it.each([
+    ['endpointStats without until', () => f.queue.endpointStats('e1', { since: 0 } as never)],
+    ['endpointStats with since NaN', () => f.queue.endpointStats('e1', { since: Number.NaN, until: 1 })],
+    ['recover with since as a string', () => f.queue.recover('e1', { now: f.T0, since: '0' } as never)],
+    ['recover without now', () => f.queue.recover('e1', { since: 0 } as never)],
+  ])('refuses %s with invalid-query', async (_, call) => {
+    const error = await h.rejection(call());
+    expect(error.code).toBe('invalid-query');
+  });
+
   describe('recover', () => {
     const plan: readonly PlannedMessage[] = [
       { label: 'before', at: 9, deliveries: { e1: 'exhausted' } },

@@ -95,6 +95,11 @@ export function describeHistoryQueries(f: ContractFixture<HistoryQueue>): void {
       expect(await h.list({ owner: 'acme', status: 'failing' })).toEqual(['acme-2']);
       expect(await h.list({ owner: 'acme', status: 'exhausted', endpointId: 'shared' })).toEqual(['acme-3']);
       expect(await h.list({ owner: 'globex', status: 'failing' })).toEqual([]);
+      expect(await h.list({ owner: 'acme', status: 'delivered' })).toEqual(['acme-1']);
+      expect(await h.list({ owner: null, status: 'delivered' })).toEqual(['none-1']);
+      expect(await h.list({ owner: 'globex', status: 'delivered' })).toEqual([]);
+      expect(await h.list({ event: 'order.paid', status: 'delivered' })).toEqual(['acme-1', 'none-1']);
+      expect(await h.list({ owner: 'globex', status: 'pending' })).toEqual(['globex-2']);
       expect(await h.list({ owner: 'acme', event: 'order.refunded' })).toEqual(['acme-2']);
       expect(await h.list({ owner: null, event: 'order.refunded' })).toEqual(['none-2']);
       expect(await h.list({ owner: 'acme', endpointId: 'globex-ep' })).toEqual([]);

@@ -12,6 +12,7 @@ import type {
 import {
   checkMessageQuery,
   checkPruneOptions,
+  checkTimes,
   encodeCursor,
   type CheckedMessageQuery,
 } from '../../delivery/history-query';
@@ -265,6 +266,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
   }
 
   async endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    checkTimes({ since: window.since, until: window.until }, [], 'MemoryQueue.endpointStats()');
     const counts = { pending: 0, failing: 0, delivered: 0, exhausted: 0, disabled: 0, cancelled: 0 };
     let lastSuccessAt: number | undefined;
     let lastFailureAt: number | undefined;
@@ -293,6 +295,8 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
   }
 
   async recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    const { now, since, until } = options;
+    checkTimes({ now, since, until }, ['until'], 'MemoryQueue.recover()');
     let count = 0;
     const range = { since: options.since, ...(options.until === undefined ? {} : { until: options.until }) };
     for (const stored of this.history().endpoint(endpointId)?.newestFirst(range) ?? []) {

@@ -14,6 +14,7 @@ import type {
 import {
   checkMessageQuery,
   checkPruneOptions,
+  checkTimes,
   encodeCursor,
   type CheckedMessageQuery,
 } from '../../delivery/history-query';
@@ -132,10 +133,13 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
   }
 
   async endpointStats(endpointId: string, window: { since: number; until: number }): Promise<EndpointStats> {
+    checkTimes({ since: window.since, until: window.until }, [], 'SqliteQueue.endpointStats()');
     return this.use('endpointStats()', () => this.statsTx(endpointId, window.since, window.until));
   }
 
-  recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+  async recover(endpointId: string, options: { now: number; since: number; until?: number }): Promise<number> {
+    const { now, since, until } = options;
+    checkTimes({ now, since, until }, ['until'], 'SqliteQueue.recover()');
     return this.write('recover()', () => {
       const until = options.until ?? Number.MAX_VALUE;
       const messages = this.statements.recover.all(options.now, endpointId, options.since, until);

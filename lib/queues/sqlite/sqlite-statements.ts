@@ -197,7 +197,7 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     recover: db
       .prepare<[number, string, number, number], string>(
         "UPDATE hookspec_deliveries SET status = 'pending', state = 'pending', schedule_base = attempt_count, " +
-          "next_attempt_at = ? WHERE endpoint_id = ? AND state IN ('exhausted', 'disabled') " +
+          "next_attempt_at = ? WHERE endpoint_id = ? AND state IN ('exhausted', 'disabled') AND state <> 'delivered' " +
           'AND created_at >= ? AND created_at < ? RETURNING message_id',
       )
       .pluck(),

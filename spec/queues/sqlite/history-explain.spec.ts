@@ -55,6 +55,13 @@ describe('SqliteQueue history queries use an index for every shape', () => {
     ['by endpoint and status', { endpointId: 'ep-1', status: 'failing' }, /INDEX hookspec_deliveries_endpoint_state\b/],
     ['by status', { status: 'exhausted' }, /INDEX hookspec_deliveries_state\b/],
     ['by owner and status', { owner: 'owner-1', status: 'failing' }, /INDEX hookspec_deliveries_owner_state\b/],
+    ['delivered ones (left out of the state indexes)', { status: 'delivered' }, /INDEX hookspec_messages_created\b/],
+    ["an owner's delivered ones", { owner: 'owner-1', status: 'delivered' }, /INDEX hookspec_messages_owner\b/],
+    [
+      "an endpoint's delivered ones",
+      { endpointId: 'ep-1', status: 'delivered' },
+      /INDEX hookspec_deliveries_endpoint\b/,
+    ],
     ['by owner, event and status', { owner: 'owner-1', event: 'event-1', status: 'failing' }, /hookspec_deliveries_/],
   ])('lists %s through an index, in index order, with no sort', (_, query, index) => {
     const { sql, params } = build(checkMessageQuery(query, 'spec'));
