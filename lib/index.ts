@@ -134,3 +134,17 @@ export type {
   EndpointStoreErrorCode,
   WebhookAdminErrorCode,
 } from './errors';
+// The management API over HTTP: the framework-neutral core and its OpenAPI document (adapters: hookspec/express, …).
+export { buildAdminOpenApi, handleAdminRequest, ADMIN_BODY_LIMIT } from './management/http';
+export type {
+  BuildAdminOpenApiOptions,
+  AdminRequest,
+  AdminResponse,
+  AdminProblem,
+  AdminProblemCode,
+  HandleAdminRequestOptions,
+  AdminAuthorization,
+  AdminRouterOptions,
+  FieldProblem,
+  AdminQuery,
+} from './management/http';

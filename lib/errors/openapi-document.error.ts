@@ -11,6 +11,7 @@ export type OpenApiDocumentErrorCode =
   | 'openapi-30-document'
   | 'duplicate-webhook-name'
   | 'duplicate-operation-id'
+  | 'duplicate-path'
   | 'schema-name-clash'
   | 'invalid-example';
 

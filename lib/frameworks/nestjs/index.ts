@@ -13,3 +13,11 @@ export { HOOKSPEC_MODULE_OPTIONS } from './hookspec-module-options';
 export type { HookspecModuleOptions, HookspecModuleAsyncOptions } from './hookspec-module-options';
 export { addWebhooksToDocument } from './add-webhooks-to-document';
 export type { AddWebhooksOptions } from './add-webhooks-to-document';
+export { HookspecAdminModule } from './admin-module';
+export type {
+  HookspecAdminModuleOptions,
+  HookspecAdminModuleAsyncOptions,
+  HookspecAdminOptions,
+  HookspecAdminMountOptions,
+  NestAdminRequest,
+} from './admin-module';

@@ -8,7 +8,9 @@ import type * as NestCommon from '@nestjs/common' with { 'resolution-mode': 'imp
 const nest: typeof NestCommon = require('@nestjs/common');
 
 export const {
+  All,
   BadRequestException,
+  Controller,
   HttpException,
   Inject,
   Injectable,
@@ -16,7 +18,10 @@ export const {
   Logger,
   Module,
   Optional,
+  Req,
+  Res,
   UnauthorizedException,
+  UseGuards,
   createParamDecorator,
   mixin,
 } = nest;
