@@ -7,8 +7,8 @@ import type { EndpointStore } from './endpoint';
 /**
  * What the management layer (`WebhookAdmin`) reads from a client it is built on: the same catalog,
  * endpoint store and queue, and the network policy that endpoint URLs are checked against at
- * registration. Reached through a symbol that the package does not export by name, so it stays out of
- * the client's public surface.
+ * registration. Kept in a module-private registry keyed by the client, so it is no part of the client's
+ * public surface (no method, no symbol on the instance).
  */
 export interface ClientInternals {
   readonly catalog: WebhookCatalog;
@@ -30,4 +30,14 @@ export interface ClientInternals {
   report(error: unknown, what: string): void;
 }
 
-export const CLIENT_INTERNALS: unique symbol = Symbol('hookspec.clientInternals');
+const registry = new WeakMap<object, () => ClientInternals>();
+
+/** Called once by each client's constructor; `read` is called when the admin is built. */
+export function registerClientInternals(client: object, read: () => ClientInternals): void {
+  registry.set(client, read);
+}
+
+/** The internals of a client built by this copy of hookspec; undefined for anything else. */
+export function clientInternals(client: object): ClientInternals | undefined {
+  return registry.get(client)?.();
+}

@@ -12,7 +12,7 @@ export type {
   RedeliverResult,
   RedeliverSkipReason,
 } from './webhook-client-options';
-export { CLIENT_INTERNALS } from './client-internals';
+export { clientInternals } from './client-internals';
 export type { ClientInternals } from './client-internals';
 export { checkOwner, MAX_OWNER_LENGTH } from './owner';
 export type { WebhookEndpoint, EndpointStore } from './endpoint';

@@ -22,7 +22,7 @@ import type { WebhookClientEvents } from './client-events';
 import { resolveClientOptions } from './client-options';
 import type { ClientSignals, SettlementEventName } from './client-signals';
 import type { EndpointStore, WebhookEndpoint } from './endpoint';
-import { CLIENT_INTERNALS } from './client-internals';
+import { registerClientInternals } from './client-internals';
 import type { ClientInternals } from './client-internals';
 import { checkOwner } from './owner';
 import { EndpointHealth } from './endpoint-health';
@@ -94,6 +94,17 @@ export class WebhookClient<
       listens: (name) => this.listenerCount(name) > 0,
     };
     this.health = new EndpointHealth(this.endpoints, resolved.disableFailingAfterMs, this.logger, this.signals);
+    // What WebhookAdmin builds on, outside the public surface.
+    registerClientInternals(this, () => ({
+      catalog: this.catalog,
+      endpoints: this.endpoints,
+      queue: this.queue,
+      addressPolicy: this.addressPolicy,
+      envelope: this.envelope,
+      wake: () => this.worker?.wake(),
+      restartHealthClock: (endpointId) => this.health.enabled(endpointId),
+      report: (error, what) => this.report(error, what),
+    }));
     if (resolved.worker) {
       const deliver = createDeliverAttempt({
         endpoints: this.endpoints,
@@ -268,20 +279,6 @@ export class WebhookClient<
     if (!endpoint) return 'endpoint-deleted';
     if (endpoint.enabled === false) return 'endpoint-disabled';
     return undefined;
-  }
-
-  /** @internal What `WebhookAdmin` builds on; not part of the public API. */
-  [CLIENT_INTERNALS](): ClientInternals {
-    return {
-      catalog: this.catalog,
-      endpoints: this.endpoints,
-      queue: this.queue,
-      addressPolicy: this.addressPolicy,
-      envelope: this.envelope,
-      wake: () => this.worker?.wake(),
-      restartHealthClock: (endpointId) => this.health.enabled(endpointId),
-      report: (error, what) => this.report(error, what),
-    };
   }
 
   /**

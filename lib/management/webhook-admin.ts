@@ -1,4 +1,4 @@
-import { CLIENT_INTERNALS, WebhookClient } from '../client';
+import { clientInternals, WebhookClient } from '../client';
 import type { ClientInternals, RedeliverResult, SendResult, WebhookClass } from '../client';
 import { hasMessageHistory } from '../delivery';
 import type { DeliveryQueue, EndpointStats, MessageHistory, MessageQuery, MessageView, Page } from '../delivery';
@@ -23,7 +23,6 @@ import { ADMIN_SCOPE, graceMs, pruneLimits, resolveAdminOptions } from './webhoo
 import type { OwnerScope, ResolvedAdminOptions, WebhookAdminOptions } from './webhook-admin-options';
 
 /** Any client, whatever its catalog and webhook names. */
-type AnyWebhookClient = WebhookClient<readonly WebhookClass[], object, string>;
 
 const WRITABLE_STORE_METHODS = ['create', 'get', 'list', 'update', 'setEnabled', 'delete', 'rotateSecret'] as const;
 
@@ -55,17 +54,18 @@ export class WebhookAdmin {
    * a bad option.
    */
   constructor(
-    private readonly client: AnyWebhookClient,
+    private readonly client: WebhookClient<readonly WebhookClass[], object, string>,
     options?: WebhookAdminOptions,
   ) {
-    if (!(client instanceof WebhookClient)) {
+    const internals = typeof client === 'object' && client !== null ? clientInternals(client) : undefined;
+    if (!(client instanceof WebhookClient) || !internals) {
       throw ADMIN_SCOPE.fail(
         'invalid-option',
         `${ADMIN_SCOPE.where}: client must be a WebhookClient, got ${describe(client)}.`,
       );
     }
     this.options = resolveAdminOptions(options);
-    this.internals = client[CLIENT_INTERNALS]();
+    this.internals = internals;
     const { endpoints, queue } = this.internals;
     if (!isWritableEndpointStore(endpoints)) {
       throw new WebhookAdminError(
