@@ -1,7 +1,7 @@
 import { WebhookDefinitionError } from '../errors';
+import { WEBHOOK_NAME_PATTERN } from '../metadata/webhook-name-pattern';
 
-/** The pattern every webhook name must match: `new-subscription`, `payment.succeeded`, `stock_changed`. */
-export const WEBHOOK_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
+export { WEBHOOK_NAME_PATTERN };
 
 export function checkWebhookName(name: unknown, where: string): asserts name is string {
   if (typeof name !== 'string' || !WEBHOOK_NAME_PATTERN.test(name)) {

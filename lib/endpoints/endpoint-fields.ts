@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { findHeadersProblem, findUrlProblem } from '../client/endpoint-checks';
-import { WEBHOOK_NAME_PATTERN } from '../decorators/webhook-name';
+import { WEBHOOK_NAME_PATTERN } from '../metadata/webhook-name-pattern';
 import { EndpointStoreError, type EndpointStoreErrorCode } from '../errors';
 import { checkKnownKeys, describe } from '../options';
 import { generateSecret, parseSecret } from '../signing';

@@ -1,4 +1,4 @@
-import { WEBHOOK_NAME_PATTERN } from '../decorators/webhook-name';
+import { WEBHOOK_NAME_PATTERN } from '../metadata/webhook-name-pattern';
 import { EndpointStoreError } from '../errors';
 import { checkKnownKeys, describe } from '../options';
 import { scopeOf } from './endpoint-fields';
