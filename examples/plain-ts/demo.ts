@@ -1,48 +1,64 @@
 import 'reflect-metadata';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
-import { generateSecret, WebhookClient } from 'hookspec';
-import { SqliteQueue } from 'hookspec/sqlite';
+import { WebhookAdmin, WebhookClient } from 'hookspec';
+import { SqliteEndpointStore, SqliteQueue } from 'hookspec/sqlite';
 import { createShopServer } from './shop-server';
 import { createSubscriber, subscriberPaths } from './subscriber';
 import { InventoryWebhooks, Subscription } from './webhooks';
 
+/** The few fields of the management API's answers the demo prints (docs/managing.md has them all). */
+interface Answer {
+  secret: string;
+  endpoint: { id: string };
+  data: {
+    id: string;
+    event: string;
+    deliveries: { state: string; attempts: { status?: number; errorCode?: string }[] }[];
+  }[];
+}
+
+/** The shop's accounts, for the demo: a bearer token and the account it stands for. */
+const TOKEN = 'demo-token-ada';
+const ACCOUNT = 'acct_ada';
+
 /**
- * The demo: a shop API that sends the three example webhooks, queued in a SQLite file so that nothing
- * accepted is lost if the process dies, and a subscriber that verifies them. The subscriber refuses
- * the first attempt of every message to show a retry. The demo calls the shop's routes, prints each
- * attempt and the verified, typed events, then exits.
+ * The demo: a shop API that sends the three example webhooks, with its endpoints and its queue in one
+ * SQLite file, so that nothing accepted is lost if the process dies. An account registers one endpoint
+ * per webhook through the shop's management API (each gets its own secret, shown once), the shop sends
+ * for that account, the subscriber verifies (refusing the first attempt of every message to show a
+ * retry), and the account reads its messages and attempts back through the same API.
  */
 async function main(): Promise<void> {
-  const secret = generateSecret();
+  const secrets = new Map<string, string>();
   const seen = new Set<string>();
-  const subscriber = createSubscriber(secret, ({ path, id, event }) => {
-    if (!seen.has(id)) {
-      seen.add(id);
-      console.log(`  subscriber: ${path} ${id} verified; answering 503 to show a retry`);
-      return false;
-    }
-    console.log(`  subscriber: ${path} ${id} verified, a ${event.constructor.name}: ${JSON.stringify(event)}`);
-    return true;
-  });
+  const subscriber = createSubscriber(
+    (path) => secrets.get(path),
+    ({ path, id, event }) => {
+      if (!seen.has(id)) {
+        seen.add(id);
+        console.log(`  subscriber: ${path} ${id} verified; answering 503 to show a retry`);
+        return false;
+      }
+      console.log(`  subscriber: ${path} ${id} verified, a ${event.constructor.name}: ${JSON.stringify(event)}`);
+      return true;
+    },
+  );
   const subscriberUrl = `http://127.0.0.1:${await listen(subscriber)}`;
 
   const dataDir = join(__dirname, '..', '.data');
   mkdirSync(dataDir, { recursive: true });
-  const outbox = join(dataDir, 'outbox.db');
+  const file = join(dataDir, 'webhooks.db');
+  // A fresh file per run: the endpoints a previous run registered pointed at a subscriber that is gone.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const client = new WebhookClient({
     webhooks: [Subscription, InventoryWebhooks],
-    // One endpoint per webhook, as a subscriber would register them.
-    endpoints: Object.entries(subscriberPaths).map(([path, { webhook }]) => ({
-      id: `demo${path.replaceAll('/', '-')}`,
-      url: subscriberUrl + path,
-      secret,
-      events: [webhook],
-    })),
+    // Registered at run time, per account, through the management API below.
+    endpoints: new SqliteEndpointStore({ path: file }),
     // Durable: a message is in this file before send() resolves, and a restart resumes it.
-    queue: new SqliteQueue({ path: outbox }),
+    queue: new SqliteQueue({ path: file }),
     // The SSRF guard refuses loopback unless it is opened on purpose, as here for a local demo.
     allowNetworks: ['127.0.0.0/8'],
     retry: { schedule: [500, 1_000] },
@@ -52,15 +68,37 @@ async function main(): Promise<void> {
   );
   client.on('retry-scheduled', (e) => console.log(`  shop:       retry in ${e.delayMs} ms (${e.reason})`));
   client.on('exhausted', (e) => console.log(`  shop:       gave up on ${e.event}: ${e.reason}`));
+  const admin = new WebhookAdmin(client);
 
   // Written at build time by `hookspec generate` (npm run example:plain-ts); served as it is.
   const document = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as object;
-  const shop = createShopServer(client, document);
+  const shop = createShopServer(client, document, { admin, accounts: { [TOKEN]: ACCOUNT } });
   const shopUrl = `http://127.0.0.1:${await listen(shop)}`;
   console.log(`hookspec demo: the shop at ${shopUrl} sends webhooks to the subscriber at ${subscriberUrl}`);
   console.log(
-    `  (queued durably in ${relative(process.cwd(), outbox)}: a message is there before the shop answers 202)`,
+    `  (endpoints and queue in ${relative(process.cwd(), file)}: a message is there before the shop answers 202)`,
   );
+  const call = async (method: string, route: string, body?: object): Promise<{ status: number; json: Answer }> => {
+    const response = await fetch(shopUrl + route, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, json: (text === '' ? {} : JSON.parse(text)) as Answer };
+  };
+
+  // The account registers its endpoints; each answer carries the endpoint's secret, this once.
+  for (const [path, { webhook }] of Object.entries(subscriberPaths)) {
+    const { status, json } = await call('POST', '/webhooks/endpoints', {
+      url: subscriberUrl + path,
+      events: [webhook],
+    });
+    secrets.set(path, json.secret);
+    console.log(
+      `  account:    POST /webhooks/endpoints -> ${status} ${json.endpoint.id} for ${webhook} (secret shown once)`,
+    );
+  }
 
   const calls: [string, object][] = [
     ['/subscriptions', { username: 'ada', monthly_fee: 9.99, start_date: '2026-12-01T09:00:00Z' }],
@@ -78,18 +116,26 @@ async function main(): Promise<void> {
     ['/stock-changes', { sku: 'A-1', quantity: -1, direction: 'sideways' }],
   ];
   for (const [route, body] of calls) {
-    const response = await fetch(shopUrl + route, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    console.log(`  shop:       POST ${route} -> ${response.status} ${await response.text()}`);
+    const { status, json } = await call('POST', route, body);
+    console.log(`  shop:       POST ${route} -> ${status} ${JSON.stringify(json)}`);
   }
   await client.drain();
+
+  // What the account sees of it: its messages, each delivery's state and attempts.
+  const { json: page } = await call('GET', '/webhooks/messages?limit=10');
+  for (const message of page.data) {
+    for (const delivery of message.deliveries) {
+      const attempts = delivery.attempts.map((a) => a.status ?? a.errorCode);
+      console.log(
+        `  account:    GET /webhooks/messages: ${message.event} ${message.id} ${delivery.state}, attempts ${attempts.join(', ')}`,
+      );
+    }
+  }
+  await admin.close();
   await client.close();
   shop.close();
   subscriber.close();
-  console.log('hookspec demo: every accepted webhook delivered and verified');
+  console.log('hookspec demo: every accepted webhook delivered, verified, and read back through the management API');
 }
 
 function listen(server: Server): Promise<number> {

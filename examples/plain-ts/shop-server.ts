@@ -1,14 +1,22 @@
 import { createServer } from 'node:http';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
-import { WebhookValidationError } from 'hookspec';
-import type { WebhookClient } from 'hookspec';
+import { handleAdminRequest, WebhookValidationError } from 'hookspec';
+import type { WebhookAdmin, WebhookClient } from 'hookspec';
 import { readBody } from './read-body';
 import { InventoryWebhooks, PaymentSuccess, StockChange, Subscription } from './webhooks';
 
 /** The client the shop sends with: its catalog is the example's webhooks. */
 export type ShopWebhookClient = WebhookClient<readonly [typeof Subscription, typeof InventoryWebhooks]>;
+
+/** What the shop serves beside its own routes. */
+export interface ShopOptions {
+  /** Mounts the management API at `/webhooks/…` for the accounts' own endpoints and messages. */
+  admin?: WebhookAdmin;
+  /** The shop's authentication, for the example: bearer token → account id. */
+  accounts?: Readonly<Record<string, string>>;
+}
 
 /** Which payload class each route turns its JSON body into, and sends. */
 const routes: Record<string, ClassConstructor<Subscription | PaymentSuccess | StockChange>> = {
@@ -17,16 +25,23 @@ const routes: Record<string, ClassConstructor<Subscription | PaymentSuccess | St
   '/stock-changes': StockChange,
 };
 
+const ADMIN_PREFIX = '/webhooks';
+
 /**
  * A small shop API whose routes each send one of the example's webhooks: POST a JSON body to
  * `/subscriptions`, `/payments` or `/stock-changes` and the shop answers 202 with the `webhook-id`
- * once the message is queued (an invalid body is 400 and nothing is sent). `GET /openapi.json` serves
- * the document that describes the webhooks.
+ * once the message is queued (an invalid body is 400 and nothing is sent). A request with an account's
+ * bearer token sends for that account (`owner`): only its endpoints receive it. `GET /openapi.json`
+ * serves the document that describes the webhooks, and with `admin` the accounts manage their endpoints
+ * and read their messages under `/webhooks/…` (docs/managing.md).
  */
-export function createShopServer(client: ShopWebhookClient, document: object): Server {
+export function createShopServer(client: ShopWebhookClient, document: object, options: ShopOptions = {}): Server {
   return createServer((req, res) => {
+    const account = accountOf(req, options.accounts ?? {});
     const type = req.method === 'POST' ? routes[req.url ?? ''] : undefined;
-    if (req.method === 'GET' && req.url === '/openapi.json') {
+    if (options.admin && (req.url === ADMIN_PREFIX || req.url?.startsWith(`${ADMIN_PREFIX}/`))) {
+      serveAdmin(options.admin, account, req, res);
+    } else if (req.method === 'GET' && req.url === '/openapi.json') {
       json(res, 200, document);
     } else if (!type) {
       json(res, 404, {
@@ -37,7 +52,7 @@ export function createShopServer(client: ShopWebhookClient, document: object): S
       readBody(req)
         .then(async (raw) => {
           const event = plainToInstance(type, JSON.parse(raw.toString('utf8')) as object);
-          const { id, event: name, deliveries } = await client.send(event);
+          const { id, event: name, deliveries } = await client.send(event, account ? { owner: account } : {});
           json(res, 202, { id, event: name, deliveries: deliveries.length });
         })
         .catch((error: unknown) => {
@@ -47,6 +62,39 @@ export function createShopServer(client: ShopWebhookClient, document: object): S
         });
     }
   });
+}
+
+/** The account of the request's bearer token; undefined without a known one. */
+function accountOf(req: IncomingMessage, accounts: Readonly<Record<string, string>>): string | undefined {
+  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  return token !== undefined && Object.hasOwn(accounts, token) ? accounts[token] : undefined;
+}
+
+/**
+ * The management API on a plain node:http server: the body is parsed here, the owner is the token's
+ * account (never anything in the request), and `handleAdminRequest` answers JSON or problem+json.
+ */
+function serveAdmin(admin: WebhookAdmin, account: string | undefined, req: IncomingMessage, res: ServerResponse): void {
+  if (account === undefined) {
+    res.writeHead(401, { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer' });
+    res.end(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'unauthorized' }));
+    return;
+  }
+  readBody(req)
+    .then(async (raw) => {
+      const url = new URL(req.url ?? '/', 'http://shop.invalid');
+      const text = raw.toString('utf8');
+      const response = await handleAdminRequest(admin, {
+        method: req.method ?? 'GET',
+        path: url.pathname.slice(ADMIN_PREFIX.length) || '/',
+        query: Object.fromEntries(url.searchParams),
+        body: text === '' ? undefined : (JSON.parse(text) as unknown),
+        owner: account,
+      });
+      res.writeHead(response.status, response.headers);
+      res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
+    })
+    .catch((error: unknown) => json(res, 400, { error: 'invalid-json', message: (error as Error).message }));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

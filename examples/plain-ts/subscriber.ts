@@ -20,20 +20,26 @@ export const subscriberPaths: Record<string, { readonly webhook: string; readonl
 };
 
 /**
- * The other side: a subscriber that verifies every request's signature and timestamp, turns the body
+ * The other side: a subscriber that verifies every request's signature and timestamp (with one secret,
+ * or each path's own), turns the body
  * into a typed, validated instance, and hands it to `onEvent`. A bad signature is 401, an invalid body
  * 400; the handler's own answer decides the rest (true → 204, false → 503 so the sender retries).
  */
-export function createSubscriber(secret: string, onEvent: (received: ReceivedEvent) => boolean): Server {
+export function createSubscriber(
+  secret: string | ((path: string) => string | undefined),
+  onEvent: (received: ReceivedEvent) => boolean,
+): Server {
   return createServer((req, res) => {
     const route = subscriberPaths[req.url ?? ''];
-    if (req.method !== 'POST' || !route) {
+    // One secret for every path, or each path's own (each endpoint registered through the API has its own).
+    const key = typeof secret === 'string' ? secret : secret(req.url ?? '');
+    if (req.method !== 'POST' || !route || key === undefined) {
       res.writeHead(404).end();
       return;
     }
     readBody(req)
       .then(async (raw) => {
-        const { id, payload } = await parseWebhookMessage(route.type, raw, req.headers, secret);
+        const { id, payload } = await parseWebhookMessage(route.type, raw, req.headers, key);
         const accepted = onEvent({ path: req.url as string, id, event: payload as ReceivedEvent['event'] });
         res.writeHead(accepted ? 204 : 503, accepted ? {} : { 'retry-after': '1' }).end();
       })
