@@ -4,7 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 
 /** A private PostgreSQL cluster this test file started on loopback, trusting local connections. */
 export interface TestPostgres {
@@ -159,3 +159,17 @@ function running(child: ChildProcess, port: number, dir: string): TestPostgres {
     },
   };
 }
+
+/**
+ * pg throws an idle pooled connection's error unless the pool listens for it, as every app must. Listens,
+ * and answers the codes seen, for the spec to check: only `57P01` (the server ended the session, as
+ * `stop()` and `pg_terminate_backend` do) is expected.
+ */
+export function recordIdleErrors(pool: Pool): string[] {
+  const codes: string[] = [];
+  pool.on('error', (error: Error & { code?: string }) => codes.push(error.code ?? error.message));
+  return codes;
+}
+
+/** The idle errors other than the server ending a session: what a spec expects to be empty. */
+export const unexpectedIdleErrors = (codes: string[]): string[] => codes.splice(0).filter((code) => code !== '57P01');

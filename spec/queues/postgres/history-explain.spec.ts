@@ -2,7 +2,13 @@ import { Pool, type QueryConfig } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease, MessageQuery } from '../../../lib/delivery';
 import { PostgresQueue } from '../../../lib/queues/postgres';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../../support/postgres-server';
+import {
+  postgresAvailable,
+  recordIdleErrors,
+  startPostgres,
+  unexpectedIdleErrors,
+  type TestPostgres,
+} from '../../support/postgres-server';
 
 /** One node of EXPLAIN (FORMAT JSON)'s plan tree. */
 interface PlanNode {
@@ -18,6 +24,7 @@ const MESSAGES = 20_000;
 describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables through indexes only', () => {
   let server: TestPostgres;
   let pool: Pool;
+  let idleErrors: string[] = [];
   let queue: PostgresQueue;
   /** The statements the queue ran since the last take(), through a pool that records them. */
   let ran: QueryConfig[] = [];
@@ -25,6 +32,7 @@ describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables throug
   beforeAll(async () => {
     server = await startPostgres();
     pool = new Pool({ connectionString: await server.createDatabase(), max: 4 });
+    idleErrors = recordIdleErrors(pool);
     const recording = new Proxy(pool, {
       get(target, property) {
         if (property === 'query') {
@@ -66,6 +74,7 @@ describe.runIf(postgresAvailable())('PostgresQueue reads the queue tables throug
   afterAll(async () => {
     await queue?.close();
     await pool?.end();
+    expect(unexpectedIdleErrors(idleErrors)).toEqual([]);
     await server?.stop();
   });
 

@@ -3,7 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease, MessageRecord } from '../../../lib/delivery';
 import { DeliveryQueueError } from '../../../lib/errors';
 import { PostgresQueue, type PostgresQueueOptions } from '../../../lib/queues/postgres';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../../support/postgres-server';
+import {
+  postgresAvailable,
+  recordIdleErrors,
+  startPostgres,
+  unexpectedIdleErrors,
+  type TestPostgres,
+} from '../../support/postgres-server';
 
 const T0 = 1_000_000_000_000;
 
@@ -36,20 +42,19 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
   let schemas = 0;
   const open: PostgresQueue[] = [];
 
-  const idleErrors: string[] = [];
+  let idleErrors: string[] = [];
 
   beforeAll(async () => {
     server = await startPostgres();
     database = await server.createDatabase();
     pool = new Pool({ connectionString: database, max: 6 });
-    // As pg asks of every app: an idle client's error (here, a backend the reconnect test terminates while
-    // the pool holds it) is the pool's 'error' event, which would otherwise be thrown.
-    pool.on('error', (error: Error & { code?: string }) => idleErrors.push(error.code ?? error.message));
+    // As pg asks of every app (a backend the reconnect test terminates may sit idle in the pool).
+    idleErrors = recordIdleErrors(pool);
   }, 60_000);
 
   afterEach(async () => {
     // Only what the tests did on purpose: a backend ended by pg_terminate_backend (57P01).
-    expect(idleErrors.splice(0).filter((code) => code !== '57P01')).toEqual([]);
+    expect(unexpectedIdleErrors(idleErrors)).toEqual([]);
     for (const queue of open.splice(0)) await queue.close();
   });
 

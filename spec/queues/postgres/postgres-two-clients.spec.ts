@@ -3,7 +3,13 @@ import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret, Webhook, WebhookClient } from '../../../lib';
 import { PostgresQueue } from '../../../lib/queues/postgres';
-import { postgresAvailable, startPostgres, type TestPostgres } from '../../support/postgres-server';
+import {
+  postgresAvailable,
+  recordIdleErrors,
+  startPostgres,
+  unexpectedIdleErrors,
+  type TestPostgres,
+} from '../../support/postgres-server';
 import { checkArrivals, startOverlapReceiver } from './overlap-receiver';
 
 @Webhook('shared.work')
@@ -35,6 +41,7 @@ describe.runIf(postgresAvailable())(
       async () => {
         const receiver = await startOverlapReceiver(5);
         const pools = ['a', 'b'].map(() => new Pool({ connectionString: database, max: 4 }));
+        const idleErrors = pools.map(recordIdleErrors);
         const secret = generateSecret();
         const clients = ['a', 'b'].map(
           (worker, n) =>
@@ -81,6 +88,7 @@ describe.runIf(postgresAvailable())(
         } finally {
           await Promise.all(clients.map((client) => client.close()));
           await Promise.all(pools.map((pool) => pool.end()));
+          expect(idleErrors.flatMap(unexpectedIdleErrors)).toEqual([]);
           await receiver.close();
         }
       },
