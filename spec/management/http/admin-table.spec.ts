@@ -229,12 +229,13 @@ const ROWS: readonly Row[] = [
     code: 'unknown-event',
   },
   {
-    name: 'an id already taken',
+    // Ids are one namespace across owners: a chosen id would tell a customer that another holds it.
+    name: 'an id of its own choosing',
     method: 'POST',
     path: () => '/endpoints',
-    request: (f) => ({ token: A, body: { url: `${f.h.server.url}/b`, id: f.endpointId } }),
-    status: 409,
-    code: 'duplicate-endpoint',
+    request: (f) => ({ token: B, body: { url: `${f.h.server.url}/b`, id: f.endpointId } }),
+    status: 400,
+    code: 'invalid-request',
   },
   {
     name: "another owner's endpoint",

@@ -19,8 +19,6 @@ import { WebhookProperty, WEBHOOK_NAME_PATTERN } from '../../../decorators';
 import { MAX_SECRET_GRACE_MS } from '../../../endpoints';
 import { IsDateTime, IsStringRecord } from './wire-validators';
 
-/** The ids a store accepts for an endpoint (`EndpointInput.id`). */
-const ENDPOINT_ID = /^[a-zA-Z0-9._:-]{1,128}$/;
 const MAX_TEXT = 1000;
 
 /** The endpoint routes' DTO classes; declared on first use, see ./admin-dtos.ts for why. */
@@ -33,12 +31,6 @@ export function declareEndpointDtos() {
       description: 'Where to POST the webhooks: an http: or https: URL whose host is a public address.',
     })
     url!: string;
-
-    @IsOptional()
-    @IsString()
-    @Matches(ENDPOINT_ID)
-    @WebhookProperty({ description: 'An id of your own for it. Default: `ep_` and 24 random characters.' })
-    id?: string;
 
     @IsOptional()
     @IsArray()
