@@ -216,7 +216,10 @@ function ownTransport<C extends readonly WebhookClass[]>(
     ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     ...(options.lookup ? { lookup: options.lookup } : {}),
   };
-  if (kind === 'undici') return createUndiciTransport(shared, CLIENT_SCOPE);
+  if (kind === 'undici') {
+    const connectionsPerOrigin = positiveInteger(options.concurrency, 50, 'concurrency', CLIENT_SCOPE);
+    return createUndiciTransport({ ...shared, connectionsPerOrigin }, CLIENT_SCOPE);
+  }
   return createAxiosTransport({ ...shared, ...(options.axios ? { axios: options.axios } : {}) }, CLIENT_SCOPE);
 }
 

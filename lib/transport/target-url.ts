@@ -2,16 +2,34 @@ import { WebhookTransportError } from '../errors';
 
 /** A webhook URL that may be requested, and the form of it that may be shown. */
 export interface Target {
-  url: URL;
+  readonly url: URL;
   /** Without user info, query string or fragment: those may hold credentials. */
-  safeUrl: string;
+  readonly safeUrl: string;
 }
+
+/**
+ * Targets parsed before, by their URL: every attempt to an endpoint parses the same string, and two URL
+ * parses (the URL and its shown form) cost more than the rest of preparing the request. Bounded: cleared
+ * when full, as a client sending to very many receivers would otherwise keep each one. The targets are
+ * never changed after parsing (a change starts from a copy, as `redactUrl` does).
+ */
+const parsed = new Map<string, Target>();
+const MAX_PARSED = 10_000;
 
 /**
  * Parses a delivery URL. Only `http:` and `https:` are accepted: `file:`, `data:`, `gopher:` and
  * friends are refused before anything else happens, since axios would serve some of them itself.
  */
 export function parseTarget(raw: string, method: string): Target {
+  const known = parsed.get(raw);
+  if (known) return known;
+  const target = parseNew(raw, method);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(raw, target);
+  return target;
+}
+
+function parseNew(raw: string, method: string): Target {
   let url: URL;
   try {
     url = new URL(raw);

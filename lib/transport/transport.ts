@@ -59,7 +59,14 @@ export interface AxiosTransportOptions extends GuardedTransportOptions {
 }
 
 /** Options of `createUndiciTransport`: the same guarantees and options as the axios transport, but `axios`. */
-export type UndiciTransportOptions = GuardedTransportOptions;
+export interface UndiciTransportOptions extends GuardedTransportOptions {
+  /**
+   * The most connections kept open to one origin. The client passes its `concurrency`: it never has more
+   * attempts in flight, so no attempt waits for a connection, and undici does not open a second one for a
+   * request that comes while a finished response's connection is being handed back. Default: no limit.
+   */
+  connectionsPerOrigin?: number;
+}
 
 /** What the built-in transports share: one SSRF policy, one body cap, one proxy rule. */
 export interface GuardedTransportOptions {

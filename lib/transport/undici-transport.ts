@@ -46,7 +46,8 @@ export function createUndiciTransport(
   const connect = guardedConnector(undici, gate);
   // Pools of our own (not the global dispatcher, nor EnvHttpProxyAgent): nothing from the environment
   // applies, and they follow no redirect (undici 7 only does with an interceptor).
-  const pools = undiciPools((origin) => new undici.Pool(origin, { connect, ...NO_UNDICI_TIMERS }));
+  const connections = options.connectionsPerOrigin ?? null;
+  const pools = undiciPools((origin) => new undici.Pool(origin, { connect, connections, ...NO_UNDICI_TIMERS }));
   const proxied = options.proxy ? proxyRoutes(undici, options.proxy, pools, connect, scope) : undefined;
   // Without keep-alive, each request asks the receiver to close the connection after its answer.
   const reset = options.keepAlive === false;
