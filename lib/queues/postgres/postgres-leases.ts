@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Lease, LeaseRequest } from '../../delivery';
-import { pickDue, type Capacity, type DueRow, SCAN_SLACK } from './pick-due';
+import { SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
+import { pickDue } from './pick-due';
 import {
   DELIVERY_COLUMNS,
   deliveryRecord,

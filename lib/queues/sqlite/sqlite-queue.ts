@@ -27,18 +27,8 @@ import type { ResolvedSqliteQueueOptions, SqliteQueueOptions } from './sqlite-qu
 import { BUSY_TIMEOUT_MS, prepareDatabase } from './sqlite-schema';
 import { SqliteHistoryQueries } from './sqlite-history-query';
 import { prepareStatements } from './sqlite-statements';
-import type { DeliveryRow, DueRow, SqliteStatements } from './sqlite-statements';
-
-type Capacity = ((endpointId: string) => number) | undefined;
-
-/**
- * Due rows read in one pass of the global due-order index before falling back to one probe per endpoint.
- * The pass is exact whenever it fills the request or reaches the end of the due rows; only endpoints at
- * capacity that hold more than this many of the oldest rows send lease() to the per-endpoint path.
- */
-const SCAN_SLACK = 64;
-
-const byDue = (a: DueRow, b: DueRow): number => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq;
+import { byDue, dueFetchSize, pickInDueOrder, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
+import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
 
 /**
  * A durable queue in one SQLite file (better-sqlite3 12, an optional peer dependency): a message is
@@ -304,21 +294,9 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   /** The due deliveries to lease: oldest first, first-in first-out among equals, within each endpoint's capacity. */
   private pickDue(now: number, limit: number, capacity: Capacity): DueRow[] {
-    const fetch = Math.min(limit + SCAN_SLACK, Number.MAX_SAFE_INTEGER);
-    const rows = this.statements.dueInOrder.all(now, fetch);
-    const room = new Map<string, number>();
-    const picked: DueRow[] = [];
-    for (const row of rows) {
-      const left = room.get(row.endpoint_id) ?? capacity?.(row.endpoint_id) ?? Infinity;
-      if (left <= 0) {
-        room.set(row.endpoint_id, left);
-        continue;
-      }
-      room.set(row.endpoint_id, left - 1);
-      picked.push(row);
-      if (picked.length === limit) return picked;
-    }
-    if (rows.length < fetch) return picked;
+    const fetch = dueFetchSize(limit);
+    const { picked, exact } = pickInDueOrder(this.statements.dueInOrder.all(now, fetch), fetch, limit, capacity);
+    if (exact) return picked;
     // Endpoints without capacity hold the oldest rows: take each endpoint's own oldest instead.
     const candidates: DueRow[] = [];
     for (const endpointId of this.statements.waitingEndpoints.all()) {

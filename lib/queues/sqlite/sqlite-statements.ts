@@ -1,3 +1,4 @@
+import type { DueRow } from '../due-rows';
 import type Database from 'better-sqlite3';
 import type { DeliveryStatus } from '../../delivery';
 
@@ -19,13 +20,6 @@ export interface DeliveryRow {
   readonly schedule_base: number;
   readonly attempt_count: number;
   readonly next_attempt_at: number | null;
-}
-
-/** What the due-order indexes hold: enough to choose deliveries without reading their rows. */
-export interface DueRow {
-  readonly seq: number;
-  readonly endpoint_id: string;
-  readonly next_attempt_at: number;
 }
 
 /** What settle binds: the new status, the attempt made (if any) and when it started, and the lease. */
