@@ -21,6 +21,8 @@ export type {
   WebhookClientOptions,
   SendResult,
   SendOptions,
+  TransactionalSendOptions,
+  TransactionalSendResult,
   WebhookEndpoint,
   EndpointStore,
   WebhookLogger,
@@ -70,8 +72,12 @@ export type {
   EndpointStats,
   PruneOptions,
   MessageHistory,
+  OutboxMessage,
+  OutboxQueue,
+  OutboxTransaction,
+  RouteOutboxMessage,
 } from './delivery';
-export { deliveryState, hasMessageHistory, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './delivery';
+export { deliveryState, hasMessageHistory, hasOutbox, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './delivery';
 export { WebhookAdmin } from './management';
 export type { OwnerScope, RetentionOptions, WebhookAdminOptions, EventTypeView } from './management';
 export { checkEndpointUrl } from './transport';

@@ -9,6 +9,8 @@ export type {
   WebhookClientOptions,
   SendResult,
   SendOptions,
+  TransactionalSendOptions,
+  TransactionalSendResult,
   RedeliverResult,
   RedeliverSkipReason,
 } from './webhook-client-options';

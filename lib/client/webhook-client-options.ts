@@ -1,5 +1,5 @@
 import type { AxiosInstance, AxiosProxyConfig } from 'axios';
-import type { DeliveryQueue, RetryOptions } from '../delivery';
+import type { DeliveryQueue, OutboxTransaction, RetryOptions } from '../delivery';
 import type { EnvelopeMode } from '../envelope';
 import type { UnknownProperties } from '../metadata';
 import type { LookupAllFunction, Transport } from '../transport';
@@ -103,6 +103,19 @@ export interface SendResult<N extends string = string> {
   }[];
 }
 
+/**
+ * What `send(payload, { tx })` resolves with: the message is written in the caller's transaction, and
+ * its deliveries are made by a worker after the commit (see `getMessage()` then).
+ */
+export interface TransactionalSendResult<N extends string = string> {
+  /** The `webhook-id`, the same on every attempt. */
+  readonly id: string;
+  /** The webhook's name. */
+  readonly event: N;
+  /** The owner it was sent for, as given to `send()`. */
+  readonly owner?: string;
+}
+
 /** Why `redeliver()` left a delivery as it was. */
 export type RedeliverSkipReason =
   /** It is still pending: it is already being delivered. */
@@ -141,4 +154,16 @@ export interface SendOptions<N extends string = string> {
    * filter: for a test event or a targeted send. Default: every endpoint of the owner subscribed to the webhook.
    */
   endpointIds?: readonly string[];
+}
+
+/** Options of a `send()` written in the caller's open transaction: the transactional outbox. */
+export interface TransactionalSendOptions<N extends string = string> extends SendOptions<N> {
+  /**
+   * The caller's open transaction: the message is written in it as one row, committed or rolled back
+   * with the business write, and nothing is attempted before the commit; a worker matches its endpoints
+   * and delivers it after. Needs a queue with an outbox: `PostgresQueue` (a `pg` client or TypeORM
+   * `EntityManager` in a transaction, or `prismaTx()`, `kyselyTx()`, `knexTx()`, `drizzleTx()` of
+   * `hookspec/postgres`), or `SqliteQueue` on the app's own database. See docs/outbox.md.
+   */
+  tx: OutboxTransaction;
 }

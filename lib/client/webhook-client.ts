@@ -7,10 +7,13 @@ import type {
   MessageRecord,
   MessageView,
   NewDelivery,
+  OutboxMessage,
+  OutboxQueue,
+  OutboxTransaction,
   RetryDecision,
   RetryPolicy,
 } from '../delivery';
-import { DeliveryWorker } from '../delivery';
+import { DeliveryWorker, hasOutbox } from '../delivery';
 import { WebhookSendError } from '../errors';
 import { preparePayload } from '../payload';
 import type { EnvelopeMode } from '../envelope';
@@ -37,8 +40,11 @@ import type {
   RedeliverSkipReason,
   SendOptions,
   SendResult,
+  TransactionalSendOptions,
+  TransactionalSendResult,
   WebhookClientOptions,
 } from './webhook-client-options';
+import { OutboxRouter } from './outbox-router';
 
 /**
  * Sends webhooks: validates a payload, serialises it once, queues one delivery per subscribed endpoint,
@@ -68,6 +74,7 @@ export class WebhookClient<
   private readonly unknownProperties: UnknownProperties;
   private readonly maxPayloadBytes: number;
   private readonly worker: DeliveryWorker | undefined;
+  private readonly outbox: OutboxRouter | undefined;
   private readonly health: EndpointHealth;
   private readonly signals: ClientSignals;
   private closed: Promise<void> | undefined;
@@ -123,6 +130,17 @@ export class WebhookClient<
         onError: (error) => this.report(error, 'the delivery queue failed; retrying in a second'),
       });
       this.worker.start();
+      // A worker also routes what send({ tx }) wrote, once it is committed (in this process or another).
+      if (hasOutbox(this.queue)) {
+        const worker = this.worker;
+        this.outbox = new OutboxRouter(
+          this.queue,
+          this.routeOutboxMessage,
+          () => worker.wake(),
+          (error, what) => this.report(error, what),
+        );
+        this.outbox.start();
+      }
     }
   }
 
@@ -131,9 +149,20 @@ export class WebhookClient<
    * subscribed to its webhook. Resolves once the queue has accepted the message; from then on it is
    * delivered or ends exhausted with its attempt log. Rejects with `WebhookValidationError` (nothing is
    * queued) or `WebhookSendError`.
+   *
+   * With `{ tx }`, the message is written in the caller's open transaction instead (the transactional
+   * outbox): committed or rolled back with the business write, routed to its endpoints and delivered by
+   * a worker after the commit. See docs/outbox.md.
    */
-  async send(payload: P, options: SendOptions<N> = {}): Promise<SendResult<N>> {
+  send(payload: P, options: TransactionalSendOptions<N>): Promise<TransactionalSendResult<N>>;
+  send(payload: P, options?: SendOptions<N>): Promise<SendResult<N>>;
+  async send(
+    payload: P,
+    options: SendOptions<N> | TransactionalSendOptions<N> = {},
+  ): Promise<SendResult<N> | TransactionalSendResult<N>> {
     this.assertOpen('send()');
+    const tx = 'tx' in options ? options.tx : undefined;
+    if (tx !== undefined) this.assertOutbox(tx);
     const definition = this.catalog.resolve(payload, options.event);
     const owner = checkOwner(options.owner, 'send()');
     const now = Date.now();
@@ -151,22 +180,11 @@ export class WebhookClient<
       createdAt: now,
       ...(owner !== undefined ? { owner } : {}),
     };
-    const deliveries: NewDelivery[] = [];
-    const sent: { endpointId: string; url: string }[] = [];
-    const skipped: { endpointId: string; url: string; reason: 'endpoint-disabled' }[] = [];
-    for (const endpoint of await this.recipients(definition.name, owner, options.endpointIds)) {
-      // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
-      const url = this.shownUrl(endpoint.url);
-      const endpointId = endpoint.id ?? url;
-      if (endpoint.enabled === false) {
-        // Recorded, not attempted: recover() sends it once the endpoint is back.
-        deliveries.push({ endpointId, url, nextAttemptAt: now, status: 'disabled' });
-        skipped.push({ endpointId, url, reason: 'endpoint-disabled' });
-      } else {
-        deliveries.push({ endpointId, url, nextAttemptAt: now });
-        sent.push({ endpointId, url });
-      }
-    }
+    if (tx !== undefined) return this.sendInTransaction(tx, message, options.endpointIds);
+    const { deliveries, sent, skipped } = await this.deliveriesOf(
+      await this.recipients(definition.name, owner, options.endpointIds),
+      now,
+    );
     if (deliveries.length > 0) await this.queue.enqueue(message, deliveries);
     // Built only for a logger that reads it: send() is on every message's path.
     if (this.logger !== silentLogger) {
@@ -184,6 +202,119 @@ export class WebhookClient<
       skipped,
     };
   }
+
+  /**
+   * One delivery per recipient, due `now`; a disabled endpoint's is recorded as `disabled` (not
+   * attempted; recover() sends it once the endpoint is back).
+   */
+  private deliveriesOf(
+    recipients: readonly WebhookEndpoint[],
+    now: number,
+  ): {
+    deliveries: NewDelivery[];
+    sent: { endpointId: string; url: string }[];
+    skipped: { endpointId: string; url: string; reason: 'endpoint-disabled' }[];
+  } {
+    const deliveries: NewDelivery[] = [];
+    const sent: { endpointId: string; url: string }[] = [];
+    const skipped: { endpointId: string; url: string; reason: 'endpoint-disabled' }[] = [];
+    for (const endpoint of recipients) {
+      // The queue keeps the URL for people to read, without credentials; attempts use the endpoint's own.
+      const url = this.shownUrl(endpoint.url);
+      const endpointId = endpoint.id ?? url;
+      if (endpoint.enabled === false) {
+        deliveries.push({ endpointId, url, nextAttemptAt: now, status: 'disabled' });
+        skipped.push({ endpointId, url, reason: 'endpoint-disabled' });
+      } else {
+        deliveries.push({ endpointId, url, nextAttemptAt: now });
+        sent.push({ endpointId, url });
+      }
+    }
+    return { deliveries, sent, skipped };
+  }
+
+  /** Refuses `{ tx }` at once, before any work, when this client's queue has no outbox. */
+  private assertOutbox(tx: unknown): void {
+    if (typeof tx !== 'object' || tx === null) {
+      throw new WebhookSendError(
+        'invalid-option',
+        `send(…, { tx }): tx must be your open transaction (a pg client, a TypeORM EntityManager, or an adapter ` +
+          `of hookspec/postgres), got ${tx === null ? 'null' : typeof tx}.`,
+      );
+    }
+    if (!hasOutbox(this.queue)) {
+      throw new WebhookSendError(
+        'unsupported',
+        `send(…, { tx }): this client's queue (${this.queue.constructor.name}) has no transactional outbox; ` +
+          'use PostgresQueue (hookspec/postgres) or a SqliteQueue on your own database (hookspec/sqlite), ' +
+          'or send after your transaction commits. Nothing was written.',
+      );
+    }
+  }
+
+  /**
+   * The transactional outbox: the message (with the endpoints it names, checked now) is written in the
+   * caller's transaction; a worker routes it after the commit (outbox-router.ts).
+   */
+  private async sendInTransaction(
+    tx: OutboxTransaction,
+    message: MessageRecord,
+    endpointIds: readonly string[] | undefined,
+  ): Promise<TransactionalSendResult<N>> {
+    const queue = this.queue as DeliveryQueue & OutboxQueue;
+    let named: readonly string[] | undefined;
+    if (endpointIds !== undefined) {
+      named = (await this.recipients(message.event, message.owner, endpointIds)).map(
+        (endpoint) => endpoint.id ?? this.shownUrl(endpoint.url),
+      );
+    }
+    await queue.enqueueInTransaction(tx, named === undefined ? message : { ...message, endpointIds: named });
+    if (this.logger !== silentLogger) {
+      this.logger.debug(
+        { messageId: message.id, event: message.event, owner: message.owner },
+        'webhook written to the outbox; it is routed after your transaction commits',
+      );
+    }
+    return {
+      id: message.id,
+      event: message.event as N,
+      ...(message.owner !== undefined ? { owner: message.owner } : {}),
+    };
+  }
+
+  /**
+   * Routes one committed outbox message as send() routes a message: to the endpoints it names that still
+   * exist for its owner, or to the owner's subscribed endpoints as they are now.
+   */
+  private readonly routeOutboxMessage = async (message: OutboxMessage): Promise<readonly NewDelivery[]> => {
+    const now = Date.now();
+    let recipients: readonly WebhookEndpoint[];
+    if (message.endpointIds === undefined) {
+      recipients = await this.recipients(message.event, message.owner, undefined);
+    } else {
+      const found: WebhookEndpoint[] = [];
+      for (const id of message.endpointIds) {
+        const endpoint = await this.endpoints.endpointById(id);
+        // Deleted (or moved to another owner) between the send and the commit: not sent to.
+        if (endpoint && endpoint.owner === message.owner) found.push(endpoint);
+      }
+      recipients = found;
+    }
+    const { deliveries, sent, skipped } = this.deliveriesOf(recipients, now);
+    if (this.logger !== silentLogger) {
+      this.logger.debug(
+        {
+          messageId: message.id,
+          event: message.event,
+          owner: message.owner,
+          deliveries: sent.length,
+          skipped: skipped.length,
+        },
+        'webhook routed from the outbox',
+      );
+    }
+    return deliveries;
+  };
 
   /**
    * The endpoints a message goes to: the named ones (each must exist and be the owner's), or the owner's
@@ -308,6 +439,9 @@ export class WebhookClient<
       );
     }
     this.assertOpen('drain()');
+    // Messages committed through the outbox are routed first, so that their deliveries are waited for; a
+    // routing failure (the database, the endpoint store) rejects as it is.
+    await this.outbox?.flush();
     try {
       await this.worker.idle();
     } catch (error) {
@@ -322,6 +456,7 @@ export class WebhookClient<
   /** Stops timers and sockets. Pending work stays in the queue: a durable queue resumes it in the next process. */
   close(): Promise<void> {
     this.closed ??= (async () => {
+      await this.outbox?.stop();
       await this.worker?.stop();
       if (this.ownsTransport) await this.transport.close();
       await this.queue.close();

@@ -15,6 +15,8 @@ export type {
 export type { DeliveryQueue, LeaseRequest, NewDelivery } from './delivery-queue';
 export { deliveryState, hasMessageHistory, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './message-history';
 export type { DeliveryState, MessageQuery, Page, EndpointStats, PruneOptions, MessageHistory } from './message-history';
+export { hasOutbox } from './outbox';
+export type { OutboxMessage, OutboxQueue, OutboxTransaction, RouteOutboxMessage } from './outbox';
 export { RetryPolicy, DEFAULT_RETRY_SCHEDULE, parseRetryAfter, checkRetryOptions } from './retry-policy';
 export type { RetryOptions, RetryDecision, AttemptOutcome } from './retry-policy';
 export { DeliveryWorker } from './delivery-worker';

@@ -4,3 +4,5 @@
  */
 export { PostgresQueue } from './postgres-queue';
 export type { PostgresQueueOptions } from './postgres-queue-options';
+export { postgresTransaction } from './postgres-transaction';
+export type { PostgresTransaction, TransactionStatement } from './postgres-transaction';

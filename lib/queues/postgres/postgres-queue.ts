@@ -11,8 +11,12 @@ import type {
   MessageRecord,
   MessageView,
   NewDelivery,
+  OutboxMessage,
+  OutboxQueue,
+  OutboxTransaction,
   Page,
   PruneOptions,
+  RouteOutboxMessage,
   Settlement,
 } from '../../delivery';
 import { DeliveryQueueError, HookspecError } from '../../errors';
@@ -25,6 +29,8 @@ import { messageViews, type RunQuery } from './postgres-rows';
 import { PostgresLeases } from './postgres-leases';
 import { migrate } from './postgres-schema';
 import { WorkListener } from './work-listener';
+import { routeOutbox } from './postgres-outbox';
+import { transactionStatement } from './postgres-transaction';
 
 /** PostgreSQL error codes the queue answers to. */
 const UNIQUE_VIOLATION = '23505';
@@ -46,7 +52,7 @@ const PRUNE_BATCH = 500;
  * const client = new WebhookClient({ webhooks, endpoints, queue });
  * ```
  */
-export class PostgresQueue implements DeliveryQueue, MessageHistory {
+export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
   private readonly options: ResolvedPostgresQueueOptions;
   private readonly pool: Pool;
   private readonly ownsPool: boolean;
@@ -92,13 +98,66 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
     return this.options.schema;
   }
 
-  async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
+  enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
+    return this.insert(this.query, 'enqueue()', message, deliveries);
+  }
+
+  /**
+   * Writes the message as one row of the outbox, in the caller's transaction, and notifies the workers
+   * at its commit (a notification sent in a transaction is delivered when it commits, and never if it
+   * rolls back). The schema is brought up to date first, on a connection of the queue's own.
+   */
+  async enqueueInTransaction(tx: OutboxTransaction, message: OutboxMessage): Promise<void> {
+    const run = transactionStatement(tx);
+    await this.ready('send({ tx })');
+    try {
+      await run(
+        `WITH written AS (
+           INSERT INTO ${this.S}.outbox (id, event, body, owner, created_at, endpoint_ids)
+           VALUES ($1, $2, $3, $4, $5, $6)
+         )
+         SELECT pg_notify($7, 'outbox')`,
+        [
+          message.id,
+          message.event,
+          message.body,
+          message.owner ?? null,
+          message.createdAt,
+          message.endpointIds ?? null,
+          this.channel,
+        ],
+      );
+    } catch (error) {
+      throw this.failure('send({ tx })', error);
+    }
+  }
+
+  async routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number> {
+    await this.ready('routing the outbox');
+    return routeOutbox(
+      this.pool,
+      this.S,
+      this.types,
+      route,
+      options.limit,
+      (run, message, deliveries) => this.insert(run, 'routing the outbox', message, deliveries),
+      (error) => this.failure('routing the outbox', error),
+    );
+  }
+
+  /** Inserts a message with its deliveries (one statement), waking the other processes' workers. */
+  private async insert(
+    run: RunQuery,
+    what: string,
+    message: MessageRecord,
+    deliveries: readonly NewDelivery[],
+  ): Promise<void> {
     const S = this.S;
     const statuses = deliveries.map((d) => d.status ?? 'pending');
     const pending = statuses.filter((status) => status === 'pending').length;
     try {
-      await this.query(
-        'enqueue()',
+      await run(
+        what,
         `WITH message AS (
            INSERT INTO ${S}.messages (id, event, body, owner, created_at, erased_at, pending_count, finished_order)
            VALUES ($1, $2, $3, $4, $5, $6, $7::integer,

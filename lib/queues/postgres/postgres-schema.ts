@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { DeliveryQueueError } from '../../errors';
 
 /** The schema version this code writes, kept in `<schema>.schema_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Step N brings a schema from version N to N + 1; `{S}` stands for the quoted schema name. Steps are only
@@ -81,6 +81,20 @@ const MIGRATIONS: readonly string[] = [
     succeeded boolean NOT NULL,
     record text NOT NULL,
     PRIMARY KEY (delivery_seq, attempt_index)
+  );
+  `,
+  // 2: the transactional outbox. send({ tx }) writes one row here in the caller's transaction, with no
+  // index but its key, so the business transaction does as little as it can; a worker moves it into
+  // messages and deliveries after the commit (seq: oldest first). endpoint_ids: the endpoints named.
+  `
+  CREATE TABLE {S}.outbox (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text COLLATE "C" NOT NULL,
+    event text COLLATE "C" NOT NULL,
+    body text NOT NULL,
+    owner text COLLATE "C",
+    created_at bigint NOT NULL,
+    endpoint_ids text[]
   );
   `,
 ];

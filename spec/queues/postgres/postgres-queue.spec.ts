@@ -71,11 +71,11 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
   };
 
   describe('schema and migrations', () => {
-    it('creates its schema and tables on first use, at schema version 1', async () => {
+    it('creates its schema and tables on first use, at schema version 2', async () => {
       const queue = queueOn();
       expect(await queue.countPending()).toBe(0);
       const { rows } = await pool.query(`SELECT version FROM ${queue.schema}.schema_version`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 2 }]);
       const tables = await pool.query(
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [queue.schema],
@@ -84,8 +84,23 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
         'attempts',
         'deliveries',
         'messages',
+        'outbox',
         'schema_version',
       ]);
+    });
+
+    it('brings a version 1 schema (before the outbox) forward to version 2, keeping its messages', async () => {
+      const old = queueOn();
+      await send(old, 'from-version-1');
+      // What version 1 wrote: everything but the outbox table.
+      await pool.query(`DROP TABLE ${old.schema}.outbox`);
+      await pool.query(`UPDATE ${old.schema}.schema_version SET version = 1`);
+      const upgraded = queueOn({ schema: old.schema });
+      expect(await upgraded.countPending()).toBe(1);
+      const { rows } = await pool.query(`SELECT version FROM ${old.schema}.schema_version`);
+      expect(rows).toEqual([{ version: 2 }]);
+      const outbox = await pool.query(`SELECT count(*)::int AS n FROM ${old.schema}.outbox`);
+      expect(outbox.rows).toEqual([{ n: 0 }]);
     });
 
     it('migrates once when several processes start on a new schema at once', async () => {
@@ -113,7 +128,7 @@ describe.runIf(postgresAvailable())('PostgresQueue', () => {
       expect(error.code).toBe('unsupported-schema');
       expect(error.message).toBe(
         `PostgresQueue: the schema "${first.schema}" has version 7, written by a newer hookspec; this version ` +
-          'understands up to 1. Upgrade hookspec in this process, or give it another schema.',
+          'understands up to 2. Upgrade hookspec in this process, or give it another schema.',
       );
       expect((await failure(() => send(newer, 'refused'))).code).toBe('unsupported-schema');
       const { rows } = await pool.query(`SELECT id FROM ${first.schema}.messages`);
