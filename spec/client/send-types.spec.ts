@@ -1,5 +1,5 @@
 import { generateSecret, MemoryQueue, Payload, Webhook, WebhookClient } from 'hookspec';
-import type { CatalogPayload, SendResult } from 'hookspec';
+import type { CatalogPayload, SendResult, TransactionalSendResult } from 'hookspec';
 import { describe, expect, it } from 'vitest';
 import { order, Orders, Subscription, subscription } from './fixtures';
 
@@ -23,6 +23,17 @@ function typeChecks(client: WebhookClient<readonly [typeof Subscription, typeof 
   void client.send(null);
   // Without stated names, any string is an event name (checked when sent).
   void client.send(order(), { event: 'order.placed' });
+}
+
+/** send(…, { tx }) answers without deliveries: they are made after the caller's commit. */
+async function transactionalTypes(client: WebhookClient<readonly [typeof Subscription]>, tx: object): Promise<void> {
+  const written: TransactionalSendResult = await client.send(subscription(), { tx, owner: 'acme' });
+  // @ts-expect-error no deliveries are known when the message is only written in a transaction
+  void written.deliveries;
+  const sent: SendResult = await client.send(subscription(), { owner: 'acme' });
+  void sent.deliveries;
+  // @ts-expect-error tx is a transaction object, not a flag
+  void client.send(subscription(), { tx: true });
 }
 
 /** A catalog with a loosely typed helper method: `any` must not open send() to every value. */
@@ -83,6 +94,7 @@ describe('send() types', () => {
     expect(typeof typeChecks).toBe('function');
     expect(typeof explicitPayloads).toBe('function');
     expect(typeof looseCatalog).toBe('function');
+    expect(typeof transactionalTypes).toBe('function');
     expect(typeof statedNames).toBe('function');
     expect(
       new WebhookClient({ webhooks: [Quiet], endpoints: [], worker: false, queue: new MemoryQueue() }),
