@@ -35,7 +35,8 @@ export interface HookspecAdminMountOptions {
   path?: string;
   /**
    * Guards of the controller, before `authorize` (an `AuthGuard('jwt')` that sets `req.user`). The app's
-   * global guards apply as to any controller. Default: none.
+   * global guards apply as to any controller. With `portal`, they see the portal's page and its
+   * portal-token requests too: a guard that refuses anonymous requests must let those through. Default: none.
    */
   guards?: (Type<CanActivate> | CanActivate)[];
 }
@@ -49,12 +50,13 @@ export interface HookspecAdminModuleAsyncOptions extends HookspecAdminMountOptio
   imports?: ModuleMetadata['imports'];
   /** Providers passed to `useFactory`, in order. Default: none. */
   inject?: (InjectionToken | OptionalFactoryDependency)[];
-  /** Builds `{ admin, authorize, onError?, challenge? }`; may be async. */
+  /** Builds `{ admin, authorize, onError?, challenge?, portal? }`; may be async. */
   useFactory: (...args: never[]) => HookspecAdminOptions | Promise<HookspecAdminOptions>;
 }
 
 const ADMIN_HTTP_HANDLER = Symbol.for('hookspec:admin-http-handler');
 const MOUNT_KEYS = ['path', 'guards'];
+const ROUTER_KEYS = ['admin', 'authorize', 'onError', 'challenge', 'portal'];
 const ASYNC_KEYS = ['imports', 'inject', 'useFactory', ...MOUNT_KEYS];
 const logger = new Logger('HookspecAdmin');
 
@@ -75,12 +77,7 @@ const logger = new Logger('HookspecAdmin');
 export class HookspecAdminModule {
   static register(options: HookspecAdminModuleOptions): DynamicModule {
     const where = 'HookspecAdminModule.register(options)';
-    const { admin, path, guards, ...routerOptions } = checkedMountOptions(options, where, [
-      'admin',
-      'authorize',
-      'onError',
-      'challenge',
-    ]);
+    const { admin, path, guards, ...routerOptions } = checkedMountOptions(options, where, ROUTER_KEYS);
     const handler = adminHandler(admin, routerOptions, where);
     return {
       module: HookspecAdminModule,
@@ -114,7 +111,7 @@ export class HookspecAdminModule {
             const given = await useFactory(...args);
             checkOptionsObject(
               given,
-              ['admin', 'authorize', 'onError', 'challenge'],
+              ROUTER_KEYS,
               {
                 where: `${where}'s useFactory result`,
                 fail: (code, message) => new WebhookAdminError(code, message),
@@ -190,6 +187,7 @@ function adminController(path: string, guards: NonNullable<HookspecAdminMountOpt
         method: req.method ?? 'GET',
         url: relativeUrl(req),
         contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
         readBody: () => readNodeBody(req),
         discardBody: () => discardNodeBody(req),
       });
