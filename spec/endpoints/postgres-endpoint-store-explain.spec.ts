@@ -114,7 +114,11 @@ describe.runIf(postgresAvailable())('PostgresEndpointStore reads its tables thro
   ])('finds %s subscribed to a webhook through the (owner, event) index, on every send', async (_, owner) => {
     const endpoints = await store.endpointsFor('event-3', owner);
     expect(endpoints.length).toBeGreaterThan(0);
-    expect(endpoints.every((endpoint) => endpoint.owner === owner && endpoint.secrets.length > 0)).toBe(true);
+    // Every endpoint whose id ends in 7 has a previous secret still in its grace.
+    const signsWith = (id: string | undefined) => (id?.endsWith('7') ? 2 : 1);
+    expect(
+      endpoints.every((endpoint) => endpoint.owner === owner && endpoint.secrets?.length === signsWith(endpoint.id)),
+    ).toBe(true);
     expect(await indexesUsedBy(() => store.endpointsFor('event-3', owner))).toEqual([
       'endpoint_events_owner_event',
       'endpoint_secrets_endpoint',
