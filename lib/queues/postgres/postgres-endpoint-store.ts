@@ -113,8 +113,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
 
   async get(id: string): Promise<StoredEndpoint | undefined> {
     const where = callOn(NAME, 'get', id);
-    // PostgreSQL would read a number as the text it spells (5 finds '5'); a Map, as every store, does not.
-    if (typeof id !== 'string') {
+    if (!findable(id)) {
       this.assertOpen(where);
       return undefined;
     }
@@ -125,6 +124,10 @@ export class PostgresEndpointStore implements WritableEndpointStore {
   async list(query: EndpointQuery): Promise<Page<StoredEndpoint>> {
     const where = `${NAME}.list()`;
     const checked = checkEndpointQuery(query, where);
+    if (typeof checked.owner === 'string' && !findable(checked.owner)) {
+      this.assertOpen(where);
+      return { items: [] };
+    }
     const { text, values } = listQuery(this.S, checked);
     const items = (await this.query<EndpointRow>(where, text, values)).map(storedEndpoint);
     if (items.length <= checked.limit) return { items };
@@ -151,7 +154,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
     const where = callOn(NAME, 'setEnabled', id);
     const { now, reason } = checkEnableOptions(options, where);
     const on = checkEnabled(enabled, where);
-    if (typeof id !== 'string') {
+    if (!findable(id)) {
       this.assertOpen(where);
       throw unknownEndpoint(id, where);
     }
@@ -163,7 +166,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
 
   async delete(id: string): Promise<boolean> {
     const where = callOn(NAME, 'delete', id);
-    if (typeof id !== 'string') {
+    if (!findable(id)) {
       this.assertOpen(where);
       return false;
     }
@@ -178,7 +181,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
     const { now, graceMs, secret: given } = checkRotateOptions(options, where);
     const secret = given ?? generateSecret();
     const endpoint = await this.transaction(where, async (run) => {
-      const [row] = typeof id === 'string' ? await run<SigningRow>(this.sql.lockWithSecrets, [id]) : [];
+      const [row] = findable(id) ? await run<SigningRow>(this.sql.lockWithSecrets, [id]) : [];
       if (!row) throw unknownEndpoint(id, where);
       if (row.secrets.includes(secret)) throw reusedSecret(where);
       await run(this.sql.rotate, [id, now + graceMs, now, graceMs > 0, secret]);
@@ -189,7 +192,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
 
   async endpointsFor(event: string, owner?: string): Promise<readonly WebhookEndpoint[]> {
     const where = `${NAME}.endpointsFor()`;
-    if (typeof event !== 'string' || (owner !== undefined && typeof owner !== 'string')) {
+    if (!findable(event) || (owner !== undefined && !findable(owner))) {
       this.assertOpen(where);
       return [];
     }
@@ -203,7 +206,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
 
   async endpointById(id: string): Promise<WebhookEndpoint | undefined> {
     const where = callOn(NAME, 'endpointById', id);
-    if (typeof id !== 'string') {
+    if (!findable(id)) {
       this.assertOpen(where);
       return undefined;
     }
@@ -243,7 +246,7 @@ export class PostgresEndpointStore implements WritableEndpointStore {
 
   /** The endpoint, locked until the transaction ends; rejects `unknown-endpoint`. */
   private async locked(run: RunInTransaction, id: string, where: string): Promise<StoredEndpoint> {
-    const [row] = typeof id === 'string' ? await run<EndpointRow>(this.sql.lock, [id]) : [];
+    const [row] = findable(id) ? await run<EndpointRow>(this.sql.lock, [id]) : [];
     if (!row) throw unknownEndpoint(id, where);
     return storedEndpoint(row);
   }
@@ -346,6 +349,16 @@ export class PostgresEndpointStore implements WritableEndpointStore {
       { cause: error },
     );
   }
+}
+
+/**
+ * Whether a key (an id, an owner, an event) can be looked up. PostgreSQL would read a number as the text it
+ * spells (5 finds '5'), where a Map, as every store, does not; and its text cannot hold U+0000, so a key
+ * with one fails there, where the other stores find nothing (no stored endpoint has one: the field checks
+ * refuse it).
+ */
+function findable(value: unknown): value is string {
+  return typeof value === 'string' && !value.includes('\0');
 }
 
 /** Runs one statement in the transaction, answering its rows. */
