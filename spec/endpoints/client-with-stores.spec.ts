@@ -30,11 +30,12 @@ beforeAll(async () => {
   pool = new Pool({ connectionString: await postgres.createDatabase(), max: 4 });
   idleErrors = recordIdleErrors(pool);
 }, 60_000);
+// stop() gives the server 10 s to shut down (a checkpoint, slow on a busy disk) before it kills it.
 afterAll(async () => {
   await pool?.end();
   expect(unexpectedIdleErrors(idleErrors)).toEqual([]);
   await postgres?.stop();
-});
+}, 30_000);
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

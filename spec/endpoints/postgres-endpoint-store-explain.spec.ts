@@ -71,12 +71,13 @@ describe.runIf(postgresAvailable())('PostgresEndpointStore reads its tables thro
     await pool.query('ANALYZE explain.endpoints, explain.endpoint_events, explain.endpoint_secrets');
   }, 120_000);
 
+  // stop() gives the server 10 s to shut down (a checkpoint, slow on a busy disk) before it kills it.
   afterAll(async () => {
     await store?.close();
     await pool?.end();
     expect(unexpectedIdleErrors(idleErrors)).toEqual([]);
     await server?.stop();
-  });
+  }, 30_000);
 
   /** The nodes of a statement's plan that read a store table or an index (not executed: no ANALYZE). */
   async function scans(statement: QueryConfig): Promise<PlanNode[]> {

@@ -46,10 +46,11 @@ describe.runIf(postgresAvailable())('PostgresEndpointStore options, pools, failu
     expect(unexpectedIdleErrors(idleErrors)).toEqual([]);
   });
 
+  // stop() gives the server 10 s to shut down (a checkpoint, slow on a busy disk) before it kills it.
   afterAll(async () => {
     await pool?.end();
     await server?.stop();
-  });
+  }, 30_000);
 
   const schema = () => `ops_${++schemas}`;
   const storeOn = (options: Partial<PostgresEndpointStoreOptions> = {}): PostgresEndpointStore => {

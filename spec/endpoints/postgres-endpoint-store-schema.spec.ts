@@ -50,9 +50,10 @@ describe.runIf(postgresAvailable())('PostgresEndpointStore tables, versions and 
     for (const codes of idleErrors.splice(0)) expect(unexpectedIdleErrors(codes)).toEqual([]);
   });
 
+  // stop() gives the server 10 s to shut down (a checkpoint, slow on a busy disk) before it kills it.
   afterAll(async () => {
     await server?.stop();
-  });
+  }, 30_000);
 
   /** A pool of its own on the shared database, or on `connectionString`'s. */
   function poolOn(connectionString = database): Pool {
