@@ -104,8 +104,9 @@ export class PostgresEndpointStore implements WritableEndpointStore {
       ]);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; constraint?: string } }).cause;
-      if (cause?.code === UNIQUE_VIOLATION && cause.constraint === ENDPOINT_KEY)
+      if (cause?.code === UNIQUE_VIOLATION && cause.constraint === ENDPOINT_KEY) {
         throw duplicateEndpoint(endpoint.id, where);
+      }
       throw error;
     }
     return { endpoint, secret: checked.secret };
