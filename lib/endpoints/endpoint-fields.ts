@@ -92,6 +92,7 @@ export function checkEndpointInput(input: unknown, where: string): CheckedInput 
         `got ${describe(fields.owner)}; omit it for an endpoint without an owner.`,
     );
   }
+  if (fields.owner !== undefined) refuseNul(fields.owner as string, 'owner', where, 'invalid-endpoint');
   if (fields.enabled !== undefined && typeof fields.enabled !== 'boolean') {
     throw invalid(where, `enabled must be true or false, got ${describe(fields.enabled)}.`);
   }
@@ -148,6 +149,7 @@ export function checkReason(reason: unknown, where: string): string | undefined 
         `got ${describe(reason)}.`,
     );
   }
+  refuseNul(reason, 'reason', where, 'invalid-option');
   return reason;
 }
 
@@ -162,6 +164,7 @@ function checkOptionalFields(fields: Fields, where: string): Partial<StoredEndpo
         `description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters, got ${describe(fields.description)}.`,
       );
     }
+    refuseNul(fields.description, 'description', where, 'invalid-endpoint');
     checked.description = fields.description;
   }
   if (fields.headers !== undefined) {
@@ -180,6 +183,7 @@ function checkUrl(url: unknown, where: string): string {
   if (url.length > MAX_URL_LENGTH) {
     throw invalid(where, `url has ${url.length} characters; the most is ${MAX_URL_LENGTH}.`);
   }
+  refuseNul(url, 'url', where, 'invalid-endpoint');
   const problem = findUrlProblem(url);
   if (problem !== undefined) throw invalid(where, problem);
   return url;
@@ -237,6 +241,19 @@ function checkObject(value: unknown, what: string, where: string, example: strin
     throw invalid(where, `${what} must be an object, e.g. ${example}; got ${describe(value)}.`);
   }
   return value as Fields;
+}
+
+/**
+ * Refuses U+0000 in a field kept as text: PostgreSQL's text cannot hold it, so every store refuses it, and
+ * an endpoint that one store accepts, every store accepts. (Metadata is kept as JSON, which escapes it.)
+ */
+function refuseNul(value: string, name: string, where: string, code: EndpointStoreErrorCode): void {
+  if (value.includes('\0')) {
+    throw new EndpointStoreError(
+      code,
+      `${where}: ${name} holds a NUL character (U+0000), which no endpoint store keeps; remove it.`,
+    );
+  }
 }
 
 function isText(value: unknown, max: number): value is string {

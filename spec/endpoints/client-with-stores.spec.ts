@@ -1,13 +1,41 @@
 import { MemoryEndpointStore, verifySignature, WebhookClient } from 'hookspec';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Pool } from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEndpointStore } from '../../lib/queues/postgres';
 import { SqliteEndpointStore } from '../../lib/queues/sqlite';
 import { LOOPBACK, Subscription, subscription } from '../client/fixtures';
 import { tempDirectory } from '../queues/sqlite/temp-files';
+import {
+  postgresAvailable,
+  recordIdleErrors,
+  startPostgres,
+  unexpectedIdleErrors,
+  type TestPostgres,
+} from '../support/postgres-server';
 import { startRecordingServer, type RecordedRequest } from '../support/recording-server';
 import type { ContractStore } from './endpoint-store-contract';
 
 const temp = tempDirectory('client-stores');
 afterAll(() => temp.remove());
+
+/** The PostgreSQL store's cases run on a private cluster, where one is installed (see postgres-server). */
+const withPostgres = postgresAvailable();
+let postgres: TestPostgres | undefined;
+let pool: Pool | undefined;
+let idleErrors: string[] = [];
+let schemas = 0;
+beforeAll(async () => {
+  if (!withPostgres) return;
+  postgres = await startPostgres();
+  pool = new Pool({ connectionString: await postgres.createDatabase(), max: 4 });
+  idleErrors = recordIdleErrors(pool);
+}, 60_000);
+// stop() gives the server 10 s to shut down (a checkpoint, slow on a busy disk) before it kills it.
+afterAll(async () => {
+  await pool?.end();
+  expect(unexpectedIdleErrors(idleErrors)).toEqual([]);
+  await postgres?.stop();
+}, 30_000);
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -17,6 +45,14 @@ afterEach(async () => {
 const stores: [string, () => ContractStore][] = [
   ['MemoryEndpointStore', () => new MemoryEndpointStore()],
   ['SqliteEndpointStore', () => new SqliteEndpointStore({ path: temp.file() })],
+  ...(withPostgres
+    ? [
+        [
+          'PostgresEndpointStore',
+          () => new PostgresEndpointStore({ pool: pool as Pool, schema: `client_${++schemas}` }),
+        ] as [string, () => ContractStore],
+      ]
+    : []),
 ];
 
 /** Whether `request` carries a signature that a receiver holding `secret` accepts. */

@@ -178,6 +178,36 @@ export function describeCreateContract(makeStore: MakeEndpointStore): void {
     });
   });
 
+  describe('every store refuses a NUL character (U+0000) in a field kept as text, which PostgreSQL cannot keep', () => {
+    it.each([
+      ['owner', { owner: 'acme\0' }],
+      ['url', { url: 'https://hooks.example.com/in\0' }],
+      ['description', { description: 'for\0people' }],
+    ])('create answers invalid-endpoint for one in %s', async (name, fields) => {
+      await expectRefusal(
+        store().create({ url, ...fields }, { now: T0 }),
+        'invalid-endpoint',
+        new RegExp(`create\\(\\): ${name} holds a NUL character \\(U\\+0000\\), which no endpoint store keeps`),
+      );
+      expect((await store().list({})).items).toEqual([]);
+    });
+
+    it('update and setEnabled refuse one too, and change nothing', async () => {
+      const { endpoint } = await store().create({ id: 'e1', url }, { now: T0 });
+      await expectRefusal(
+        store().update('e1', { description: 'a\0b' }, { now: T0 + 1 }),
+        'invalid-endpoint',
+        /description holds a NUL character/,
+      );
+      await expectRefusal(
+        store().setEnabled('e1', false, { now: T0 + 1, reason: 'a\0b' }),
+        'invalid-option',
+        /reason holds a NUL character/,
+      );
+      expect(await store().get('e1')).toEqual(endpoint);
+    });
+  });
+
   describe('create refuses a secret that cannot sign, never showing it', () => {
     const short = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
     it.each([

@@ -97,6 +97,17 @@ export function describeRoutingContract(makeStore: MakeEndpointStore): void {
       expect((await store().endpointsFor('1', '7')).map((e) => e.id)).toEqual(['5']);
     });
 
+    it('finds nothing by an id or owner holding a NUL character, which no stored endpoint has', async () => {
+      await add('e1', { owner: 'acme' });
+      expect(await store().get('e1\0')).toBeUndefined();
+      expect(await store().endpointById('e1\0')).toBeUndefined();
+      expect(await store().endpointsFor('order.paid', 'acme\0')).toEqual([]);
+      expect(await store().list({ owner: 'acme\0' })).toEqual({ items: [] });
+      expect(await store().delete('e1\0')).toBe(false);
+      await expect(store().disable?.('e1\0', 'gone')).resolves.toBeUndefined();
+      expect((await store().endpointsFor('order.paid', 'acme')).map((e) => e.id)).toEqual(['e1']);
+    });
+
     it('sees a change at once: the next attempt uses the new url and enabled state', async () => {
       await add('e1');
       await store().update('e1', { url: 'https://moved.example.com/h' }, { now: T0 + 1 });

@@ -1,8 +1,10 @@
 /*
- * The `hookspec/postgres` entry: a durable queue, with its message history, in the application's own
- * PostgreSQL database (node-postgres, loaded only when used).
+ * The `hookspec/postgres` entry: a durable queue, with its message history, and an endpoint store, and the
+ * transactional outbox, in the application's own PostgreSQL database (node-postgres, loaded only when used).
  */
 export { PostgresQueue } from './postgres-queue';
 export type { PostgresQueueOptions } from './postgres-queue-options';
 export { postgresTransaction } from './postgres-transaction';
 export type { PostgresTransaction, TransactionStatement } from './postgres-transaction';
+export { PostgresEndpointStore } from './postgres-endpoint-store';
+export type { PostgresEndpointStoreOptions } from './postgres-endpoint-store-options';

@@ -6,11 +6,16 @@ export type PgModule = typeof import('pg');
 const INSTALL = 'npm install pg@8';
 
 /**
- * Loads pg (node-postgres) when a PostgresQueue is made, never when hookspec is imported: it is an
- * optional peer dependency, and an application on another queue must not need it. `load` is require()
- * but for tests.
+ * Loads pg (node-postgres) when a PostgresQueue (or a PostgresEndpointStore, `who`) is made, never when
+ * hookspec is imported: it is an optional peer dependency, and an application on another queue must not
+ * need it. `fail` makes the error of the caller's class; `load` is require() but for tests.
  */
-export function loadPg(load: (name: string) => unknown = requirePeer): PgModule {
+export function loadPg(
+  who = 'PostgresQueue',
+  fail: (message: string, cause: unknown) => Error = (message, cause) =>
+    new DeliveryQueueError('missing-dependency', message, { cause }),
+  load: (name: string) => unknown = requirePeer,
+): PgModule {
   try {
     return load('pg') as PgModule;
   } catch (error) {
@@ -20,14 +25,12 @@ export function loadPg(load: (name: string) => unknown = requirePeer): PgModule 
     const why = notFound
       ? 'needs the package pg, which is not installed'
       : `needs the package pg, which is installed but failed to load (${(error as Error).message})`;
-    throw new DeliveryQueueError('missing-dependency', `PostgresQueue ${why}. Install it with \`${INSTALL}\`.`, {
-      cause: error,
-    });
+    throw fail(`${who} ${why}. Install it with \`${INSTALL}\`.`, error);
   }
 }
 
 function requirePeer(name: string): unknown {
-  // require(), not import: loaded only when a PostgresQueue is made, and optional.
+  // require(), not import: loaded only when a PostgresQueue or PostgresEndpointStore is made, and optional.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(name);
 }

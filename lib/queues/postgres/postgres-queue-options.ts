@@ -60,7 +60,7 @@ const scope: OptionScope = {
 };
 
 /** A schema name used unquoted-safe: PostgreSQL folds unquoted names to lower case, and quoting stays simple. */
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Checks the options at construction, so that a queue that cannot work fails before any message is accepted. */
 export function resolvePostgresQueueOptions(options: PostgresQueueOptions): ResolvedPostgresQueueOptions {

@@ -58,3 +58,28 @@ describe('PostgresQueue without pg installed', () => {
     expect(JSON.parse(await run(TRY_QUEUE, PROJECT_NODE_MODULES))).toEqual({ made: true });
   });
 });
+
+// The same for the endpoint store of the same entry.
+const TRY_STORE = `
+  const hookspec = require(process.env.HOOKSPEC_LIB);
+  const { PostgresEndpointStore } = require(require('node:path').join(process.env.HOOKSPEC_LIB, '..', 'queues', 'postgres'));
+  try {
+    new PostgresEndpointStore({ connectionString: 'postgres://app:secret@127.0.0.1:1/app' }).close()
+      .then(() => console.log(JSON.stringify({ made: true })));
+  } catch (error) {
+    console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message,
+      isEndpointStoreError: error instanceof hookspec.EndpointStoreError }));
+  }`;
+
+describe('PostgresEndpointStore without pg installed', () => {
+  it('fails only when a PostgresEndpointStore is made, with an EndpointStoreError naming the package', async () => {
+    expect(JSON.parse(await run(TRY_STORE, withoutPg))).toEqual({
+      name: 'EndpointStoreError',
+      code: 'missing-dependency',
+      isEndpointStoreError: true,
+      message:
+        'PostgresEndpointStore needs the package pg, which is not installed. Install it with `npm install pg@8`.',
+    });
+    expect(JSON.parse(await run(TRY_STORE, PROJECT_NODE_MODULES))).toEqual({ made: true });
+  });
+});
