@@ -100,6 +100,9 @@ describe('send(payload, { owner })', () => {
       expect((error as WebhookSendError).code).toBe('invalid-option');
       expect((error as Error).message).toContain('owner is the customer or account id');
     }
+    const nul = await client.send(subscription(), { owner: 'acme\0' }).catch((e: unknown) => e);
+    expect(nul).toMatchObject({ name: 'WebhookSendError', code: 'invalid-option' });
+    expect((nul as Error).message).toContain('NUL character (U+0000)');
     await client.drain();
     expect(server.requests).toEqual([]);
   });
