@@ -6,3 +6,12 @@ export { PostgresQueue } from './postgres-queue';
 export type { PostgresQueueOptions } from './postgres-queue-options';
 export { postgresTransaction } from './postgres-transaction';
 export type { PostgresTransaction, TransactionStatement } from './postgres-transaction';
+export { drizzleTx, knexTx, kyselyTx, prismaTx } from './transaction-adapters';
+export type {
+  DrizzleSql,
+  DrizzleTransaction,
+  KnexTransaction,
+  KyselyCompiledQuery,
+  KyselyTransaction,
+  PrismaTransactionClient,
+} from './transaction-adapters';
