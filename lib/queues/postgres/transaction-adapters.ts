@@ -142,8 +142,8 @@ export interface DrizzleTransaction {
 }
 
 /**
- * A Drizzle transaction on PostgreSQL (`db.transaction(async (tx) => …)`; node-postgres, postgres.js or
- * any other driver of drizzle-orm/pg-core), for `send(payload, { tx: drizzleTx(tx) })`: the message is
+ * A Drizzle transaction on PostgreSQL (`db.transaction(async (tx) => …)`, through drizzle-orm/pg-core's
+ * `execute()`, which its PostgreSQL drivers share; tested with node-postgres), for `send(payload, { tx: drizzleTx(tx) })`: the message is
  * written with `tx.execute` on the transaction's connection, its values bound as parameters (a query
  * object of the shape Drizzle's `sql` template makes, built here, as Drizzle is not imported). A
  * Drizzle database that is not a transaction is refused.
