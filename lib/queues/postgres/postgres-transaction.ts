@@ -72,17 +72,17 @@ function notATransaction(tx: Candidate): string | undefined {
     }
   }
   if (typeof tx.$executeRawUnsafe === 'function') {
-    return 'tx is a Prisma client: pass prismaTx(tx) of hookspec/postgres, with the tx of prisma.$transaction(async (tx) => …)';
+    return "tx is Prisma's (a PrismaClient or a transaction client): pass prismaTx(tx) of hookspec/postgres, with the tx of prisma.$transaction(async (tx) => …)";
   }
   if (typeof tx.executeQuery === 'function' && typeof tx.isTransaction === 'boolean') {
-    return 'tx is a Kysely instance: pass kyselyTx(trx) of hookspec/postgres, with the trx of db.transaction().execute(async (trx) => …)';
+    return "tx is Kysely's (an instance or a Transaction): pass kyselyTx(trx) of hookspec/postgres, with the trx of db.transaction().execute(async (trx) => …)";
   }
   // A Knex instance or transaction is a function with query-builder members.
   if (typeof (tx as unknown) === 'function' && typeof tx.raw === 'function') {
-    return 'tx is a Knex instance: pass knexTx(trx) of hookspec/postgres, with the trx of knex.transaction(async (trx) => …)';
+    return "tx is Knex's (an instance or a transaction): pass knexTx(trx) of hookspec/postgres, with the trx of knex.transaction(async (trx) => …)";
   }
   if (typeof tx.execute === 'function' && typeof tx.select === 'function') {
-    return 'tx is a Drizzle database: pass drizzleTx(tx) of hookspec/postgres, with the tx of db.transaction(async (tx) => …)';
+    return "tx is Drizzle's (a database or a transaction): pass drizzleTx(tx) of hookspec/postgres, with the tx of db.transaction(async (tx) => …)";
   }
   return undefined;
 }
