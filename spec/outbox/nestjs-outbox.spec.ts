@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { IsInt, IsString } from 'class-validator';
 import { Pool } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSecret, verifyWebhook, Webhook, WebhookClient } from '../../lib';
 import { HookspecModule } from '../../lib/frameworks/nestjs';
 import { PostgresQueue } from '../../lib/queues/postgres';
@@ -54,6 +54,9 @@ class OrdersService {
 
 const silent: LoggerService = { log() {}, error() {}, warn() {} };
 const order = (id: string, total: number) => Object.assign(new Order(), { id, total });
+
+// Deliveries are waited for up to 10 s (waitFor) on a machine the whole suite loads: more than the default 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe.runIf(postgresAvailable())('the NestJS recipe: TypeORM DataSource.transaction() and HookspecModule', () => {
   let server: TestPostgres;

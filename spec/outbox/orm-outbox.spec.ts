@@ -1,6 +1,6 @@
 import { IsInt, IsString } from 'class-validator';
 import { Pool } from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeliveryQueueError, generateSecret, verifyWebhook, Webhook, WebhookClient } from '../../lib';
 import { PostgresQueue } from '../../lib/queues/postgres';
 import {
@@ -29,6 +29,9 @@ const ORMS: Record<string, (url: string) => OrmUnderTest | Promise<OrmUnderTest>
   'Knex, a transaction: knexTx(trx)': knex,
   'Drizzle on node-postgres, a transaction: drizzleTx(tx)': drizzleOrm,
 };
+
+// Deliveries are waited for up to 10 s (waitFor) on a machine the whole suite loads: more than the default 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe.runIf(postgresAvailable())('send(payload, { tx }) in the transaction of each ORM, on PostgresQueue', () => {
   let server: TestPostgres;
