@@ -38,11 +38,17 @@ export class OutboxRouter {
     this.kick();
   }
 
-  /** Routes everything committed so far; rejects when a pass fails (for `drain()`). */
+  /**
+   * Routes everything committed so far; rejects when a pass fails (for `drain()`). A wake-up's pass that
+   * started beside this one may hold messages this one skipped (`SKIP LOCKED`): it is waited for, and
+   * looked after again, so that nothing committed before the call is still being routed when it resolves.
+   */
   async flush(): Promise<void> {
-    await this.running?.catch(() => {});
-    if (this.stopped) return;
-    await this.pass();
+    do {
+      await this.running?.catch(() => {});
+      if (this.stopped) return;
+      await this.pass();
+    } while (this.running);
   }
 
   async stop(): Promise<void> {

@@ -235,7 +235,8 @@ export class WebhookClient<
 
   /** Refuses `{ tx }` at once, before any work, when this client's queue has no outbox. */
   private assertOutbox(tx: unknown): void {
-    if (typeof tx !== 'object' || tx === null) {
+    // A function is let through for the queue to name: a Knex transaction is one.
+    if ((typeof tx !== 'object' && typeof tx !== 'function') || tx === null) {
       throw new WebhookSendError(
         'invalid-option',
         `send(…, { tx }): tx must be your open transaction (a pg client, a TypeORM EntityManager, or an adapter ` +

@@ -1,6 +1,6 @@
 import { IsInt, IsString } from 'class-validator';
 import { Pool, type PoolClient } from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DeliveryQueueError,
   generateSecret,
@@ -30,6 +30,9 @@ class OrderPlaced {
 
 const now = () => ({ now: Date.now() });
 const order = (orderId: string, total = 100): OrderPlaced => Object.assign(new OrderPlaced(), { orderId, total });
+
+// Deliveries are waited for up to 10 s (waitFor) on a machine the whole suite loads: more than the default 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe.runIf(postgresAvailable())('the transactional outbox on PostgresQueue: send(payload, { tx })', () => {
   let server: TestPostgres;
@@ -245,7 +248,8 @@ describe.runIf(postgresAvailable())('the transactional outbox on PostgresQueue: 
     const received = receiver.on('/hook').map((r) => String(r.headers['webhook-id']));
     expect(received.length).toBe(300);
     expect(new Set(received)).toEqual(new Set(ids));
-  });
+    // 300 sends and deliveries: about 3 s on an idle machine, and the waitFor above allows 30.
+  }, 60_000);
 
   it('takes what an adapter made of a transaction (postgresTransaction), for any driver', async () => {
     const client = clientOn();

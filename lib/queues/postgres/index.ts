@@ -1,6 +1,6 @@
 /*
- * The `hookspec/postgres` entry: a durable queue, with its message history, and an endpoint store, and the
- * transactional outbox, in the application's own PostgreSQL database (node-postgres, loaded only when used).
+ * The `hookspec/postgres` entry: a durable queue with its message history, an endpoint store, and the
+ * transactional outbox with its adapters, in the application's own PostgreSQL database (node-postgres, loaded only when used).
  */
 export { PostgresQueue } from './postgres-queue';
 export type { PostgresQueueOptions } from './postgres-queue-options';
@@ -8,3 +8,12 @@ export { postgresTransaction } from './postgres-transaction';
 export type { PostgresTransaction, TransactionStatement } from './postgres-transaction';
 export { PostgresEndpointStore } from './postgres-endpoint-store';
 export type { PostgresEndpointStoreOptions } from './postgres-endpoint-store-options';
+export { drizzleTx, knexTx, kyselyTx, prismaTx } from './transaction-adapters';
+export type {
+  DrizzleSql,
+  DrizzleTransaction,
+  KnexTransaction,
+  KyselyCompiledQuery,
+  KyselyTransaction,
+  PrismaTransactionClient,
+} from './transaction-adapters';
