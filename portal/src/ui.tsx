@@ -108,12 +108,12 @@ export function CopyButton({ text, label, short = false }: { text: string; label
 /** A code block with a copy button; keyboard users can scroll it (it is focusable) when it is wider than the screen. */
 export function Code({ code, label }: { code: string; label: string }) {
   return (
-    <div class="code">
+    <div class="code" role="region" aria-label={label}>
       <div class="code-bar">
         <span class="code-label">{label}</span>
         <CopyButton text={code} label={`Copy ${label.toLowerCase()}`} short />
       </div>
-      <pre tabIndex={0} aria-label={label}>
+      <pre tabIndex={0}>
         <code>{code}</code>
       </pre>
     </div>
