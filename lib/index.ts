@@ -72,8 +72,16 @@ export type {
   MessageHistory,
 } from './delivery';
 export { deliveryState, hasMessageHistory, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './delivery';
-export { WebhookAdmin } from './management';
-export type { OwnerScope, RetentionOptions, WebhookAdminOptions, EventTypeView } from './management';
+export { WebhookAdmin, PORTAL_CAPABILITIES } from './management';
+export type {
+  OwnerScope,
+  RetentionOptions,
+  WebhookAdminOptions,
+  EventTypeView,
+  PortalCapability,
+  PortalSession,
+  PortalTokenOptions,
+} from './management';
 export { checkEndpointUrl } from './transport';
 export type {
   CheckEndpointUrlOptions,
@@ -139,6 +147,7 @@ export { buildAdminOpenApi, handleAdminRequest, ADMIN_BODY_LIMIT } from './manag
 export type {
   BuildAdminOpenApiOptions,
   AdminRequest,
+  AdminRequestTarget,
   AdminResponse,
   AdminProblem,
   AdminProblemCode,

@@ -6,3 +6,5 @@
 export { WebhookAdmin } from './webhook-admin';
 export type { OwnerScope, RetentionOptions, WebhookAdminOptions } from './webhook-admin-options';
 export type { EventTypeView } from './event-types';
+export { PORTAL_CAPABILITIES } from './portal-token';
+export type { PortalCapability, PortalSession, PortalTokenOptions } from './portal-token';

@@ -3,6 +3,7 @@ import { WebhookAdminError } from '../errors';
 import { checkOptionsObject, countOf, describe, durationMs } from '../options';
 import type { OptionScope } from '../options';
 import type { SchemaConverters } from '../schema';
+import { PortalTokens, portalKey } from './portal-token';
 
 /** `string`: that customer's; `null`: the app's own endpoints and messages, those without an owner. */
 export type OwnerScope = string | null;
@@ -32,6 +33,12 @@ export interface WebhookAdminOptions {
    * shows. Default: none (the built-in converters).
    */
   converters?: SchemaConverters;
+  /**
+   * The key that signs portal tokens (`admin.portalToken()`): a string of at least 32 characters or a
+   * Buffer of at least 32 bytes, from the app's secret store. It is never logged nor shown in errors.
+   * Changing it invalidates every token already handed out. Default: none (`portalToken()` throws).
+   */
+  portalSecret?: string | Buffer;
 }
 
 /** The admin's options, checked and with their defaults. */
@@ -40,6 +47,8 @@ export interface ResolvedAdminOptions {
   readonly retention: ResolvedRetention | undefined;
   readonly now: () => number;
   readonly converters: SchemaConverters | undefined;
+  /** Mints and verifies portal tokens; undefined without `portalSecret`. */
+  readonly portal: PortalTokens | undefined;
 }
 
 export interface ResolvedRetention {
@@ -48,7 +57,7 @@ export interface ResolvedRetention {
   readonly intervalMs: number;
 }
 
-const OPTION_KEYS = ['secretGraceMs', 'retention', 'now', 'converters'] as const;
+const OPTION_KEYS = ['secretGraceMs', 'retention', 'now', 'converters', 'portalSecret'] as const;
 const RETENTION_KEYS = ['maxAgeMs', 'maxMessages', 'intervalMs'] as const;
 const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -78,7 +87,12 @@ export function resolveAdminOptions(options: unknown): ResolvedAdminOptions {
     retention: retention(given.retention),
     now: (given.now as (() => number) | undefined) ?? Date.now,
     converters: given.converters as SchemaConverters | undefined,
+    portal: portalTokens(portalKey(given.portalSecret, ADMIN_SCOPE)),
   };
+}
+
+function portalTokens(key: Buffer | undefined): PortalTokens | undefined {
+  return key === undefined ? undefined : new PortalTokens(key);
 }
 
 /** A grace period: whole milliseconds from 0 (the old secret stops at once) to MAX_SECRET_GRACE_MS (7 days). */

@@ -18,6 +18,8 @@ import { mapped, requestScope, unknownEndpoint, unknownMessage, urlRefusal } fro
 import { exampleInstance, fromPlain } from './example-instance';
 import { buildEventTypes } from './event-types';
 import type { EventType, EventTypeView } from './event-types';
+import { registerPortalVerifier } from './portal-token';
+import type { PortalTokenOptions } from './portal-token';
 import { Retention } from './retention';
 import { ADMIN_SCOPE, graceMs, pruneLimits, resolveAdminOptions } from './webhook-admin-options';
 import type { OwnerScope, ResolvedAdminOptions, WebhookAdminOptions } from './webhook-admin-options';
@@ -85,6 +87,8 @@ export class WebhookAdmin {
     }
     this.store = endpoints;
     this.history = queue;
+    const { portal, now } = this.options;
+    if (portal) registerPortalVerifier(this, (token) => portal.verify(token, now()));
     const { retention } = this.options;
     this.retention =
       retention &&
@@ -319,6 +323,31 @@ export class WebhookAdmin {
         ...(maxMessages !== undefined ? { keepMessages: maxMessages } : {}),
       }),
     );
+  }
+
+  /**
+   * A portal token: what the app puts in the portal link it gives one customer
+   * (`https://app.example.com/webhooks/portal#token=${token}`), so that the page acts for `owner` alone,
+   * with `capabilities`, for `ttlMs`. Signed with the admin's `portalSecret`; nothing is stored.
+   *
+   * ```ts
+   * const token = admin.portalToken({ owner: 'acct_1', capabilities: ['view', 'manage-endpoints', 'resend'] });
+   * ```
+   *
+   * @throws WebhookAdminError `invalid-option` without `portalSecret`, or for a bad owner, ttlMs or
+   * capability; `unknown-option` for a misspelled option.
+   */
+  portalToken(options: PortalTokenOptions): string {
+    const where = 'WebhookAdmin.portalToken(options)';
+    const { portal } = this.options;
+    if (!portal) {
+      throw new WebhookAdminError(
+        'invalid-option',
+        `${where}: the admin has no key to sign portal tokens with; give it one: new WebhookAdmin(client, ` +
+          '{ portalSecret: process.env.PORTAL_SECRET }) (at least 32 characters, from your secret store).',
+      );
+    }
+    return portal.mint(options, this.options.now(), where);
   }
 
   /** Stops the retention timer (after a prune in progress). The client is the caller's to close. */

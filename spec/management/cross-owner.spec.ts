@@ -34,6 +34,10 @@ const ROWS: Record<AdminMethod, Row> = {
   eventTypes: { kind: 'unscoped', why: 'the catalogue of webhooks is the same for every owner' },
   prune: { kind: 'unscoped', why: 'an operator call over the whole history, by age and count' },
   close: { kind: 'unscoped', why: 'stops the retention timer' },
+  portalToken: {
+    kind: 'unscoped',
+    why: 'mints a token for the owner the app names; what the token reaches is checked in spec/management/portal-cross-owner.spec.ts',
+  },
   listEndpoints: {
     kind: 'list',
     ids: async (admin, scope) => (await admin.listEndpoints(scope)).items.map((e) => e.id),

@@ -46,6 +46,7 @@ export function webhookAdminRouter(admin: WebhookAdmin, options: WebhookAdminRou
         // Relative to the mount point: Express strips the path the router is mounted at from req.url.
         url: req.url,
         contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
         readBody: () => readNodeBody(req as IncomingMessage),
         discardBody: () => discardNodeBody(req as IncomingMessage),
       })

@@ -5,6 +5,7 @@ import {
   discardNodeBody,
   readNodeBody,
   resolveAdminRouterOptions,
+  responseBytes,
   type AdminResponse,
   type AdminRouterOptions,
 } from '../../management/http';
@@ -49,6 +50,7 @@ export function webhookAdminRoutes(admin: WebhookAdmin, options: WebhookAdminRou
         method: request.method,
         url,
         contentType: request.headers['content-type'],
+        authorization: request.headers.authorization,
         readBody: () => readNodeBody(request.raw),
         discardBody: () => discardNodeBody(request.raw),
       });
@@ -61,5 +63,6 @@ export function webhookAdminRoutes(admin: WebhookAdmin, options: WebhookAdminRou
 function send(reply: FastifyReply, response: AdminResponse): FastifyReply {
   reply.code(response.status).headers(response.headers);
   // As bytes: a string would get Fastify's `; charset=utf-8` appended to the problem+json type.
-  return response.body === undefined ? reply.send() : reply.send(Buffer.from(JSON.stringify(response.body)));
+  const bytes = responseBytes(response);
+  return bytes === undefined ? reply.send() : reply.send(bytes);
 }

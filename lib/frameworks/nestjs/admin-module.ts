@@ -49,12 +49,13 @@ export interface HookspecAdminModuleAsyncOptions extends HookspecAdminMountOptio
   imports?: ModuleMetadata['imports'];
   /** Providers passed to `useFactory`, in order. Default: none. */
   inject?: (InjectionToken | OptionalFactoryDependency)[];
-  /** Builds `{ admin, authorize, onError?, challenge? }`; may be async. */
+  /** Builds `{ admin, authorize, onError?, challenge?, portal? }`; may be async. */
   useFactory: (...args: never[]) => HookspecAdminOptions | Promise<HookspecAdminOptions>;
 }
 
 const ADMIN_HTTP_HANDLER = Symbol.for('hookspec:admin-http-handler');
 const MOUNT_KEYS = ['path', 'guards'];
+const ROUTER_KEYS = ['admin', 'authorize', 'onError', 'challenge', 'portal'];
 const ASYNC_KEYS = ['imports', 'inject', 'useFactory', ...MOUNT_KEYS];
 const logger = new Logger('HookspecAdmin');
 
@@ -75,12 +76,7 @@ const logger = new Logger('HookspecAdmin');
 export class HookspecAdminModule {
   static register(options: HookspecAdminModuleOptions): DynamicModule {
     const where = 'HookspecAdminModule.register(options)';
-    const { admin, path, guards, ...routerOptions } = checkedMountOptions(options, where, [
-      'admin',
-      'authorize',
-      'onError',
-      'challenge',
-    ]);
+    const { admin, path, guards, ...routerOptions } = checkedMountOptions(options, where, ROUTER_KEYS);
     const handler = adminHandler(admin, routerOptions, where);
     return {
       module: HookspecAdminModule,
@@ -114,7 +110,7 @@ export class HookspecAdminModule {
             const given = await useFactory(...args);
             checkOptionsObject(
               given,
-              ['admin', 'authorize', 'onError', 'challenge'],
+              ROUTER_KEYS,
               {
                 where: `${where}'s useFactory result`,
                 fail: (code, message) => new WebhookAdminError(code, message),
@@ -190,6 +186,7 @@ function adminController(path: string, guards: NonNullable<HookspecAdminMountOpt
         method: req.method ?? 'GET',
         url: relativeUrl(req),
         contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
         readBody: () => readNodeBody(req),
         discardBody: () => discardNodeBody(req),
       });

@@ -1,6 +1,7 @@
 /*
- * What every framework adapter runs per request, so that all of them answer alike: the route is found,
- * then the app's `authorize` decides the owner, then (only then) the body is read, with the API's media
+ * What every framework adapter runs per request, so that all of them answer alike: the portal's page is
+ * served (with `portal`), the route is found, then the app's `authorize` (or a portal token, with `portal`)
+ * decides the owner, then (only then) the body is read, with the API's media
  * type, size and depth limits, and handleAdminRequest serves it. The adapters only translate their
  * request and response.
  */
@@ -9,13 +10,14 @@ import { MAX_OWNER_LENGTH } from '../../client/owner';
 import { findTooDeep, MAX_JSON_DEPTH } from '../../payload';
 import { describe } from '../../options';
 import type { WebhookAdmin } from '../webhook-admin';
-import type { OwnerScope } from '../webhook-admin-options';
 import type { AdminResponse } from './admin-response';
 import { problemFromError, problemResponse } from './admin-response';
 import type { ResolvedAdminRouterOptions } from './admin-router-options';
-import { handleAdminRequest, isOwnerScope } from './handle-admin-request';
+import { isOwnerScope, routeMiss, serveAdminRoute } from './handle-admin-request';
 import { readsBody } from './admin-routes';
 import { matchAdminRoute } from './match-admin-route';
+import { portalAnswer, portalBearer, portalGrant } from './portal-access';
+import type { AdminGrant } from './portal-access';
 import type { AdminQuery } from './read-dto';
 
 /** The largest request body the management API reads: 1 MiB. */
@@ -38,6 +40,8 @@ export interface IncomingAdminRequest<R> {
   /** Path and query string relative to where the API is mounted, as sent: `/messages?limit=10`. */
   readonly url: string;
   readonly contentType: string | undefined;
+  /** The `Authorization` header, read for a portal token when the router serves the portal. */
+  readonly authorization: string | undefined;
   /** Reads the body; called only for a route that reads one (POST, PATCH), after `authorize`. */
   readonly readBody: () => Promise<AdminBody>;
   /** Drops a body that was not read (a refused request, a route that reads none) before the answer is sent. */
@@ -54,19 +58,25 @@ export function createAdminHttpHandler<R>(
 ): AdminHttpHandler<R> {
   /** The answer; `readBody` is called only where the route reads a body and the request was authorized. */
   async function answer(
-    { request, method, url, contentType }: IncomingAdminRequest<R>,
+    { request, method, url, contentType, authorization }: IncomingAdminRequest<R>,
     readBody: () => Promise<AdminBody>,
   ): Promise<AdminResponse> {
     const report = (error: unknown) => options.onError(error, request);
     const { path, query } = splitUrl(url);
-    const match = matchAdminRoute(method, path);
-    if (match.kind !== 'route') {
-      // An unknown route or method is answered (404, 405) before authorization: the routes are documented anyway.
-      return handleAdminRequest(admin, { method, path, owner: null }, { onError: report });
+    const token = options.portal ? portalBearer(authorization) : undefined;
+    if (options.portal) {
+      const page = await portalAnswer(admin, method, path, token, options.challenge, report);
+      if (page !== undefined) return page;
     }
-    const owner = await authorizeRequest(request, options, report);
-    if (typeof owner === 'object' && owner !== null) return owner;
-    if (!readsBody(match.route)) return handleAdminRequest(admin, { method, path, query, owner }, { onError: report });
+    const match = matchAdminRoute(method, path);
+    // An unknown route or method is answered (404, 405) before authorization: the routes are documented anyway.
+    if (match.kind !== 'route') return routeMiss({ method, path }, match);
+    const grant =
+      token === undefined
+        ? await authorizeRequest(request, options, report)
+        : portalGrant(admin, match.route, token, options.challenge, report);
+    if ('status' in grant) return grant;
+    if (!readsBody(match.route)) return serveAdminRoute(admin, match, grant, query, undefined, report);
     let read: AdminBody;
     try {
       read = await readBody();
@@ -75,7 +85,7 @@ export function createAdminHttpHandler<R>(
     }
     const parsed = parseBody(read, contentType);
     if ('problem' in parsed) return parsed.problem;
-    return handleAdminRequest(admin, { method, path, query, body: parsed.value, owner }, { onError: report });
+    return serveAdminRoute(admin, match, grant, query, parsed.value, report);
   }
 
   return {
@@ -97,7 +107,7 @@ async function authorizeRequest<R>(
   request: R,
   options: ResolvedAdminRouterOptions<R>,
   report: (error: unknown) => void,
-): Promise<OwnerScope | AdminResponse> {
+): Promise<AdminGrant | AdminResponse> {
   let decided: unknown;
   try {
     decided = await options.authorize(request);
@@ -113,7 +123,7 @@ async function authorizeRequest<R>(
   if (decided === false) {
     return problemResponse(403, 'forbidden', 'The caller is not allowed to manage webhooks.');
   }
-  if (isOwnerScope(decided)) return decided;
+  if (isOwnerScope(decided)) return { owner: decided };
   return problemFromError(
     new WebhookAdminError(
       'invalid-option',

@@ -9,6 +9,14 @@ export interface AdminResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** The body as bytes to send as they are, instead of JSON: the portal's page and its assets. */
+  readonly raw?: Buffer;
+}
+
+/** The bytes an answer sends, if any. */
+export function responseBytes(response: AdminResponse): Buffer | undefined {
+  if (response.raw !== undefined) return response.raw;
+  return response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), 'utf8');
 }
 
 /** The `code` of a problem: a `WebhookAdminError` code, or `internal-error` for anything else. */
@@ -76,9 +84,9 @@ export function problemFromError(error: unknown, report: (error: unknown) => voi
 
 /** Writes an answer to a Node response (Express, Nest on Express, Fastify's `reply.raw`). */
 export function writeAdminResponse(res: ServerResponse, response: AdminResponse): void {
-  const text = response.body === undefined ? undefined : JSON.stringify(response.body);
+  const bytes = responseBytes(response);
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  if (text !== undefined) res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
+  if (bytes !== undefined) res.setHeader('content-length', bytes.length);
+  res.end(bytes);
 }

@@ -2,6 +2,7 @@ import { WebhookAdminError } from '../../errors';
 import { checkOptionsObject, describe } from '../../options';
 import type { OptionScope } from '../../options';
 import type { WebhookAdmin } from '../webhook-admin';
+import { portalVerifier } from '../portal-token';
 import type { OwnerScope } from '../webhook-admin-options';
 import { adminDtos } from './dto/admin-dtos';
 
@@ -33,6 +34,15 @@ export interface AdminRouterOptions<R> {
   onError?: (error: unknown, request: R) => void;
   /** The `WWW-Authenticate` challenge a 401 carries, as RFC 9110 asks. Default: `'Bearer'`. */
   challenge?: string;
+  /**
+   * Serves the portal, the page an app gives its customers to manage their own webhooks: `GET {mount}/portal`
+   * (its assets under `{mount}/portal/`, without authorization: they hold no data) and `GET
+   * {mount}/portal/session`. A request whose `Authorization` is a portal token (`Bearer hsp_…`, from
+   * `admin.portalToken()`) is then authorized by the token, for its owner and capabilities, instead of by
+   * `authorize`. Needs the admin's `portalSecret`. Default: `false` (an `hsp_` token goes to `authorize`
+   * like any other credential).
+   */
+  portal?: boolean;
 }
 
 /** The options once checked, with the framework's defaults applied. */
@@ -40,12 +50,14 @@ export interface ResolvedAdminRouterOptions<R> {
   readonly authorize: AdminRouterOptions<R>['authorize'];
   readonly onError: (error: unknown, request: R) => void;
   readonly challenge: string;
+  readonly portal: boolean;
 }
 
 const OPTION_KEYS = Object.keys({
   authorize: true,
   onError: true,
   challenge: true,
+  portal: true,
 } satisfies Record<keyof AdminRouterOptions<unknown>, true>);
 
 const ADMIN_METHODS = ['listEndpoints', 'createEndpoint', 'getMessage', 'eventTypes'] as const;
@@ -69,7 +81,7 @@ export function resolveAdminRouterOptions<R>(
     );
   }
   checkOptionsObject(options, [...OPTION_KEYS, ...extraKeys], scope, '{ authorize: (request) => ownerOf(request) }');
-  const { authorize, onError, challenge } = options;
+  const { authorize, onError, challenge, portal } = options;
   if (typeof authorize !== 'function') {
     throw scope.fail(
       'invalid-option',
@@ -90,12 +102,23 @@ export function resolveAdminRouterOptions<R>(
       `${where}: challenge must be a WWW-Authenticate value such as 'Bearer', got ${describe(challenge)}.`,
     );
   }
+  if (portal !== undefined && typeof portal !== 'boolean') {
+    throw scope.fail('invalid-option', `${where}: portal must be true or false, got ${describe(portal)}.`);
+  }
+  if (portal === true && portalVerifier(admin) === undefined) {
+    throw scope.fail(
+      'invalid-option',
+      `${where}: portal: true needs portal tokens, and the admin has no key to verify them with: ` +
+        'new WebhookAdmin(client, { portalSecret: process.env.PORTAL_SECRET }) (at least 32 characters).',
+    );
+  }
   // Declared now, so that a missing reflect-metadata stops the app at startup rather than at the first request.
   adminDtos();
   return {
     authorize: authorize as AdminRouterOptions<R>['authorize'],
     onError: (onError as ResolvedAdminRouterOptions<R>['onError'] | undefined) ?? defaultOnError,
     challenge: (challenge as string | undefined) ?? 'Bearer',
+    portal: portal === true,
   };
 }
 

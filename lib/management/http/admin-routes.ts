@@ -4,6 +4,7 @@
  * buildAdminOpenApi documents it, so every route served is a route documented, and the other way round.
  */
 import type { WebhookAdminErrorCode } from '../../errors';
+import type { PortalCapability } from '../portal-token';
 import type { WebhookAdmin } from '../webhook-admin';
 import type { OwnerScope } from '../webhook-admin-options';
 import type { AdminDto, AdminDtoName } from './dto/admin-dtos';
@@ -51,6 +52,11 @@ export interface AdminRoute<
   readonly status: number;
   /** The success body's DTO; none for 204. */
   readonly response?: R;
+  /**
+   * What a portal token needs to call the route: a capability, or all of several; `false`: the route is
+   * the app's alone, never open to a portal token. Requests the app's `authorize` let in may call any route.
+   */
+  readonly capability: PortalCapability | readonly PortalCapability[] | false;
   /** The `WebhookAdminError` codes this route answers beyond those of every route. */
   readonly errors: readonly WebhookAdminErrorCode[];
   readonly call: (call: RouteCall<Q, B>) => Promise<DtoOf<R>>;
@@ -100,6 +106,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     description: 'Every webhook an endpoint can subscribe to, with the JSON Schema of its body and an example.',
     status: 200,
     response: 'EventTypeListOut',
+    capability: 'view',
     errors: [],
     call: async ({ admin }) => eventTypeListOut(await admin.eventTypes()),
   }),
@@ -112,6 +119,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     query: 'EndpointListQuery',
     status: 200,
     response: 'EndpointListOut',
+    capability: 'view',
     errors: ['invalid-cursor'],
     call: async ({ admin, owner, query }) => endpointListOut(await admin.listEndpoints(owner, present({ ...query }))),
   }),
@@ -126,6 +134,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'EndpointIn',
     status: 201,
     response: 'EndpointWithSecretOut',
+    capability: 'manage-endpoints',
     errors: [...ENDPOINT_CHECKS, 'duplicate-endpoint'],
     call: async ({ admin, owner, body }) =>
       endpointWithSecretOut(await admin.createEndpoint(owner, given({ ...body }))),
@@ -138,6 +147,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     description: 'The endpoint, without its secret.',
     status: 200,
     response: 'EndpointOut',
+    capability: 'view',
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id }) => endpointOut(await admin.getEndpoint(owner, id)),
   }),
@@ -150,6 +160,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'EndpointPatchIn',
     status: 200,
     response: 'EndpointOut',
+    capability: 'manage-endpoints',
     errors: ['unknown-endpoint', ...ENDPOINT_CHECKS],
     call: async ({ admin, owner, id, body }) =>
       endpointOut(await admin.updateEndpoint(owner, id, present({ ...body }))),
@@ -161,6 +172,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: 'Delete an endpoint',
     description: 'Deletes the endpoint and its secrets. Its messages stay in the history.',
     status: 204,
+    capability: 'manage-endpoints',
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id }) => {
       await admin.deleteEndpoint(owner, id);
@@ -175,6 +187,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     description: 'It receives new messages again. Deliveries skipped while it was disabled stay skipped: recover them.',
     status: 200,
     response: 'EndpointOut',
+    capability: 'manage-endpoints',
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id }) => endpointOut(await admin.enableEndpoint(owner, id)),
   }),
@@ -187,6 +200,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'DisableEndpointIn',
     status: 200,
     response: 'EndpointOut',
+    capability: 'manage-endpoints',
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id, body }) => endpointOut(await admin.disableEndpoint(owner, id, body.reason)),
   }),
@@ -201,6 +215,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'RotateSecretIn',
     status: 200,
     response: 'EndpointWithSecretOut',
+    capability: ['manage-endpoints', 'view-secret'],
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id, body }) =>
       endpointWithSecretOut(await admin.rotateSecret(owner, id, present({ graceMs: body.graceMs }))),
@@ -216,6 +231,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'SendExampleIn',
     status: 202,
     response: 'SendResultOut',
+    capability: 'manage-endpoints',
     errors: ['unknown-endpoint', 'unknown-event', 'payload-too-large'],
     call: async ({ admin, owner, id, body }) =>
       sendResultOut(await admin.sendExample(owner, id, present({ event: body.event, payload: body.payload }))),
@@ -231,6 +247,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'RecoverIn',
     status: 202,
     response: 'RecoverOut',
+    capability: 'resend',
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id, body }) => admin.recoverEndpoint(owner, id, window(body.since, body.until)),
   }),
@@ -243,6 +260,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     query: 'StatsQuery',
     status: 200,
     response: 'EndpointStatsOut',
+    capability: 'view',
     errors: ['unknown-endpoint'],
     call: async ({ admin, owner, id, query }) =>
       endpointStatsOut(await admin.endpointStats(owner, id, window(query.since, query.until))),
@@ -256,6 +274,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     query: 'MessageListQuery',
     status: 200,
     response: 'MessageListOut',
+    capability: 'view',
     errors: ['invalid-cursor'],
     call: async ({ admin, owner, query }) => {
       const { since, until, ...rest } = query;
@@ -274,6 +293,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     description: 'The message, its payload (until erased), and every delivery with its attempt log.',
     status: 200,
     response: 'MessageOut',
+    capability: 'view',
     errors: ['unknown-message'],
     call: async ({ admin, owner, id }) => messageOut(await admin.getMessage(owner, id)),
   }),
@@ -288,6 +308,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: 'ResendIn',
     status: 202,
     response: 'ResendOut',
+    capability: 'resend',
     errors: ['unknown-message', 'unknown-endpoint', 'payload-erased'],
     call: async ({ admin, owner, id, body }) =>
       resendOut(await admin.resendMessage(owner, id, present({ endpointId: body.endpointId }))),
@@ -301,6 +322,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       'Deletes the payload and keeps the delivery records and attempt logs; deliveries still pending are ' +
       'cancelled. It cannot be resent afterwards.',
     status: 204,
+    // Erasure is the app's compliance tool (a data subject's request), not a customer's setting.
+    capability: false,
     errors: ['unknown-message'],
     call: async ({ admin, owner, id }) => {
       await admin.erasePayload(owner, id);

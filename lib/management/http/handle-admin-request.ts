@@ -8,11 +8,14 @@ import type { AdminResponse } from './admin-response';
 import { jsonResponse, problemFromError, problemResponse } from './admin-response';
 import { adminDtos } from './dto/admin-dtos';
 import { matchAdminRoute } from './match-admin-route';
+import type { RouteMatch } from './match-admin-route';
+import { portalAnswer, portalBearer, portalGrant, visibleTo } from './portal-access';
+import type { AdminGrant } from './portal-access';
 import type { AdminQuery } from './read-dto';
 import { bodyRequired, readBody, readQuery } from './read-dto';
 
-/** One management request, once the app has authorized it. */
-export interface AdminRequest {
+/** What every management request carries. */
+export interface AdminRequestTarget {
   /** `GET`, `POST`, `PATCH`, `DELETE`. */
   readonly method: string;
   /** The path relative to where the API is mounted, percent-encoded, without the query string: `/endpoints/ep_1`. */
@@ -21,15 +24,38 @@ export interface AdminRequest {
   readonly query?: AdminQuery;
   /** The parsed JSON body; `undefined` for none. */
   readonly body?: unknown;
-  /** Whose endpoints and messages the request may see and change: what the app's authorization decided. */
-  readonly owner: OwnerScope;
 }
+
+/**
+ * One management request: authorized by the app (`owner`), or, with the `portal` option, carrying a
+ * portal token in `authorization` (`Bearer hsp_…`), which then decides the owner and what it may do.
+ */
+export type AdminRequest = AdminRequestTarget &
+  (
+    | {
+        /** Whose endpoints and messages the request may see and change: what the app's authorization decided. */
+        readonly owner: OwnerScope;
+        /** The request's `Authorization` header. Default: none. */
+        readonly authorization?: string;
+      }
+    | {
+        readonly owner?: undefined;
+        /** The request's `Authorization` header, carrying a portal token (with the `portal` option). */
+        readonly authorization: string;
+      }
+  );
 
 export interface HandleAdminRequestOptions {
   /**
    * Told of every error answered 500 (its answer says nothing of it). Default: `console.error`.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Serves the portal: its page at `/portal` (and assets, without authorization), `GET /portal/session`,
+   * and requests whose `authorization` is a portal token (`Bearer hsp_…`, from `admin.portalToken()`), for
+   * the token's owner and capabilities. Default: `false` (`authorization` is not read).
+   */
+  portal?: boolean;
 }
 
 const reportToConsole = (error: unknown): void => {
@@ -52,10 +78,18 @@ export async function handleAdminRequest(
   options: HandleAdminRequestOptions = {},
 ): Promise<AdminResponse> {
   const report = options.onError ?? reportToConsole;
+  const token = options.portal === true ? portalBearer(request.authorization) : undefined;
+  if (options.portal === true) {
+    const answer = await portalAnswer(admin, request.method, request.path, token, 'Bearer', report);
+    if (answer !== undefined) return answer;
+  }
   const match = matchAdminRoute(request.method, request.path);
-  if (match.kind === 'not-found') return notFound(request);
-  if (match.kind === 'method-not-allowed') return methodNotAllowed(request, match.allow);
-  const { route, id } = match;
+  if (match.kind !== 'route') return routeMiss(request, match);
+  if (token !== undefined) {
+    const grant = portalGrant(admin, match.route, token, 'Bearer', report);
+    if ('status' in grant) return grant;
+    return serveAdminRoute(admin, match, grant, request.query ?? {}, request.body, report);
+  }
   if (!isOwnerScope(request.owner)) {
     // The caller's code decided the owner, not the client: a fault of the server, never a 4xx.
     const owner = describe(request.owner);
@@ -68,13 +102,33 @@ export async function handleAdminRequest(
       report,
     );
   }
+  return serveAdminRoute(admin, match, { owner: request.owner }, request.query ?? {}, request.body, report);
+}
+
+/** The 404 or 405 of a request that matches no route. */
+export function routeMiss(
+  request: { readonly method: string; readonly path: string },
+  match: Exclude<RouteMatch, { kind: 'route' }>,
+): AdminResponse {
+  return match.kind === 'not-found' ? notFound(request) : methodNotAllowed(request, match.allow);
+}
+
+/** A matched route called for the grant: the query and body checked with its DTOs, the answer as the grant may see it. */
+export async function serveAdminRoute(
+  admin: WebhookAdmin,
+  { route, id }: Extract<RouteMatch, { kind: 'route' }>,
+  grant: AdminGrant,
+  rawQuery: AdminQuery,
+  rawBody: unknown,
+  report: (error: unknown) => void,
+): Promise<AdminResponse> {
   try {
-    const query = await readQuery(route.query, request.query ?? {});
-    const body = await readRouteBody(route, request.body);
-    const result = await route.call({ admin, owner: request.owner, id, query, body } as Parameters<
+    const query = await readQuery(route.query, rawQuery);
+    const body = await readRouteBody(route, rawBody);
+    const result = await route.call({ admin, owner: grant.owner, id, query, body } as Parameters<
       AdminRoute['call']
     >[0]);
-    return jsonResponse(route.status, result);
+    return jsonResponse(route.status, visibleTo(result, grant.capabilities));
   } catch (error) {
     return problemFromError(error, report);
   }
@@ -111,11 +165,11 @@ function isPlainObject(value: unknown): value is object {
 }
 
 /** The request line as it may be echoed: a long path is cut, since it is the caller's input. */
-function requestLine({ method, path }: AdminRequest): string {
+function requestLine({ method, path }: { readonly method: string; readonly path: string }): string {
   return `${method.toUpperCase()} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`;
 }
 
-function notFound(request: AdminRequest): AdminResponse {
+function notFound(request: { readonly method: string; readonly path: string }): AdminResponse {
   return problemResponse(
     404,
     'not-found',
@@ -124,7 +178,10 @@ function notFound(request: AdminRequest): AdminResponse {
   );
 }
 
-function methodNotAllowed(request: AdminRequest, allow: readonly string[]): AdminResponse {
+function methodNotAllowed(
+  request: { readonly method: string; readonly path: string },
+  allow: readonly string[],
+): AdminResponse {
   return problemResponse(
     405,
     'method-not-allowed',

@@ -4,9 +4,9 @@
  * buildAdminOpenApi, the API's own OpenAPI 3.1 document. lib/frameworks/<framework>/admin-*.ts adapt it.
  */
 export { handleAdminRequest } from './handle-admin-request';
-export type { AdminRequest, HandleAdminRequestOptions } from './handle-admin-request';
+export type { AdminRequest, AdminRequestTarget, HandleAdminRequestOptions } from './handle-admin-request';
 export type { AdminResponse, AdminProblem, AdminProblemCode } from './admin-response';
-export { writeAdminResponse } from './admin-response';
+export { responseBytes, writeAdminResponse } from './admin-response';
 export type { AdminQuery, FieldProblem } from './read-dto';
 export { resolveAdminRouterOptions } from './admin-router-options';
 export type { AdminAuthorization, AdminRouterOptions, ResolvedAdminRouterOptions } from './admin-router-options';
