@@ -16,6 +16,37 @@ export const skipBrowser = !installed && process.env.CI !== 'true';
 const ARTIFACTS = join(__dirname, '..', '..', 'artifacts', 'portal');
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
+/*
+ * The functions given to page.evaluate run in chromium. The spec program has no DOM lib (Node's types
+ * only), so they see the few browser globals they use through these shapes.
+ */
+interface PageElement {
+  readonly tagName: string;
+  readonly className: string;
+  readonly textContent: string | null;
+  readonly parentElement: PageElement | null;
+  getBoundingClientRect(): { readonly right: number };
+}
+interface AxeResults {
+  readonly violations: readonly {
+    readonly id: string;
+    readonly impact: string | null;
+    readonly help: string;
+    readonly nodes: readonly { readonly target: readonly unknown[] }[];
+  }[];
+}
+declare const window: {
+  readonly innerWidth: number;
+  readonly location: { hash: string };
+  readonly sessionStorage: { readonly length: number };
+  readonly axe?: { run(context: unknown, options: object): Promise<AxeResults> };
+};
+declare const document: {
+  readonly documentElement: { readonly scrollWidth: number };
+  querySelectorAll(selector: string): Iterable<PageElement>;
+};
+declare function getComputedStyle(element: PageElement): { readonly overflowX: string };
+
 export const DESKTOP = { width: 1100, height: 800 };
 export const PHONE = { width: 375, height: 740 };
 
@@ -66,15 +97,11 @@ export interface AxeViolation {
  * the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
-  if (!loaded) await page.evaluate(AXE);
+  if (!(await page.evaluate(() => window.axe !== undefined))) await page.evaluate(AXE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } })
-      .axe;
-    interface AxeResults {
-      violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
-    }
-    const results = await axe.run(document, { resultTypes: ['violations'] });
+    const results = await (window.axe as NonNullable<typeof window.axe>).run(document, {
+      resultTypes: ['violations'],
+    });
     return results.violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
       .map((violation) => ({
@@ -91,7 +118,7 @@ export async function overflowsSideways(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     if (document.documentElement.scrollWidth <= window.innerWidth) return [];
     // The widest culprits, to say what to fix: elements whose right edge is past the viewport.
-    const clipped = (element: Element): boolean =>
+    const clipped = (element: PageElement): boolean =>
       element.parentElement !== null &&
       (getComputedStyle(element.parentElement).overflowX !== 'visible' || clipped(element.parentElement));
     const culprits = [...document.querySelectorAll('body *')]
@@ -100,6 +127,18 @@ export async function overflowsSideways(page: Page): Promise<string[]> {
       .map((element) => `${element.tagName.toLowerCase()}.${element.className} ${element.textContent?.slice(0, 40)}`);
     return culprits.length > 0 ? culprits : [`the page is ${document.documentElement.scrollWidth} px wide`];
   });
+}
+
+/** Goes to a view of the page (`#/messages/…`) as a link would, without reloading it. */
+export async function goToView(page: Page, hash: string): Promise<void> {
+  await page.evaluate((target) => {
+    window.location.hash = target;
+  }, hash);
+}
+
+/** How many items the page keeps in its tab's sessionStorage (the token, or nothing). */
+export async function storedItems(page: Page): Promise<number> {
+  return page.evaluate(() => window.sessionStorage.length);
 }
 
 /** Saves a screenshot of the page as a test artifact: artifacts/portal/<name>.png. */

@@ -1,7 +1,17 @@
 import { verifyWebhook } from 'hookspec';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, axeViolations, launch, openPage, overflowsSideways, screenshot, skipBrowser } from './browser';
+import {
+  DESKTOP,
+  PHONE,
+  axeViolations,
+  goToView,
+  launch,
+  openPage,
+  overflowsSideways,
+  screenshot,
+  skipBrowser,
+} from './browser';
 import type { WatchedPage } from './browser';
 import { FAILURE_BODY, buildPortalAssets, requestsWithId, startPortalApp } from './portal-app';
 import type { PortalApp } from './portal-app';
@@ -221,7 +231,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
     await phone.page.goto(app.pageUrl(OWNER));
     await phone.page.locator('main h1').waitFor();
     for (const [name, hash] of screens) {
-      await phone.page.evaluate((target) => (window.location.hash = target), hash);
+      await goToView(phone.page, hash);
       await phone.page.locator('main h1').waitFor();
       await phone.page.waitForLoadState('networkidle');
       expect(await axeViolations(phone.page), `axe on ${name} at 375 px`).toEqual([]);
