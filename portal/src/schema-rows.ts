@@ -19,7 +19,12 @@ export function schemaRows(root: JsonSchema): SchemaRow[] {
   const rows: SchemaRow[] = [];
   const walk = (schema: JsonSchema, prefix: string, depth: number) => {
     const resolved = resolve(root, schema);
-    if (depth > MAX_DEPTH || resolved.properties === undefined) return;
+    if (depth > MAX_DEPTH) return;
+    // A nullable object is `anyOf: [{ $ref }, { type: 'null' }]`: its fields are those of its variants.
+    for (const variant of [...(resolved.anyOf ?? []), ...(resolved.oneOf ?? []), ...(resolved.allOf ?? [])]) {
+      walk(variant, prefix, depth + 1);
+    }
+    if (resolved.properties === undefined) return;
     const required = new Set(resolved.required ?? []);
     for (const [name, raw] of Object.entries(resolved.properties)) {
       const property = resolve(root, raw);

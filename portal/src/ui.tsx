@@ -129,11 +129,18 @@ export function TableScroll({ label, children }: { label: string; children: Comp
   );
 }
 
-/** The view's heading, focused when the view opens so that screen readers announce the new page. */
+/** Whether a view was shown already: the first one leaves the focus at the page's start (the skip link). */
+let viewShown = false;
+
+/**
+ * The view's heading, focused when the customer moves to another view, so that screen readers announce
+ * the new page and Tab continues from it.
+ */
 export function Heading({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    ref.current?.focus();
+    if (viewShown) ref.current?.focus();
+    viewShown = true;
   }, []);
   return (
     <h1 ref={ref} tabIndex={-1}>

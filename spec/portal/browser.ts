@@ -43,6 +43,7 @@ declare const window: {
 };
 declare const document: {
   readonly documentElement: { readonly scrollWidth: number };
+  readonly activeElement: PageElement | null;
   querySelectorAll(selector: string): Iterable<PageElement>;
 };
 declare function getComputedStyle(element: PageElement): { readonly overflowX: string };
@@ -134,6 +135,11 @@ export async function goToView(page: Page, hash: string): Promise<void> {
   await page.evaluate((target) => {
     window.location.hash = target;
   }, hash);
+}
+
+/** The text of the element that has the keyboard focus. */
+export async function focusedText(page: Page): Promise<string | null | undefined> {
+  return page.evaluate(() => document.activeElement?.textContent);
 }
 
 /** How many items the page keeps in its tab's sessionStorage (the token, or nothing). */
