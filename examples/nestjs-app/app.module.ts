@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { MemoryEndpointStore, WebhookAdmin, WebhookClient } from 'hookspec';
+import { MemoryEndpointStore, WebhookAdmin } from 'hookspec';
 import { HookspecAdminModule, HookspecModule } from 'hookspec/nestjs';
 import { accountOf, BearerAuthGuard } from './auth';
 import { PaymentsController, PaymentsService } from './payments';
+import { PortalLinksController, WebhookAdminProviderModule } from './portal';
 import { webhooks } from './webhooks';
 
-/** The shop's own routes: captured payments, each told to its account's endpoints. */
-@Module({ controllers: [PaymentsController], providers: [PaymentsService] })
+/** The shop's own routes: captured payments, each told to its account's endpoints; portal links. */
+@Module({
+  imports: [WebhookAdminProviderModule],
+  controllers: [PaymentsController, PortalLinksController],
+  providers: [PaymentsService],
+})
 export class ShopModule {}
 
 @Module({
@@ -21,14 +26,18 @@ export class ShopModule {}
       isGlobal: true,
     }),
     ShopModule,
-    // The management API at /webhooks: each account manages its own endpoints and reads its own messages.
+    // The management API at /webhooks: each account manages its own endpoints and reads its own messages,
+    // through the API or in the portal page at /webhooks/portal (opened with a link from POST /portal-links).
     HookspecAdminModule.registerAsync({
       path: 'webhooks',
-      inject: [WebhookClient],
-      useFactory: (client: WebhookClient) => ({
-        admin: new WebhookAdmin(client),
+      imports: [WebhookAdminProviderModule],
+      inject: [WebhookAdmin],
+      useFactory: (admin: WebhookAdmin) => ({
+        admin,
         // The owner is the account BearerAuthGuard found; undefined (no or an unknown token) answers 401.
         authorize: (req) => accountOf(req),
+        // A portal token (Bearer hsp_…) acts for its account, with the capabilities it was minted with.
+        portal: true,
       }),
     }),
   ],

@@ -39,7 +39,8 @@ async function settledMessages(shop: string): Promise<MessageOut[]> {
 /**
  * Starts the shop (the sender) and a subscriber (the receiver) and prints their addresses, then, as the
  * account acct_acme: registers the receiver's endpoint through the management API, pays, lets the
- * receiver verify the webhook, and reads the message and its attempts back through the API. It then
+ * receiver verify the webhook, reads the message and its attempts back through the API, and prints a
+ * link to the webhook portal (POST /portal-links). It then
  * stops, or with `--serve` keeps serving until SIGINT/SIGTERM. PORT and RECEIVER_PORT choose the ports
  * (0: any free one).
  */
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
       `shop: ${message.id} ${message.event} of ${message.owner}: ${deliveries.join('; ')} (GET /webhooks/messages)`,
     );
   }
+
+  const portal = await call<{ url: string; expiresAt: string }>('POST', `${shop}/portal-links`);
+  console.log(`portal: ${shop}${portal.url} (acct_acme, until ${portal.expiresAt}; POST /portal-links)`);
 
   if (!process.argv.includes('--serve')) return stop();
   console.log(`serving: ${shop}/docs; Ctrl-C stops`);

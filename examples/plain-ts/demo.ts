@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +30,8 @@ const ACCOUNT = 'acct_ada';
  * SQLite file, so that nothing accepted is lost if the process dies. An account registers one endpoint
  * per webhook through the shop's management API (each gets its own secret, shown once), the shop sends
  * for that account, the subscriber verifies (refusing the first attempt of every message to show a
- * retry), and the account reads its messages and attempts back through the same API.
+ * retry), and the account reads its messages and attempts back through the same API. Last, the shop
+ * mints a portal link for the account and prints it; `--serve` keeps the shop running to open it.
  */
 async function main(): Promise<void> {
   const secrets = new Map<string, string>();
@@ -68,7 +70,8 @@ async function main(): Promise<void> {
   );
   client.on('retry-scheduled', (e) => console.log(`  shop:       retry in ${e.delayMs} ms (${e.reason})`));
   client.on('exhausted', (e) => console.log(`  shop:       gave up on ${e.event}: ${e.reason}`));
-  const admin = new WebhookAdmin(client);
+  // The key that signs portal links: from the app's secret store in production; a fresh one per demo run.
+  const admin = new WebhookAdmin(client, { portalSecret: randomBytes(32) });
 
   // Written at build time by `hookspec generate` (npm run example:plain-ts); served as it is.
   const document = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as object;
@@ -131,11 +134,35 @@ async function main(): Promise<void> {
       );
     }
   }
-  await admin.close();
-  await client.close();
-  shop.close();
-  subscriber.close();
+
+  // The portal: a link the shop would show the account, its token in the fragment (never sent to a server).
+  const token = admin.portalToken({
+    owner: ACCOUNT,
+    ttlMs: 60 * 60 * 1000,
+    capabilities: ['view', 'manage-endpoints', 'view-secret', 'resend'],
+  });
+  const session = await fetch(`${shopUrl}/webhooks/portal/session`, { headers: { authorization: `Bearer ${token}` } });
+  const { capabilities, expiresAt } = (await session.json()) as { capabilities: string[]; expiresAt: string };
+  console.log(`  account:    portal for ${ACCOUNT} (${capabilities.join(', ')}; until ${expiresAt}):`);
+  console.log(`              ${shopUrl}/webhooks/portal#token=${token}`);
+
+  const stop = async (): Promise<void> => {
+    await admin.close();
+    await client.close();
+    shop.close();
+    subscriber.close();
+  };
+  if (process.argv.includes('--serve')) {
+    console.log('hookspec demo: serving the shop and its portal; Ctrl-C stops');
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    return;
+  }
+  await stop();
   console.log('hookspec demo: every accepted webhook delivered, verified, and read back through the management API');
+  console.log(
+    '  (the demo has stopped, and the link with it: `node examples/plain-ts/dist/demo.js --serve` keeps it open)',
+  );
 }
 
 function listen(server: Server): Promise<number> {

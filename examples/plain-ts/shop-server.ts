@@ -12,7 +12,10 @@ export type ShopWebhookClient = WebhookClient<readonly [typeof Subscription, typ
 
 /** What the shop serves beside its own routes. */
 export interface ShopOptions {
-  /** Mounts the management API at `/webhooks/…` for the accounts' own endpoints and messages. */
+  /**
+   * Mounts the management API at `/webhooks/…` for the accounts' own endpoints and messages, and the
+   * portal at `/webhooks/portal` (the admin needs a `portalSecret`).
+   */
   admin?: WebhookAdmin;
   /** The shop's authentication, for the example: bearer token → account id. */
   accounts?: Readonly<Record<string, string>>;
@@ -33,7 +36,8 @@ const ADMIN_PREFIX = '/webhooks';
  * once the message is queued (an invalid body is 400 and nothing is sent). A request with an account's
  * bearer token sends for that account (`owner`): only its endpoints receive it. `GET /openapi.json`
  * serves the document that describes the webhooks, and with `admin` the accounts manage their endpoints
- * and read their messages under `/webhooks/…` (docs/managing.md).
+ * and read their messages under `/webhooks/…` (docs/managing.md), or in the portal page at
+ * `/webhooks/portal#token=…` with a link from `admin.portalToken()` (docs/portal.md).
  */
 export function createShopServer(client: ShopWebhookClient, document: object, options: ShopOptions = {}): Server {
   return createServer((req, res) => {
@@ -71,28 +75,31 @@ function accountOf(req: IncomingMessage, accounts: Readonly<Record<string, strin
 }
 
 /**
- * The management API on a plain node:http server: the body is parsed here, the owner is the token's
- * account (never anything in the request), and `handleAdminRequest` answers JSON or problem+json.
+ * The management API and its portal on a plain node:http server: the body is parsed here, the owner is
+ * the token's account (never anything in the request); a request without a known account is left to
+ * `handleAdminRequest` with its `authorization`: a portal token (`Bearer hsp_…`) acts for its owner,
+ * anything else is answered 401. The portal's page itself needs no credentials.
  */
 function serveAdmin(admin: WebhookAdmin, account: string | undefined, req: IncomingMessage, res: ServerResponse): void {
-  if (account === undefined) {
-    res.writeHead(401, { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer' });
-    res.end(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'unauthorized' }));
-    return;
-  }
   readBody(req)
     .then(async (raw) => {
       const url = new URL(req.url ?? '/', 'http://shop.invalid');
       const text = raw.toString('utf8');
-      const response = await handleAdminRequest(admin, {
+      const target = {
         method: req.method ?? 'GET',
         path: url.pathname.slice(ADMIN_PREFIX.length) || '/',
         query: Object.fromEntries(url.searchParams),
         body: text === '' ? undefined : (JSON.parse(text) as unknown),
-        owner: account,
-      });
+      };
+      const response = await handleAdminRequest(
+        admin,
+        account === undefined
+          ? { ...target, authorization: req.headers.authorization ?? '' }
+          : { ...target, owner: account },
+        { portal: true },
+      );
       res.writeHead(response.status, response.headers);
-      res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
+      res.end(response.raw ?? (response.body === undefined ? undefined : JSON.stringify(response.body)));
     })
     .catch((error: unknown) => json(res, 400, { error: 'invalid-json', message: (error as Error).message }));
 }

@@ -311,4 +311,24 @@ describe('examples/nestjs-app', () => {
       await new Promise<void>((resolve) => globex.server.close(() => resolve()));
     }
   });
+
+  it('mints a portal link for the account: the page is served, and its token acts for that account only', async () => {
+    expect(
+      demoOutput.some((line) => /^portal: http:\/\/127\.0\.0\.1:\d+\/webhooks\/portal#token=hsp_/.test(line)),
+    ).toBe(true);
+    const link = await json<{ url: string; expiresAt: string }>(shop('POST', '/portal-links', GLOBEX), 201);
+    expect(link.url).toMatch(/^\/webhooks\/portal#token=hsp_[\w-]+\.[\w-]+$/);
+    const page = await fetch(`${urls.shop}${link.url.split('#')[0] as string}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const token = link.url.split('#token=')[1] as string;
+    const session = await json<Record<string, unknown>>(shop('GET', '/webhooks/portal/session', token));
+    expect(session).toMatchObject({
+      owner: 'acct_globex',
+      capabilities: ['view', 'manage-endpoints', 'view-secret', 'resend'],
+    });
+    const endpoints = await json<{ data: { owner: string }[] }>(shop('GET', '/webhooks/endpoints', token));
+    expect(endpoints.data.every((endpoint) => endpoint.owner === 'acct_globex')).toBe(true);
+    expect((await shop('POST', '/portal-links')).status).toBe(401);
+  });
 });

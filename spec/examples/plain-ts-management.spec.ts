@@ -62,7 +62,7 @@ describe('examples/plain-ts: accounts register endpoints and read their messages
       queue: new SqliteQueue({ path: file }),
       allowNetworks: ['127.0.0.0/8'],
     });
-    admin = new WebhookAdmin(client);
+    admin = new WebhookAdmin(client, { portalSecret: 'a-portal-secret-for-the-example-spec' });
     shop = createShopServer(client, JSON.parse(golden) as object, {
       admin,
       accounts: { 'token-ada': 'acct_ada', 'token-bob': 'acct_bob' },
@@ -110,5 +110,20 @@ describe('examples/plain-ts: accounts register endpoints and read their messages
     expect((await call('GET', '/webhooks/endpoints', 'token-bob')).json.data).toEqual([]);
     expect((await call('GET', '/webhooks/messages', 'token-bob')).json.data).toEqual([]);
     expect((await call('GET', `/webhooks/messages/${String(sent.json.id)}`, 'token-bob')).status).toBe(404);
+  });
+
+  it("serves the portal's page, and a portal token for Ada reaches Ada's endpoints only", async () => {
+    const page = await fetch(`${shopUrl}/webhooks/portal`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await page.text()).toContain('<script src="portal/portal.js" defer></script>');
+    const token = admin.portalToken({ owner: 'acct_ada' });
+    const session = await call('GET', '/webhooks/portal/session', token);
+    expect(session.json).toMatchObject({ owner: 'acct_ada', capabilities: ['view'] });
+    const endpoints = await call('GET', '/webhooks/endpoints', token);
+    expect(endpoints.json.data?.map((endpoint) => endpoint.owner)).toEqual(['acct_ada']);
+    const refused = await call('POST', '/webhooks/endpoints', token, { url: `${subscriberUrl}/hooks/other` });
+    expect({ status: refused.status, code: refused.json.code }).toEqual({ status: 403, code: 'forbidden' });
+    expect((await call('GET', '/webhooks/endpoints', `${token}x`)).status).toBe(401);
   });
 });

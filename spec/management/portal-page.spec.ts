@@ -206,5 +206,16 @@ describe('handleAdminRequest with portal: true', () => {
     });
     const withoutPortal = await handleAdminRequest(admin, { method: 'GET', path: '/portal', owner: null });
     expect(withoutPortal.status).toBe(404);
+    for (const other of ['', 'Bearer app-session-token']) {
+      const unauthenticated = await handleAdminRequest(
+        admin,
+        { method: 'GET', path: '/endpoints', authorization: other },
+        { portal: true },
+      );
+      expect({ status: unauthenticated.status, challenge: unauthenticated.headers['www-authenticate'] }).toEqual({
+        status: 401,
+        challenge: 'Bearer',
+      });
+    }
   });
 });

@@ -40,7 +40,10 @@ export type AdminRequest = AdminRequestTarget &
       }
     | {
         readonly owner?: undefined;
-        /** The request's `Authorization` header, carrying a portal token (with the `portal` option). */
+        /**
+         * The request's `Authorization` header, for a request the app did not authorize: with the `portal`
+         * option, a portal token there lets it in; anything else (`''` for none) is answered 401.
+         */
         readonly authorization: string;
       }
   );
@@ -89,6 +92,12 @@ export async function handleAdminRequest(
     const grant = portalGrant(admin, match.route, token, 'Bearer', report);
     if ('status' in grant) return grant;
     return serveAdminRoute(admin, match, grant, request.query ?? {}, request.body, report);
+  }
+  if (request.owner === undefined && typeof request.authorization === 'string') {
+    // Neither the app (no owner) nor a portal token let the request in.
+    return problemResponse(401, 'unauthorized', 'The request is not authenticated: no credentials were accepted.', {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
   }
   if (!isOwnerScope(request.owner)) {
     // The caller's code decided the owner, not the client: a fault of the server, never a 4xx.
