@@ -7,7 +7,8 @@ const { readFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const out = join(root, 'dist', 'portal');
+// `node scripts/build-portal.cjs [directory]`: the browser specs build into a directory of their own.
+const out = process.argv[2] ?? join(root, 'dist', 'portal');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 async function main() {

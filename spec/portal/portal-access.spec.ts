@@ -23,10 +23,11 @@ import type { PortalApp } from './portal-app';
 describe.skipIf(skipBrowser)('portal access in a browser', () => {
   let app: PortalApp;
   let browser: Browser;
+  let removeAssets = () => {};
   const ids = { a: { endpoint: '', message: '' }, b: { endpoint: '', message: '' } };
 
   beforeAll(async () => {
-    buildPortalAssets();
+    removeAssets = buildPortalAssets();
     app = await startPortalApp();
     browser = await launch();
     for (const owner of ['a', 'b'] as const) {
@@ -43,6 +44,7 @@ describe.skipIf(skipBrowser)('portal access in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    removeAssets();
   });
 
   it("shows owner A's endpoints and messages and never owner B's", async () => {

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +10,7 @@ import express from 'express';
 import { MemoryEndpointStore, MemoryQueue, WebhookAdmin, WebhookClient } from 'hookspec';
 import type { PortalCapability } from 'hookspec';
 import { webhookAdminRouter } from '../../lib/frameworks/express';
+import { usePortalAssetDirectory } from '../../lib/management/http/portal-page';
 import { InvoicePaid, LOOPBACK, WEBHOOKS } from '../management/fixtures';
 import { startRecordingServer } from '../support/recording-server';
 import type { RecordedRequest, RecordingServer } from '../support/recording-server';
@@ -35,9 +38,21 @@ export interface PortalApp {
   close(): Promise<void>;
 }
 
-/** The page's assets, built from portal/src now, so that the browser runs the page as this tree has it. */
-export function buildPortalAssets(): void {
-  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build-portal.cjs')], { stdio: 'inherit' });
+/**
+ * The page's assets, built from portal/src now into a directory of this spec file's own (spec files run
+ * at once, and must not write dist/portal under each other), and served from there: the browser runs the
+ * page as this tree has it. Answers the function that removes them.
+ */
+export function buildPortalAssets(): () => void {
+  const directory = mkdtempSync(join(tmpdir(), 'hookspec-portal-'));
+  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build-portal.cjs'), directory], {
+    stdio: 'inherit',
+  });
+  usePortalAssetDirectory(directory);
+  return () => {
+    usePortalAssetDirectory(undefined);
+    rmSync(directory, { recursive: true, force: true });
+  };
 }
 
 export const FAILURE_BODY = 'down for maintenance';

@@ -54,10 +54,11 @@ async function refreshUntil(page: Page, badge: string): Promise<void> {
 describe.skipIf(skipBrowser)('the portal in a browser', () => {
   let app: PortalApp;
   let browser: Browser;
+  let removeAssets = () => {};
   let watched: WatchedPage;
 
   beforeAll(async () => {
-    buildPortalAssets();
+    removeAssets = buildPortalAssets();
     app = await startPortalApp();
     browser = await launch();
     watched = await openPage(browser, DESKTOP);
@@ -66,6 +67,7 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    removeAssets();
   });
 
   it('opens with the token from the fragment, then takes the token out of the address bar', async () => {

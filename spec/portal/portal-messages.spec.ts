@@ -21,12 +21,13 @@ async function listedIds(page: Page): Promise<string[]> {
 describe.skipIf(skipBrowser)('the message list in a browser', () => {
   let app: PortalApp;
   let browser: Browser;
+  let removeAssets = () => {};
   const invoices: string[] = [];
   let failed = '';
   let signup = '';
 
   beforeAll(async () => {
-    buildPortalAssets();
+    removeAssets = buildPortalAssets();
     app = await startPortalApp();
     browser = await launch();
     await app.admin.createEndpoint(OWNER, { url: `${app.receiver.url}/hooks/list` });
@@ -51,6 +52,7 @@ describe.skipIf(skipBrowser)('the message list in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    removeAssets();
   });
 
   it('pages through the messages, newest first, with Next and Previous', async () => {
