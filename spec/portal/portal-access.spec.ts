@@ -121,6 +121,14 @@ describe.skipIf(skipBrowser)('portal access in a browser', () => {
     }
   }, 30_000);
 
+  it('shows the expired screen when the token expires while the page is open', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(app.pageUrl('acct_a', ['view'], 3000));
+    await page.getByText('Server of a').waitFor();
+    await page.getByRole('heading', { name: 'This link has expired' }).waitFor({ timeout: 6000 });
+    expect(await page.getByText('Server of a').count()).toBe(0);
+  }, 30_000);
+
   it('refuses a tampered token: a changed owner is not valid', async () => {
     const url = app.pageUrl('acct_a', ['view']);
     const token = new URL(url).hash.slice('#token='.length);

@@ -164,6 +164,22 @@ describe.skipIf(skipBrowser)('the portal in a browser', () => {
     expect(attempts.map((request) => request.body)).toEqual([attempts[0]?.body, attempts[0]?.body, attempts[0]?.body]);
   }, 30_000);
 
+  it('recovers the deliveries that failed since a time', async () => {
+    const { page } = watched;
+    app.setFailing(true);
+    const id = await app.sendInvoice(OWNER, 'in_250');
+    await expect.poll(() => requestsWithId(app.receiver, HOOKS, id).length).toBe(2);
+    await expect.poll(async () => (await app.admin.getMessage(OWNER, id)).deliveries[0]?.status).toBe('exhausted');
+    app.setFailing(false);
+
+    await page.goto(`${app.api}/portal#/endpoints/${endpointId}`);
+    // The default: the last 24 hours, in the viewer's zone.
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByText('1 delivery starts again.').waitFor();
+    await expect.poll(() => requestsWithId(app.receiver, HOOKS, id).length).toBe(3);
+    await expect.poll(async () => (await app.admin.getMessage(OWNER, id)).deliveries[0]?.status).toBe('delivered');
+  }, 30_000);
+
   it('rotates the secret: the new one is shown once, and the next webhook verifies with it', async () => {
     const { page } = watched;
     await page.goto(`${app.api}/portal#/endpoints/${endpointId}`);
