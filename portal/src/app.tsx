@@ -22,8 +22,10 @@ import type { Session } from './wire';
 
 type Refused = 'missing' | 'expired' | 'invalid';
 
-export function App({ token }: { token: string | undefined }) {
-  const [refused, setRefused] = useState<Refused | undefined>(token === undefined ? 'missing' : undefined);
+export function App({ token }: { token: string | null | undefined }) {
+  const [refused, setRefused] = useState<Refused | undefined>(
+    token === undefined ? 'missing' : token === null ? 'invalid' : undefined,
+  );
   const [session, setSession] = useState<Session | undefined>();
   const [failure, setFailure] = useState<unknown>();
   const [revealed, setRevealed] = useState<PortalContext['revealed']>();
@@ -45,7 +47,7 @@ export function App({ token }: { token: string | undefined }) {
     });
   };
   useEffect(() => {
-    if (token !== undefined) open();
+    if (typeof token === 'string') open();
   }, [api]);
 
   // The expired screen comes on time, even when the customer is only reading.

@@ -7,17 +7,24 @@
 const STORAGE_KEY = 'hookspec-portal-token';
 const FRAGMENT = /^#token=(hsp_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
-/** The token of this tab: a new one from the fragment replaces the stored one. */
-export function takeToken(): string | undefined {
-  const match = FRAGMENT.exec(window.location.hash);
-  if (match) {
-    const token = match[1] as string;
+/**
+ * The token of this tab: a new one from the fragment replaces the stored one. `null`: the fragment held
+ * something that is not a token (cut short when it was copied, most often), which the page says is not valid.
+ */
+export function takeToken(): string | null | undefined {
+  const { hash } = window.location;
+  if (hash.startsWith('#token=')) {
+    window.history.replaceState(null, '', window.location.pathname + window.location.search + '#/endpoints');
+    const token = FRAGMENT.exec(hash)?.[1];
+    if (token === undefined) {
+      forgetToken();
+      return null;
+    }
     try {
       window.sessionStorage.setItem(STORAGE_KEY, token);
     } catch {
       // Storage refused (a private window's quota): the token lives in memory until the tab reloads.
     }
-    window.history.replaceState(null, '', window.location.pathname + window.location.search + '#/endpoints');
     return token;
   }
   try {

@@ -143,6 +143,19 @@ describe.skipIf(skipBrowser)('portal access in a browser', () => {
     await screenshot(page, 'invalid');
   }, 30_000);
 
+  it('says a link cut short is not valid, without calling the API', async () => {
+    const url = app.pageUrl('acct_a', ['view']);
+    const { page } = await openPage(browser);
+    const calls: string[] = [];
+    page.on('request', (request) => calls.push(new URL(request.url()).pathname));
+    await page.goto(url.slice(0, url.indexOf('.', url.indexOf('#token='))));
+    await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+    // The page and its two assets (and the browser's own favicon request), nothing of the API.
+    expect(calls.filter((path) => !/^\/webhooks\/portal(\/portal\.(js|css))?$|favicon/.test(path))).toEqual([]);
+    expect(calls).toContain('/webhooks/portal/portal.js');
+    expect(page.url()).not.toContain('hsp_');
+  }, 30_000);
+
   it('asks for the link when the page is opened without a token', async () => {
     const { page } = await openPage(browser);
     await page.goto(`${app.api}/portal`);
