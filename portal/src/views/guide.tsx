@@ -24,8 +24,8 @@ export function Guide() {
             rotate its secret), and refuse the request when it fails.
           </li>
           <li>
-            Answer with a 2xx status within 15 seconds. Anything else, or no answer, is retried later (for up to about
-            three days); answering <code>410 Gone</code> disables the endpoint.
+            Answer with a 2xx status within seconds, and do slow work after answering. Anything else, or no answer in
+            time, is retried later, for hours; answering <code>410 Gone</code> disables the endpoint.
           </li>
           <li>
             Keep the <code>webhook-id</code> of what you handled: a retry or a resend carries the same id, so you can
