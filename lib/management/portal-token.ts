@@ -84,10 +84,11 @@ export class PortalTokens {
       return 'invalid';
     }
     const dot = token.indexOf('.');
+    if (dot === -1) return 'invalid';
     const signed = token.slice(0, dot);
     const payload = signed.slice(PORTAL_TOKEN_PREFIX.length);
     const signature = token.slice(dot + 1);
-    if (dot === -1 || !BASE64URL.test(payload) || !BASE64URL.test(signature)) return 'invalid';
+    if (!BASE64URL.test(payload) || !BASE64URL.test(signature)) return 'invalid';
     // Compared as the canonical text, so one signature has exactly one spelling.
     const expected = Buffer.from(this.#sign(signed), 'latin1');
     const given = Buffer.from(signature, 'latin1');

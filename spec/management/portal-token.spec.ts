@@ -3,6 +3,8 @@ import { WebhookAdmin, WebhookAdminError } from 'hookspec';
 import type { PortalCapability } from 'hookspec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webhookAdminRouter } from '../../lib/frameworks/express';
+import { webhookAdminRoutes } from '../../lib/frameworks/fastify';
+import { HookspecAdminModule } from '../../lib/frameworks/nestjs';
 import { MEMORY, startHarness, stopHarnesses } from './admin-harness';
 import { call } from './http/admin-servers';
 import type { AdminServer } from './http/admin-servers';
@@ -183,14 +185,27 @@ describe('admin.portalToken(options)', () => {
     );
   });
 
-  it('throws without a portalSecret, saying how to give one', async () => {
+  it('throws without a portalSecret, saying how to give one, and so does a router with portal: true', async () => {
     const { admin } = await startHarness(MEMORY);
     expect(() => admin.portalToken({ owner: 'a' })).toThrow(WebhookAdminError);
     expect(() => admin.portalToken({ owner: 'a' })).toThrow(
       expect.objectContaining({ code: 'invalid-option', message: expect.stringContaining('portalSecret') }),
     );
-    expect(() => webhookAdminRouter(admin, { authorize: () => null, portal: true })).toThrow(
-      expect.objectContaining({ code: 'invalid-option', message: expect.stringContaining('portalSecret') }),
+    const makers: [string, () => unknown][] = [
+      ['webhookAdminRouter', () => webhookAdminRouter(admin, { authorize: () => null, portal: true })],
+      ['webhookAdminRoutes', () => webhookAdminRoutes(admin, { authorize: () => null, portal: true })],
+      ['HookspecAdminModule', () => HookspecAdminModule.register({ admin, authorize: () => null, portal: true })],
+    ];
+    for (const [name, make] of makers) {
+      expect(make, name).toThrow(
+        expect.objectContaining({ code: 'invalid-option', message: expect.stringContaining('portalSecret') }),
+      );
+    }
+    expect(() => webhookAdminRouter(admin, { authorize: () => null, portal: 'yes' as never })).toThrow(
+      expect.objectContaining({
+        code: 'invalid-option',
+        message: expect.stringContaining('portal must be true or false'),
+      }),
     );
   });
 });

@@ -35,7 +35,8 @@ export interface HookspecAdminMountOptions {
   path?: string;
   /**
    * Guards of the controller, before `authorize` (an `AuthGuard('jwt')` that sets `req.user`). The app's
-   * global guards apply as to any controller. Default: none.
+   * global guards apply as to any controller. With `portal`, they see the portal's page and its
+   * portal-token requests too: a guard that refuses anonymous requests must let those through. Default: none.
    */
   guards?: (Type<CanActivate> | CanActivate)[];
 }

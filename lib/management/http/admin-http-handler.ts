@@ -1,8 +1,8 @@
 /*
  * What every framework adapter runs per request, so that all of them answer alike: the portal's page is
  * served (with `portal`), the route is found, then the app's `authorize` (or a portal token, with `portal`)
- * decides the owner, then (only then) the body is read, with the API's media
- * type, size and depth limits, and handleAdminRequest serves it. The adapters only translate their
+ * decides the owner, then (only then) the body is read, with the API's media type, size and depth
+ * limits, and the route is served as handleAdminRequest serves it. The adapters only translate their
  * request and response.
  */
 import { WebhookAdminError } from '../../errors';

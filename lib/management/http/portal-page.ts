@@ -71,7 +71,7 @@ export async function portalPage(
       raw: Buffer.from(PORTAL_SHELL, 'utf8'),
     };
   }
-  const file = join(assetDirectory(), asset);
+  const file = join(portalAssetDirectory(), asset);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -104,7 +104,8 @@ function pageAsset(path: string): string | undefined {
 
 let packageDirectory: string | undefined;
 
-function assetDirectory(): string {
+/** Where the assets are read from: the package's dist/portal/, unless a spec said otherwise. */
+export function portalAssetDirectory(): string {
   packageDirectory ??= packageRoot(__dirname);
   return assetDirectoryOverride ?? join(packageDirectory, 'dist', 'portal');
 }
