@@ -11,9 +11,8 @@ import { MAX_OWNER_LENGTH } from '../client';
 import { WebhookAdminError } from '../errors';
 import { checkOptionsObject, describe, didYouMean } from '../options';
 import type { OptionScope } from '../options';
+import type { OwnerScope } from './owner-scope';
 
-/** An owner as the admin scopes calls (OwnerScope, spelled out here so that the options module can import this one). */
-type OwnerScope = string | null;
 
 /** What a portal token may let its holder do, beyond viewing. */
 export const PORTAL_CAPABILITIES = ['view', 'manage-endpoints', 'view-secret', 'resend'] as const;

@@ -5,8 +5,7 @@ import type { OptionScope } from '../options';
 import type { SchemaConverters } from '../schema';
 import { PortalTokens, portalKey } from './portal-token';
 
-/** `string`: that customer's; `null`: the app's own endpoints and messages, those without an owner. */
-export type OwnerScope = string | null;
+export type { OwnerScope } from './owner-scope';
 
 /** What retention deletes, and how often. Finished messages only: a pending delivery is never deleted. */
 export interface RetentionOptions {
