@@ -33,12 +33,14 @@ const TIMEOUT_MS = 5_000;
 /** The failing endpoint's messages end exhausted after 1 + RETRIES attempts, 50 ms apart. */
 const RETRIES = [50, 50];
 const PRODUCERS = 32;
+/** Events sent (and settled) before the heap is first measured: the rest must not grow it by their bodies. */
+const WARM_UP_EVENTS = 500;
 const NOTE = 'n'.repeat(1_000);
 /**
- * Heap growth allowed over the run once garbage is collected: the spec's own records (an id and a count
- * per message) take a few MB; the 10,000 bodies take 10 MB, so a client or queue keeping them fails.
+ * Heap growth allowed over the measured part once garbage is collected: the spec's own records (an id and
+ * a count per message) take about 2 MB; its 9,500 bodies take 9.5 MB, so a client or queue keeping them fails.
  */
-const HEAP_GROWTH_LIMIT = 8 * 1024 * 1024;
+const HEAP_GROWTH_LIMIT = 6 * 1024 * 1024;
 
 /** A real garbage collection, exposed at run time (the test runner does not pass --expose-gc). */
 function collector(): () => void {
@@ -160,22 +162,25 @@ describe.runIf(postgresAvailable())('PostgresQueue under load', () => {
       });
       client.on('error', (error) => counts.errors.push(error.message));
       try {
-        // The schema is made before the heap is first measured.
-        expect(await queue.countPending()).toBe(0);
+        let next = 0;
+        const produce = async (upTo: number): Promise<void> => {
+          const producer = async (): Promise<void> => {
+            while (next < upTo) {
+              const n = next++;
+              const event = Object.assign(new LoadEvent(), { n, note: NOTE });
+              const { id } = await client.send(event, { owner: `owner-${n % ENDPOINTS}` });
+              messages.set(id, n);
+            }
+          };
+          await Promise.all(Array.from({ length: PRODUCERS }, producer));
+        };
+        const started = Date.now();
+        // A first part warms up (the schema, the connections, the code paths) before the heap is measured.
+        await produce(WARM_UP_EVENTS);
+        await client.drain();
         gc();
         const heapBefore = process.memoryUsage().heapUsed;
-        const started = Date.now();
-
-        let next = 0;
-        const producer = async (): Promise<void> => {
-          while (next < EVENTS) {
-            const n = next++;
-            const event = Object.assign(new LoadEvent(), { n, note: NOTE });
-            const { id } = await client.send(event, { owner: `owner-${n % ENDPOINTS}` });
-            messages.set(id, n);
-          }
-        };
-        await Promise.all(Array.from({ length: PRODUCERS }, producer));
+        await produce(EVENTS);
         const sentMs = Date.now() - started;
         await client.drain();
         const drainedMs = Date.now() - started;
@@ -208,19 +213,30 @@ describe.runIf(postgresAvailable())('PostgresQueue under load', () => {
         expect(seen.arrivals.size).toBe(EVENTS);
 
         // The stored states agree: delivered everywhere but at the failing endpoint, exhausted there.
-        const states = await pool.query<{ endpoint_id: string; status: string; attempts: number; n: string }>(
-          `SELECT endpoint_id, status, attempt_count AS attempts, count(*) AS n FROM load.deliveries
-           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        const states = await pool.query<{ endpoint_id: string; status: string; n: string }>(
+          `SELECT endpoint_id, status, count(*) AS n FROM load.deliveries GROUP BY 1, 2 ORDER BY 1, 2`,
         );
         const expectedStates = endpoints
           .map((endpoint) => ({
             endpoint_id: `endpoint-${endpoint.index}`,
             status: endpoint.index === FAILING ? 'exhausted' : 'delivered',
-            attempts: endpoint.index === FAILING ? 1 + RETRIES.length : 1,
             n: String(EVENTS / ENDPOINTS),
           }))
           .sort((a, b) => (a.endpoint_id < b.endpoint_id ? -1 : 1));
         expect(states.rows).toEqual(expectedStates);
+        // An endpoint that answers may still lose an attempt now and then before it reads the request (a
+        // kept-alive connection it closed as the client reused it): the retry delivers it, and the
+        // endpoint saw it once (above). Any other failed attempt is a fault.
+        const retried = await pool.query<{ record: string }>(
+          `SELECT a.record FROM load.attempts a JOIN load.deliveries d ON d.seq = a.delivery_seq
+           WHERE d.endpoint_id <> $1 AND NOT a.succeeded`,
+          [`endpoint-${FAILING}`],
+        );
+        const answered = retried.rows
+          .map((row) => JSON.parse(row.record) as { status?: number; errorCode?: string })
+          .filter((record) => record.status !== undefined || record.errorCode === 'timeout');
+        if (retried.rowCount) console.log(`load: ${retried.rowCount} attempts lost before the endpoint read them`);
+        expect(answered).toEqual([]);
         expect(await queue.countPending()).toBe(0);
         expect(await client.getMessage(failing[0] as string)).toMatchObject({
           deliveries: [{ endpointId: `endpoint-${FAILING}`, status: 'exhausted', attempts: [{}, {}, {}] }],
