@@ -24,11 +24,11 @@ import type { PostgresQueueOptions, ResolvedPostgresQueueOptions } from './postg
 import { messageViews, type RunQuery } from './postgres-rows';
 import { PostgresLeases } from './postgres-leases';
 import { PostgresSettles } from './postgres-settles';
+import { PostgresEnqueues, UNIQUE_VIOLATION } from './postgres-enqueues';
 import { migrate } from './postgres-schema';
 import { WorkListener } from './work-listener';
 
 /** PostgreSQL error codes the queue answers to. */
-const UNIQUE_VIOLATION = '23505';
 const DEADLOCK_DETECTED = '40P01';
 
 /** Finished messages deleted by one retention pass; the next finish deletes more. */
@@ -59,6 +59,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
   private readonly channel: string;
   private readonly listener: WorkListener;
   private readonly leases: PostgresLeases;
+  private readonly enqueues: PostgresEnqueues;
   private readonly settles: PostgresSettles;
   private readonly history: PostgresHistory;
   /** The prepared statements' names, by text. */
@@ -91,6 +92,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
       this.ready('watch()'),
     );
     this.leases = new PostgresLeases(this.S, this.prepared);
+    this.enqueues = new PostgresEnqueues(this.S, this.prepared);
     this.settles = new PostgresSettles(this.S, this.prepared, (finishedOrder) => this.pruneFinished(finishedOrder));
     this.history = new PostgresHistory(this.S, this.query, this.channel, this.id);
   }
@@ -101,39 +103,8 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
   }
 
   async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
-    const S = this.S;
-    const statuses = deliveries.map((d) => d.status ?? 'pending');
-    const pending = statuses.filter((status) => status === 'pending').length;
     try {
-      await this.prepared(
-        'enqueue()',
-        `WITH message AS (
-           INSERT INTO ${S}.messages (id, event, body, owner, created_at, erased_at, pending_count, finished_order)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::integer,
-                   CASE WHEN $7::integer = 0 THEN nextval('${S}.finished_order') END)
-           RETURNING id
-         )
-         INSERT INTO ${S}.deliveries
-           (message_id, endpoint_id, url, owner, event, created_at, status, next_attempt_at)
-         SELECT message.id, d.endpoint_id, d.url, $4, $2, $5, d.status,
-                CASE WHEN d.status = 'pending' THEN d.due END
-         FROM message, unnest($8::text[], $9::text[], $10::text[], $11::bigint[])
-           WITH ORDINALITY AS d (endpoint_id, url, status, due, n)
-         ORDER BY d.n`,
-        [
-          message.id,
-          message.event,
-          message.body,
-          message.owner ?? null,
-          message.createdAt,
-          message.erasedAt ?? null,
-          pending,
-          deliveries.map((d) => d.endpointId),
-          deliveries.map((d) => d.url),
-          statuses,
-          deliveries.map((d) => d.nextAttemptAt),
-        ],
-      );
+      await this.enqueues.enqueue(message, deliveries);
     } catch (error) {
       if ((error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION) {
         throw new DeliveryQueueError(
@@ -144,7 +115,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory {
       }
       throw error;
     }
-    if (pending > 0) this.announce();
+    if (deliveries.some((d) => (d.status ?? 'pending') === 'pending')) this.announce();
   }
 
   lease(request: LeaseRequest): Promise<Lease[]> {

@@ -1,4 +1,5 @@
 import type { RunQuery } from './postgres-rows';
+import { StatementBatches } from './statement-batches';
 
 /** One settle() call, as the batch statement takes it. */
 export interface SettleRow {
@@ -15,24 +16,19 @@ export interface SettleRow {
   readonly record: string | null;
 }
 
-interface Waiting {
-  readonly row: SettleRow;
-  readonly resolve: (settled: boolean) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** Settles in one statement at most: a worker settles at most its concurrency at once. */
-const MAX_BATCH = 256;
-
 /**
- * Settles leases in batches: the settle() calls made while a batch statement runs go together into the
- * next one. Each statement is a transaction, and a durable commit waits for its WAL flush: one commit for
- * every delivery made the flush the bound on throughput, while a batch shares it. A lone settle() still
- * runs at once, in a batch of one.
+ * Settles leases in batches (see StatementBatches): one settle() of a delivery per batch, so that a
+ * second one (a lease settled twice) finds the token the first cleared and answers false, as it would
+ * one at a time.
  */
 export class PostgresSettles {
-  private waiting: Waiting[] = [];
-  private running = false;
+  private readonly batches = new StatementBatches<SettleRow, boolean>(
+    async (rows) => {
+      const settled = await this.run(rows);
+      return rows.map((row) => ({ value: settled.has(row.seq) }));
+    },
+    (row) => row.seq,
+  );
 
   constructor(
     /** The schema, quoted. */
@@ -44,44 +40,7 @@ export class PostgresSettles {
 
   /** Whether the lease still held its delivery (and the settlement was recorded). */
   settle(row: SettleRow): Promise<boolean> {
-    const settled = new Promise<boolean>((resolve, reject) => this.waiting.push({ row, resolve, reject }));
-    if (!this.running) void this.drain();
-    return settled;
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.nextBatch();
-        try {
-          const settled = await this.run(batch.map((entry) => entry.row));
-          for (const entry of batch) entry.resolve(settled.has(entry.row.seq));
-        } catch (error) {
-          for (const entry of batch) entry.reject(error);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  /**
-   * Up to MAX_BATCH waiting calls, one per delivery: a second settle() of one delivery waits for the next
-   * batch, where the first one's cleared token makes it answer false, as it would have one at a time.
-   */
-  private nextBatch(): Waiting[] {
-    const batch: Waiting[] = [];
-    const rest: Waiting[] = [];
-    const seqs = new Set<number>();
-    for (const entry of this.waiting) {
-      if (batch.length < MAX_BATCH && !seqs.has(entry.row.seq)) {
-        seqs.add(entry.row.seq);
-        batch.push(entry);
-      } else rest.push(entry);
-    }
-    this.waiting = rest;
-    return batch;
+    return this.batches.add(row);
   }
 
   /**
