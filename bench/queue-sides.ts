@@ -22,7 +22,11 @@ export const CONCURRENCY = 64;
 export const PRODUCERS = 64;
 
 /** Runs `each` over `items` with at most `limit` calls in flight, in order of start. */
-async function inParallel<T>(items: readonly T[], limit: number, each: (item: T) => Promise<unknown>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  each: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) await each(items[next++] as T);
@@ -30,10 +34,16 @@ async function inParallel<T>(items: readonly T[], limit: number, each: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 /** Closing takes milliseconds: a side that takes this long to close is stuck, and the run fails. */
-const CLOSE_TIMEOUT_MS = 15_000;
+export const CLOSE_TIMEOUT_MS = 15_000;
 const BARE_QUEUE_NAME = 'bench-bare';
 
 export type SideName = 'memory' | 'sqlite-full' | 'sqlite-normal' | 'bullmq' | 'bullmq-bare';
+
+/** A server whose CPU time a round counts (redis-server, PostgreSQL). */
+export interface ServerClock {
+  /** CPU time so far, user + system, in milliseconds; undefined where it cannot be read. */
+  cpuMs(): number | undefined;
+}
 
 export interface RoundContext {
   readonly receiverUrl: string;
@@ -43,6 +53,8 @@ export interface RoundContext {
   readonly rawRequests: () => RawRequest[];
   /** Set for the BullMQ sides. */
   readonly redis: RedisProcess | undefined;
+  /** The server the side stores its queue in, whose CPU time the round counts (Redis, PostgreSQL). */
+  readonly server: ServerClock | undefined;
   /** Where SQLite files go; removed at the end of the run. */
   readonly tempDir: string;
   readonly round: string;
@@ -54,8 +66,8 @@ export interface Round {
   readonly ms: number;
   /** CPU time of this (the sending) process over the round, user + system. */
   readonly cpuMs: number;
-  /** CPU time redis-server spent over the round (BullMQ sides, Linux only). */
-  readonly redisCpuMs?: number;
+  /** CPU time the queue's server (redis-server, PostgreSQL) spent over the round (Linux only). */
+  readonly serverCpuMs?: number;
   /** From the first send (or add) to the last one resolving: accepted by the queue. */
   readonly acceptedMs: number;
   /** TCP connections the receiver accepted during the round; set by the caller. */
@@ -69,18 +81,18 @@ export interface Side {
   run(context: RoundContext): Promise<Round>;
 }
 
-/** Starts the round's clocks: wall time, this process's CPU time, and redis-server's when there is one. */
-function startClock(redis: RedisProcess | undefined): () => Omit<Round, 'acceptedMs'> {
+/** Starts the round's clocks: wall time, this process's CPU time, and the queue server's when there is one. */
+export function startClock(server: ServerClock | undefined): () => Omit<Round, 'acceptedMs'> {
   const start = performance.now();
   const cpu = process.cpuUsage();
-  const redisStart = redis?.cpuMs();
+  const serverStart = server?.cpuMs();
   return () => {
     const used = process.cpuUsage(cpu);
-    const redisEnd = redis?.cpuMs();
+    const serverEnd = server?.cpuMs();
     return {
       ms: performance.now() - start,
       cpuMs: (used.user + used.system) / 1000,
-      ...(redisStart !== undefined && redisEnd !== undefined ? { redisCpuMs: redisEnd - redisStart } : {}),
+      ...(serverStart !== undefined && serverEnd !== undefined ? { serverCpuMs: serverEnd - serverStart } : {}),
     };
   };
 }
@@ -104,7 +116,7 @@ function needsRedis(context: RoundContext): RedisProcess {
 }
 
 /** One WebhookClient round on `queue`: the events sent one after the other, then drain(). */
-async function clientRound(name: SideName, queue: DeliveryQueue, context: RoundContext): Promise<Round> {
+export async function clientRound(name: string, queue: DeliveryQueue, context: RoundContext): Promise<Round> {
   const { events } = context;
   let client: WebhookClient;
   try {
@@ -127,7 +139,7 @@ async function clientRound(name: SideName, queue: DeliveryQueue, context: RoundC
   client.on('exhausted', (event) => failures.push(event.reason));
   client.on('error', (error) => failures.push(error.message));
   try {
-    const stop = startClock(context.redis);
+    const stop = startClock(context.server);
     const start = performance.now();
     let acceptedMs = 0;
     const work = async (): Promise<void> => {
@@ -156,7 +168,7 @@ async function clientRound(name: SideName, queue: DeliveryQueue, context: RoundC
   }
 }
 
-const memorySide: Side = {
+export const memorySide: Side = {
   name: 'memory',
   label: 'WebhookClient + `MemoryQueue`',
   needsRedis: false,
@@ -236,7 +248,7 @@ const bareBullMqSide: Side = {
     );
     worker.on('error', (error) => settle?.reject(new Error(`bullmq-bare: the worker failed: ${error.message}`)));
     try {
-      const stop = startClock(context.redis);
+      const stop = startClock(context.server);
       const start = performance.now();
       let acceptedMs = 0;
       const work = async (): Promise<void> => {

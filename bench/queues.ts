@@ -133,6 +133,7 @@ async function measuredRound(side: Side, setup: Setup, round: string): Promise<R
     rawRequests: () => signedRawRequests(work.bodies, secret),
     // Only the BullMQ sides see Redis, so only their rounds count its CPU time.
     redis: side.needsRedis ? redis : undefined,
+    server: side.needsRedis ? redis : undefined,
     tempDir: setup.tempDir,
     round,
     deadlineMs: options.deadlineMs,
@@ -155,7 +156,7 @@ function measure(sides: readonly Side[], setup: Setup): Promise<Result[]> {
     { warmUp: WARM_UP_ROUNDS, timed: timedRounds },
     (side, label) => measuredRound(side, setup, label),
     (side, round, i) => {
-      const redisCpu = round.redisCpuMs === undefined ? '' : `  Redis ${micros(round.redisCpuMs, events)} µs`;
+      const redisCpu = round.serverCpuMs === undefined ? '' : `  Redis ${micros(round.serverCpuMs, events)} µs`;
       process.stderr.write(
         `  round ${i + 1}/${timedRounds} ${side.name.padEnd(13)} ${round.ms.toFixed(0).padStart(6)} ms ` +
           `${perSecond(round.ms, events).toFixed(0).padStart(6)} deliveries/s  ` +
@@ -228,7 +229,7 @@ function report(results: readonly Result[], options: Options, work: Workload, lo
   for (const result of results) {
     const perRound = rates(result, events);
     const mid = median(perRound);
-    const redis = result.rounds.map((round) => round.redisCpuMs);
+    const redis = result.rounds.map((round) => round.serverCpuMs);
     rows.push([
       result.side.label,
       thousands(mid),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Lease, LeaseRequest } from '../../delivery';
-import { SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
+import { byDue, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
 import { pickDue } from './pick-due';
 import {
   DELIVERY_COLUMNS,
@@ -32,17 +32,9 @@ export class PostgresLeases {
   ) {}
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
-    const S = this.S;
     const limit = Number.isFinite(request.limit) ? Math.floor(request.limit) : Number.MAX_SAFE_INTEGER;
     if (!(limit > 0)) return [];
     const { now } = request;
-    // Leases that outlived their holder give their delivery back to the queue (and their token stops working).
-    await this.query(
-      'lease()',
-      `UPDATE ${S}.deliveries SET lease_token = NULL, leased_until = NULL
-       WHERE leased_until IS NOT NULL AND leased_until <= $1`,
-      [now],
-    );
     const leasedUntil = now + request.leaseMs;
     const secret = randomBytes(12).toString('base64url');
     const leases: Lease[] = [];
@@ -53,7 +45,7 @@ export class PostgresLeases {
     // Another worker may claim some of the rows read between the read and the claim: read again for
     // the rest, a few times (each lost row is one that worker leased, so the rounds are bounded by work).
     for (let round = 0; round < CLAIM_ROUNDS && leases.length < limit; round += 1) {
-      const picked = await this.pickDue(now, limit - leases.length, capacity);
+      const picked = await this.pickDue(now, limit - leases.length, capacity, round === 0);
       if (picked.length === 0) break;
       const claimed = await this.claim(picked, now, leasedUntil, secret);
       for (const lease of claimed) {
@@ -78,12 +70,18 @@ export class PostgresLeases {
       return free;
     };
     let next: number | undefined;
-    const rows = await this.query<DueRow>(
+    // The oldest waiting deliveries and every lease (its row carries leased_until as next_attempt_at), in
+    // one statement. Leases are few (at most every worker's concurrency); the first with room is the earliest.
+    const both = await this.query<DueRow & { leased: boolean }>(
       'nextDueAt()',
-      `SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries WHERE ${WAITING}
-       ORDER BY next_attempt_at, seq LIMIT $1`,
+      `(SELECT false AS leased, seq, endpoint_id, next_attempt_at FROM ${S}.deliveries WHERE ${WAITING}
+        ORDER BY next_attempt_at, seq LIMIT $1)
+       UNION ALL
+       (SELECT true, seq, endpoint_id, leased_until FROM ${S}.deliveries WHERE leased_until IS NOT NULL)`,
       [SCAN_SLACK],
     );
+    const rows = both.filter((row) => !row.leased).sort(byDue);
+    const leases = both.filter((row) => row.leased).sort(byDue);
     const first = rows.find((row) => hasRoom(row.endpoint_id));
     if (first) next = first.next_attempt_at;
     else if (rows.length === SCAN_SLACK) {
@@ -97,25 +95,38 @@ export class PostgresLeases {
       );
       if (earliest?.at != null) next = earliest.at;
     }
-    // Leases are few (at most every worker's concurrency), and the first one with room is the earliest.
-    const leases = await this.query<{ endpoint_id: string; leased_until: number }>(
-      'nextDueAt()',
-      `SELECT endpoint_id, leased_until FROM ${S}.deliveries WHERE leased_until IS NOT NULL ORDER BY leased_until`,
-    );
     const leased = leases.find((row) => hasRoom(row.endpoint_id));
-    if (leased && (next === undefined || leased.leased_until < next)) next = leased.leased_until;
+    if (leased && (next === undefined || leased.next_attempt_at < next)) next = leased.next_attempt_at;
     return next;
   }
 
-  /** The due deliveries to claim, read without locks (see pickDue). */
-  private pickDue(now: number, limit: number, capacity: Capacity): Promise<DueRow[]> {
+  /**
+   * The due deliveries to claim, read without locks (see pickDue). With `expire`, the first read also
+   * gives back the deliveries of leases that outlived their holder (their token stops working) and counts
+   * them among the due ones: one statement, where expiring and reading took two.
+   */
+  private pickDue(now: number, limit: number, capacity: Capacity, expire: boolean): Promise<DueRow[]> {
     const S = this.S;
+    const inOrder = `SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries
+                     WHERE ${WAITING} AND next_attempt_at <= $1 ORDER BY next_attempt_at, seq LIMIT $2`;
     return pickDue(limit, capacity, {
       inOrder: (fetch) =>
         this.query<DueRow>(
           'lease()',
-          `SELECT seq, endpoint_id, next_attempt_at FROM ${S}.deliveries
-           WHERE ${WAITING} AND next_attempt_at <= $1 ORDER BY next_attempt_at, seq LIMIT $2`,
+          expire
+            ? // The statement's snapshot does not see its own update: the expired rows join from RETURNING.
+              `WITH expired AS (
+                 UPDATE ${S}.deliveries SET lease_token = NULL, leased_until = NULL
+                 WHERE leased_until IS NOT NULL AND leased_until <= $1
+                 RETURNING seq, endpoint_id, next_attempt_at, status
+               )
+               SELECT seq, endpoint_id, next_attempt_at FROM (
+                 (${inOrder})
+                 UNION ALL
+                 SELECT seq, endpoint_id, next_attempt_at FROM expired
+                 WHERE status = 'pending' AND next_attempt_at <= $1
+               ) AS due ORDER BY next_attempt_at, seq LIMIT $2`
+            : inOrder,
           [now, fetch],
         ),
       endpoints: () => this.waitingEndpoints(),

@@ -1,5 +1,6 @@
 import type { CustomTypesConfig, Pool } from 'pg';
-import type { MessageRecord, NewDelivery, OutboxMessage, RouteOutboxMessage } from '../../delivery';
+import type { OutboxMessage, RouteOutboxMessage } from '../../delivery';
+import { insertMessages, type Enqueue } from './postgres-enqueues';
 import type { RunQuery } from './postgres-rows';
 
 /** An outbox row, as routing claims it. */
@@ -13,12 +14,11 @@ interface OutboxRow {
   readonly endpoint_ids: string[] | null;
 }
 
-/** Inserts a routed message with its deliveries, with the statement runner of the routing transaction. */
-export type InsertMessage = (
-  run: RunQuery,
-  message: MessageRecord,
-  deliveries: readonly NewDelivery[],
-) => Promise<void>;
+/** What a pass did: messages taken out of the outbox, and whether any delivery is pending now. */
+export interface RoutedOutbox {
+  readonly count: number;
+  readonly pending: boolean;
+}
 
 function outboxMessage(row: OutboxRow): OutboxMessage {
   return {
@@ -34,19 +34,20 @@ function outboxMessage(row: OutboxRow): OutboxMessage {
 /**
  * One routing pass, in one transaction on a connection of its own: claims up to `limit` committed outbox
  * rows, oldest first, skipping rows another worker has claimed (`SKIP LOCKED`: two workers route
- * different messages, and never one twice), inserts each message with the deliveries `route` gives it,
- * and deletes the rows. Any failure rolls all of it back: the rows are in the outbox again, unclaimed.
+ * different messages, and never one twice), inserts the messages with the deliveries `route` gives
+ * them (one statement, as a batch of enqueues), and deletes the rows. Any failure rolls all of it back:
+ * the rows are in the outbox again, unclaimed.
  */
 export async function routeOutbox(
   pool: Pool,
-  S: string,
   types: CustomTypesConfig,
   route: RouteOutboxMessage,
   limit: number,
-  insert: InsertMessage,
+  /** The schema, quoted. */
+  S: string,
   /** Names the queue's own failures; what `route` throws (the endpoint store's) is passed on as it is. */
   fail: (error: unknown) => Error,
-): Promise<number> {
+): Promise<RoutedOutbox> {
   const client = await pool.connect().catch((error: unknown) => {
     throw fail(error);
   });
@@ -67,20 +68,23 @@ export async function routeOutbox(
          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
+      const routed: Enqueue[] = [];
       for (const row of rows) {
         const message = outboxMessage(row);
         const { endpointIds: _named, ...record } = message;
         const deliveries = await route(message);
         // A message no endpoint takes is not kept, as send() keeps none.
-        if (deliveries.length > 0) await insert(run, record, deliveries);
+        if (deliveries.length > 0) routed.push({ message: record, deliveries });
       }
+      if (routed.length > 0) await insertMessages(S, run, 'routing the outbox', routed);
       if (rows.length > 0) {
         await run('routing the outbox', `DELETE FROM ${S}.outbox WHERE seq = ANY($1::bigint[])`, [
           rows.map((row) => row.seq),
         ]);
       }
       await run('routing the outbox', 'COMMIT');
-      return rows.length;
+      const pending = routed.some(({ deliveries }) => deliveries.some((d) => (d.status ?? 'pending') === 'pending'));
+      return { count: rows.length, pending };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;

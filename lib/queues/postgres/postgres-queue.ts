@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CustomTypesConfig, Pool } from 'pg';
 import type {
   AttemptRecord,
@@ -27,13 +27,14 @@ import { resolvePostgresQueueOptions } from './postgres-queue-options';
 import type { PostgresQueueOptions, ResolvedPostgresQueueOptions } from './postgres-queue-options';
 import { messageViews, type RunQuery } from './postgres-rows';
 import { PostgresLeases } from './postgres-leases';
+import { PostgresSettles } from './postgres-settles';
+import { PostgresEnqueues, UNIQUE_VIOLATION } from './postgres-enqueues';
 import { migrate } from './postgres-schema';
 import { WorkListener } from './work-listener';
 import { routeOutbox } from './postgres-outbox';
 import { transactionStatement } from './postgres-transaction';
 
 /** PostgreSQL error codes the queue answers to. */
-const UNIQUE_VIOLATION = '23505';
 const DEADLOCK_DETECTED = '40P01';
 
 /** Finished messages deleted by one retention pass; the next finish deletes more. */
@@ -64,8 +65,15 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
   private readonly channel: string;
   private readonly listener: WorkListener;
   private readonly leases: PostgresLeases;
+  private readonly enqueues: PostgresEnqueues;
+  private readonly settles: PostgresSettles;
   private readonly history: PostgresHistory;
+  /** The prepared statements' names, by text. */
+  private readonly statementNames = new Map<string, string>();
   private migrated: Promise<void> | undefined;
+  /** A NOTIFY is in flight (announce()), and sends committed since it started want another. */
+  private announcing = false;
+  private announceAgain = false;
   private closed = false;
 
   constructor(options: PostgresQueueOptions) {
@@ -89,17 +97,15 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
     this.listener = new WorkListener(this.pool, `"${this.channel}"`, this.id, this.options.pollIntervalMs, () =>
       this.ready('watch()'),
     );
-    this.leases = new PostgresLeases(this.S, this.query);
+    this.leases = new PostgresLeases(this.S, this.prepared);
+    this.enqueues = new PostgresEnqueues(this.S, this.prepared);
+    this.settles = new PostgresSettles(this.S, this.prepared, (finishedOrder) => this.pruneFinished(finishedOrder));
     this.history = new PostgresHistory(this.S, this.query, this.channel, this.id);
   }
 
   /** The schema holding the queue's tables. */
   get schema(): string {
     return this.options.schema;
-  }
-
-  enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
-    return this.insert(this.query, 'enqueue()', message, deliveries);
   }
 
   /**
@@ -134,61 +140,18 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
 
   async routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number> {
     await this.ready('routing the outbox');
-    return routeOutbox(
-      this.pool,
-      this.S,
-      this.types,
-      route,
-      options.limit,
-      (run, message, deliveries) => this.insert(run, 'routing the outbox', message, deliveries),
-      (error) => this.failure('routing the outbox', error),
-    );
+    return routeOutbox(this.pool, this.types, route, options.limit, this.S, (error) =>
+      this.failure('routing the outbox', error),
+    ).then((routed) => {
+      // Other processes' workers learn of the new deliveries after the commit, as for send().
+      if (routed.pending) this.announce();
+      return routed.count;
+    });
   }
 
-  /** Inserts a message with its deliveries (one statement), waking the other processes' workers. */
-  private async insert(
-    run: RunQuery,
-    what: string,
-    message: MessageRecord,
-    deliveries: readonly NewDelivery[],
-  ): Promise<void> {
-    const S = this.S;
-    const statuses = deliveries.map((d) => d.status ?? 'pending');
-    const pending = statuses.filter((status) => status === 'pending').length;
+  async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
     try {
-      await run(
-        what,
-        `WITH message AS (
-           INSERT INTO ${S}.messages (id, event, body, owner, created_at, erased_at, pending_count, finished_order)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::integer,
-                   CASE WHEN $7::integer = 0 THEN nextval('${S}.finished_order') END)
-           RETURNING id
-         ), deliveries AS (
-           INSERT INTO ${S}.deliveries
-             (message_id, endpoint_id, url, owner, event, created_at, status, next_attempt_at)
-           SELECT message.id, d.endpoint_id, d.url, $4, $2, $5, d.status,
-                  CASE WHEN d.status = 'pending' THEN d.due END
-           FROM message, unnest($8::text[], $9::text[], $10::text[], $11::bigint[])
-             WITH ORDINALITY AS d (endpoint_id, url, status, due, n)
-           ORDER BY d.n
-         )
-         SELECT pg_notify($12, $13) WHERE $7::integer > 0`,
-        [
-          message.id,
-          message.event,
-          message.body,
-          message.owner ?? null,
-          message.createdAt,
-          message.erasedAt ?? null,
-          pending,
-          deliveries.map((d) => d.endpointId),
-          deliveries.map((d) => d.url),
-          statuses,
-          deliveries.map((d) => d.nextAttemptAt),
-          this.channel,
-          this.id,
-        ],
-      );
+      await this.enqueues.enqueue(message, deliveries);
     } catch (error) {
       if ((error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION) {
         throw new DeliveryQueueError(
@@ -199,6 +162,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
       }
       throw error;
     }
+    if (deliveries.some((d) => (d.status ?? 'pending') === 'pending')) this.announce();
   }
 
   lease(request: LeaseRequest): Promise<Lease[]> {
@@ -206,47 +170,18 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
   }
 
   async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
-    const S = this.S;
     const seq = Number(lease.token.slice(0, lease.token.indexOf('.')));
     if (!Number.isSafeInteger(seq)) return false;
-    const nextAttemptAt = settlement.status === 'pending' ? settlement.nextAttemptAt : null;
-    const succeeded = attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300;
-    // A delivery cancelled while leased (its payload was erased) records the attempt and stays cancelled.
-    // Ending a pending delivery counts down its message's pending deliveries; the last one numbers the
-    // message as finished.
-    const [row] = await this.query<{ settled: number; finished_order: number | null }>(
-      'settle()',
-      `WITH settled AS (
-         UPDATE ${S}.deliveries SET lease_token = NULL, leased_until = NULL,
-           status = CASE WHEN status = 'cancelled' THEN status ELSE $1 END,
-           next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE $2::bigint END,
-           attempt_count = attempt_count + $3
-         WHERE seq = $4 AND lease_token = $5
-         RETURNING seq, message_id, status, attempt_count
-       ), attempt AS (
-         INSERT INTO ${S}.attempts (delivery_seq, attempt_index, started_at, succeeded, record)
-         SELECT seq, attempt_count - 1, $6, $7, $8 FROM settled WHERE $8::text IS NOT NULL
-       ), finished AS (
-         UPDATE ${S}.messages m SET pending_count = m.pending_count - 1,
-           finished_order = CASE WHEN m.pending_count = 1 THEN nextval('${S}.finished_order') END
-         FROM settled WHERE m.id = settled.message_id AND settled.status NOT IN ('pending', 'cancelled')
-         RETURNING m.finished_order
-       )
-       SELECT (SELECT count(*) FROM settled) AS settled, (SELECT finished_order FROM finished) AS finished_order`,
-      [
-        settlement.status,
-        nextAttemptAt,
-        attempt ? 1 : 0,
-        seq,
-        lease.token,
-        attempt?.startedAt ?? 0,
-        succeeded,
-        attempt ? JSON.stringify(attempt) : null,
-      ],
-    );
-    if (!row || row.settled === 0) return false;
-    if (row.finished_order !== null) await this.pruneFinished(row.finished_order);
-    return true;
+    return this.settles.settle({
+      seq,
+      token: lease.token,
+      status: settlement.status,
+      nextAttemptAt: settlement.status === 'pending' ? settlement.nextAttemptAt : null,
+      attempted: attempt ? 1 : 0,
+      startedAt: attempt?.startedAt ?? 0,
+      succeeded: attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300,
+      record: attempt ? JSON.stringify(attempt) : null,
+    });
   }
 
   nextDueAt(endpointCapacity?: (endpointId: string) => number): Promise<number | undefined> {
@@ -254,7 +189,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
   }
 
   async countPending(): Promise<number> {
-    const [row] = await this.query<{ n: number }>(
+    const [row] = await this.prepared<{ n: number }>(
       'countPending()',
       // A pending delivery's state is pending or failing: the state index counts them without the table.
       `SELECT count(*) AS n FROM ${this.S}.deliveries WHERE state IN ('pending', 'failing')`,
@@ -325,15 +260,33 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
   }
 
   /** Runs one statement once the schema is ready, naming the operation when PostgreSQL fails. */
-  private readonly query: RunQuery = async <R>(
+  private readonly query: RunQuery = <R>(what: string, text: string, values: readonly unknown[] = []): Promise<R[]> =>
+    this.run<R>(what, text, values, undefined);
+
+  /**
+   * Runs one statement of the delivery path (enqueue, lease, settle) as a prepared statement: each
+   * connection parses and plans it once instead of at every call, which is most of what such a short
+   * statement costs the server. Named by a hash of its text, so that queues on different schemas may
+   * share a pool.
+   */
+  private readonly prepared: RunQuery = <R>(
     what: string,
     text: string,
     values: readonly unknown[] = [],
   ): Promise<R[]> => {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      name = `hookspec_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      this.statementNames.set(text, name);
+    }
+    return this.run<R>(what, text, values, name);
+  };
+
+  private async run<R>(what: string, text: string, values: readonly unknown[], name: string | undefined): Promise<R[]> {
     await this.ready(what);
     for (let tries = 1; ; tries += 1) {
       try {
-        const result = await this.pool.query({ text, values: values as unknown[], types: this.types });
+        const result = await this.pool.query({ name, text, values: values as unknown[], types: this.types });
         return result.rows as R[];
       } catch (error) {
         // Two statements that lock one message's rows in different orders: PostgreSQL aborts one; run it again.
@@ -341,7 +294,7 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
         throw this.failure(what, error);
       }
     }
-  };
+  }
 
   /** Brings the schema up to date once, before the first statement; a failure is retried by the next call. */
   private ready(what: string): Promise<void> {
@@ -358,6 +311,33 @@ export class PostgresQueue implements DeliveryQueue, MessageHistory, OutboxQueue
       throw this.failure(what, error);
     });
     return this.migrated;
+  }
+
+  /**
+   * Tells the workers of other processes that work arrived, after the commit. Not in the enqueue's own
+   * transaction: a transaction that NOTIFYs holds one database-wide lock from its commit until its WAL is
+   * flushed, so concurrent sends would commit one at a time instead of sharing a flush. One NOTIFY in
+   * flight at a time stands for every send committed before it starts: a burst of sends costs a few. A
+   * NOTIFY lost (an error, a crash after the commit) only delays the other workers until their next poll.
+   */
+  private announce(): void {
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = true;
+    void (async () => {
+      try {
+        do {
+          this.announceAgain = false;
+          await this.prepared('enqueue()', 'SELECT pg_notify($1, $2)', [this.channel, this.id]);
+        } while (this.announceAgain && !this.closed);
+      } catch {
+        // The pollers find the work (see pollIntervalMs); a closed queue announces nothing more.
+      } finally {
+        this.announcing = false;
+      }
+    })();
   }
 
   /**
