@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { CommitGate } from './sqlite-outbox-gate';
 
 interface Pending {
   readonly run: () => unknown;
@@ -18,9 +19,15 @@ interface Pending {
 export class GroupCommit {
   private batch: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  /** The batch waits for the app's transaction to end (see `gate`). */
+  private held = false;
   private readonly commit: (batch: readonly Pending[]) => void;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** On a connection the app shares (a queue given `database`), what keeps batches out of its transactions. */
+    private readonly gate?: CommitGate,
+  ) {
     // Called inside the batch's transaction, a better-sqlite3 transaction function runs as a savepoint.
     const inSavepoint = db.transaction((operation: Pending) => operation.run());
     // Immediate: the write lock is taken (or waited for) at BEGIN; a deferred transaction that had to
@@ -42,7 +49,7 @@ export class GroupCommit {
   run<T>(operation: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.batch.push({ run: operation, resolve: resolve as (value: unknown) => void, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      if (!this.held) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
@@ -50,6 +57,24 @@ export class GroupCommit {
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    if (this.held) return;
+    if (this.batch.length > 0 && this.gate?.blocked()) {
+      // The app's transaction is open on this connection: committing now would write in it.
+      this.held = true;
+      this.gate.whenFree(
+        () => {
+          this.held = false;
+          this.flush();
+        },
+        (error) => {
+          this.held = false;
+          const waited = this.batch;
+          this.batch = [];
+          for (const operation of waited) operation.reject(error);
+        },
+      );
+      return;
+    }
     const batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;

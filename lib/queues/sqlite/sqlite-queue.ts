@@ -9,6 +9,10 @@ import type {
   MessageRecord,
   MessageView,
   NewDelivery,
+  OutboxMessage,
+  OutboxQueue,
+  OutboxTransaction,
+  RouteOutboxMessage,
   Settlement,
 } from '../../delivery';
 import {
@@ -24,7 +28,9 @@ import { GroupCommit } from './group-commit';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
 import { resolveSqliteQueueOptions } from './sqlite-queue-options';
 import type { ResolvedSqliteQueueOptions, SqliteQueueOptions } from './sqlite-queue-options';
-import { BUSY_TIMEOUT_MS, prepareDatabase } from './sqlite-schema';
+import { BUSY_TIMEOUT_MS, migrateQueueTables, prepareDatabase } from './sqlite-schema';
+import { SqliteOutbox } from './sqlite-outbox';
+import { AppTransactionGate } from './sqlite-outbox-gate';
 import { SqliteHistoryQueries } from './sqlite-history-query';
 import { prepareStatements } from './sqlite-statements';
 import { byDue, dueFetchSize, pickInDueOrder, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
@@ -40,14 +46,23 @@ import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
  * ```ts
  * const client = new WebhookClient({ webhooks, endpoints, queue: new SqliteQueue({ path: './webhooks.db' }) });
  * ```
+ *
+ * Given the app's own better-sqlite3 connection instead (`{ database: db }`), it keeps its tables in the
+ * app's database and adds the transactional outbox: `send(payload, { tx: db })` inside the app's
+ * transaction writes the message with the business write (see docs/queues.md).
  */
-export class SqliteQueue implements DeliveryQueue, MessageHistory {
+export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
   private readonly options: ResolvedSqliteQueueOptions;
   private readonly db: Database.Database;
   private readonly statements: SqliteStatements;
   private readonly watchers = new Set<NodeJS.Timeout>();
+  /** The callbacks of watch(), woken when an outbox write's transaction on this connection ends. */
+  private readonly wakers = new Set<() => void>();
   private closed = false;
   private readonly writes: GroupCommit;
+  /** Set on the app's connection: keeps the queue's writes out of the app's transactions. */
+  private readonly gate: AppTransactionGate | undefined;
+  private readonly outbox: SqliteOutbox;
   private readonly getMessageTx: (messageId: string) => MessageView | undefined;
   private readonly history: SqliteHistoryQueries;
   private readonly queryTx: (query: CheckedMessageQuery) => Page<MessageView>;
@@ -55,15 +70,23 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   constructor(options: SqliteQueueOptions) {
     this.options = resolveSqliteQueueOptions(options);
-    const Sqlite = loadBetterSqlite3();
     const { path } = this.options;
-    let db: Database.Database | undefined;
+    // The app's connection is a better-sqlite3 Database; the options type it structurally.
+    const appDatabase = this.options.database as Database.Database | undefined;
+    let db: Database.Database | undefined = appDatabase;
     try {
-      db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
-      prepareDatabase(db, path, this.options.synchronous);
-      this.statements = prepareStatements(db);
+      if (appDatabase) {
+        // The connection is configured as the app wants it (journal mode, sync level, busy timeout).
+        migrateQueueTables(appDatabase, path, true);
+      } else {
+        const Sqlite = loadBetterSqlite3();
+        db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
+        prepareDatabase(db, path, this.options.synchronous);
+      }
+      this.statements = prepareStatements(db as Database.Database);
+      this.outbox = new SqliteOutbox(db as Database.Database, appDatabase, path);
     } catch (error) {
-      db?.close();
+      if (!appDatabase) db?.close();
       if (error instanceof HookspecError) throw error;
       throw new DeliveryQueueError(
         'queue-failed',
@@ -72,13 +95,14 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
         { cause: error },
       );
     }
-    this.db = db;
-    this.writes = new GroupCommit(db);
+    this.db = db as Database.Database;
+    this.gate = appDatabase ? new AppTransactionGate(appDatabase, path) : undefined;
+    this.writes = new GroupCommit(this.db, this.gate);
     // One read transaction, so that the message and its deliveries are seen as of one moment.
-    this.getMessageTx = db.transaction(this.getMessageNow.bind(this)).deferred;
-    this.history = new SqliteHistoryQueries(db);
-    this.queryTx = db.transaction(this.queryNow.bind(this)).deferred;
-    this.statsTx = db.transaction(this.statsNow.bind(this)).deferred;
+    this.getMessageTx = this.db.transaction(this.getMessageNow.bind(this)).deferred;
+    this.history = new SqliteHistoryQueries(this.db);
+    this.queryTx = this.db.transaction(this.queryNow.bind(this)).deferred;
+    this.statsTx = this.db.transaction(this.statsNow.bind(this)).deferred;
   }
 
   /** The database file. */
@@ -88,6 +112,26 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
     return this.write('enqueue()', () => this.enqueueNow(message, deliveries));
+  }
+
+  /**
+   * Writes the message as one row of the outbox, at once, in the app's transaction open on the connection
+   * this queue was given (`tx` must be that Database); the workers are woken when that transaction ends.
+   */
+  async enqueueInTransaction(tx: OutboxTransaction, message: OutboxMessage): Promise<void> {
+    this.use('send({ tx })', () => this.outbox.write(tx, message));
+    this.gate?.afterTransaction(() => {
+      for (const wake of this.wakers) wake();
+    });
+  }
+
+  routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number> {
+    this.assertOpen('routing the outbox');
+    return this.outbox.route(route, options.limit, {
+      free: async () => this.gate?.free(),
+      commit: (operation) => this.write('routing the outbox', operation),
+      insert: (message, deliveries) => this.enqueueNow(message, deliveries),
+    });
   }
 
   lease(request: LeaseRequest): Promise<Lease[]> {
@@ -185,20 +229,26 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       onWork();
     }, this.options.pollIntervalMs);
     this.watchers.add(timer);
+    this.wakers.add(onWork);
     return () => {
       clearInterval(timer);
       this.watchers.delete(timer);
+      this.wakers.delete(onWork);
     };
   }
 
-  /** Closes the database; pending work stays in the file for the next process. Later calls reject. */
+  /**
+   * Closes the database; pending work stays in the file for the next process. Later calls reject. The
+   * app's own connection stays open: writes still waiting for its transaction commit when it ends.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.watchers) clearInterval(timer);
     this.watchers.clear();
+    this.wakers.clear();
     this.writes.flush();
-    this.db.close();
+    if (!this.options.database) this.db.close();
   }
 
   /** Runs a read now, naming the file and the operation when SQLite fails. */
