@@ -103,7 +103,10 @@ export class AppTransactionGate implements CommitGate {
       this.waiters = this.waiters.filter((waiter) => waiter.deadline > now);
       for (const waiter of expired) waiter.fail?.(this.stillOpen());
     }
-    if (this.waiters.length === 0) return;
+    if (this.waiters.length === 0) {
+      this.step = FIRST_LOOK_MS;
+      return;
+    }
     this.step = Math.min(this.step * 2, LAST_LOOK_MS);
     this.look();
   }

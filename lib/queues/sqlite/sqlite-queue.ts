@@ -58,6 +58,8 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
   private readonly watchers = new Set<NodeJS.Timeout>();
   /** The callbacks of watch(), woken when an outbox write's transaction on this connection ends. */
   private readonly wakers = new Set<() => void>();
+  /** A wake-up of the wakers is due when the app's transaction ends. */
+  private wakeAtEnd = false;
   private closed = false;
   private readonly writes: GroupCommit;
   /** Set on the app's connection: keeps the queue's writes out of the app's transactions. */
@@ -120,7 +122,11 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
    */
   async enqueueInTransaction(tx: OutboxTransaction, message: OutboxMessage): Promise<void> {
     this.use('send({ tx })', () => this.outbox.write(tx, message));
+    // One wake-up for every message of the transaction.
+    if (this.wakeAtEnd) return;
+    this.wakeAtEnd = true;
     this.gate?.afterTransaction(() => {
+      this.wakeAtEnd = false;
       for (const wake of this.wakers) wake();
     });
   }
