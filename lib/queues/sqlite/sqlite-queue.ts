@@ -30,6 +30,9 @@ import { prepareStatements } from './sqlite-statements';
 import { byDue, dueFetchSize, pickInDueOrder, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
 import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
 
+/** A lease token's random part: 96 bits, after the delivery's seq. */
+const TOKEN_BYTES = 12;
+
 /**
  * A durable queue in one SQLite file (better-sqlite3 12, an optional peer dependency): a message is
  * committed, with all its deliveries, before `send()` resolves, and survives `kill -9` (and, with
@@ -279,10 +282,11 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     const picked = this.pickDue(request.now, limit, request.endpointCapacity);
     const leasedUntil = request.now + request.leaseMs;
     const messages = new Map<string, MessageRecord>();
-    return picked.map((due) => {
-      const token = `${due.seq}.${randomBytes(12).toString('base64url')}`;
-      s.markLeased.run(token, leasedUntil, due.seq);
-      const row = s.delivery.get(due.seq) as DeliveryRow;
+    // One call for the batch's random bytes: a call per token cost more than the bytes.
+    const random = randomBytes(TOKEN_BYTES * picked.length);
+    return picked.map((due, n) => {
+      const token = `${due.seq}.${random.toString('base64url', n * TOKEN_BYTES, (n + 1) * TOKEN_BYTES)}`;
+      const row = s.markLeased.get(token, leasedUntil, due.seq) as DeliveryRow;
       let message = messages.get(row.message_id);
       if (!message) {
         message = this.messageRecord(row.message_id) as MessageRecord;
@@ -323,23 +327,19 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     if (!settled) return false;
     if (attempt) s.insertAttempt.run(seq, settled.attempt_count - 1, JSON.stringify(attempt));
     // A cancelled delivery's message finished when it was erased.
-    if (
-      settlement.status !== 'pending' &&
-      settled.status !== 'cancelled' &&
-      s.hasPending.get(settled.message_id) === 0
-    ) {
-      this.finish(settled.message_id);
-    }
+    if (settlement.status !== 'pending' && settled.status !== 'cancelled') this.finish(settled.message_id);
     return true;
   }
 
   /**
-   * Numbers a message that has just finished and deletes the ones that finished `retainFinished` finishes
-   * ago or earlier: one index probe when nothing is that old, so it runs on every finish.
+   * Numbers a message that has just finished, if none of its deliveries is pending any more, and deletes
+   * the ones that finished `retainFinished` finishes ago or earlier: one index probe when nothing is that
+   * old, so it runs on every finish.
    */
   private finish(messageId: string): void {
     const s = this.statements;
-    const order = s.markFinished.get(messageId) as number;
+    const order = s.finishIfDone.get(messageId, messageId);
+    if (order === undefined) return;
     const oldest = order - this.options.retainFinished;
     if (oldest <= 0) return;
     s.pruneAttempts.run(oldest);

@@ -51,7 +51,6 @@ export interface SqliteStatements {
   readonly insertMessage: Statement<[string, string, string, number, string | null, number | null]>;
   readonly insertDelivery: Statement<[string, string, string, string, string, number | null, number, string | null]>;
   readonly message: Statement<[string], MessageRow>;
-  readonly delivery: Statement<[number], DeliveryRow>;
   readonly deliveriesOf: Statement<[string], DeliveryRow>;
   readonly attemptsOf: Statement<[number], string>;
   readonly reclaimExpired: Statement<[number]>;
@@ -61,11 +60,10 @@ export interface SqliteStatements {
   readonly firstWaitingOfEndpoint: Statement<[string], number | null>;
   readonly waitingEndpoints: Statement<[], string>;
   readonly leasesInOrder: Statement<[], { endpoint_id: string; leased_until: number }>;
-  readonly markLeased: Statement<[string, number, number]>;
+  readonly markLeased: Statement<[string, number, number], DeliveryRow>;
   readonly settle: Statement<[SettleParams], { message_id: string; attempt_count: number; status: string }>;
   readonly insertAttempt: Statement<[number, number, string]>;
-  readonly hasPending: Statement<[string], number>;
-  readonly markFinished: Statement<[string], number>;
+  readonly finishIfDone: Statement<[string, string], number>;
   readonly pruneAttempts: Statement<[number]>;
   readonly pruneDeliveries: Statement<[number]>;
   readonly pruneMessages: Statement<[number]>;
@@ -95,7 +93,6 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     message: db.prepare<[string], MessageRow>(
       'SELECT id, event, body, created_at, owner, erased_at FROM hookspec_messages WHERE id = ?',
     ),
-    delivery: db.prepare<[number], DeliveryRow>('SELECT * FROM hookspec_deliveries WHERE seq = ?'),
     deliveriesOf: db.prepare<[string], DeliveryRow>(
       'SELECT * FROM hookspec_deliveries WHERE message_id = ? ORDER BY seq',
     ),
@@ -138,8 +135,10 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     leasesInOrder: db.prepare<[], { endpoint_id: string; leased_until: number }>(
       'SELECT endpoint_id, leased_until FROM hookspec_deliveries WHERE leased_until IS NOT NULL ORDER BY leased_until',
     ),
-    markLeased: db.prepare<[string, number, number]>(
-      'UPDATE hookspec_deliveries SET lease_token = ?, leased_until = ? WHERE seq = ?',
+    /** Leases one delivery and returns its row: the lease columns are in no history index, so only the small ones change. */
+    markLeased: db.prepare<[string, number, number], DeliveryRow>(
+      'UPDATE hookspec_deliveries SET lease_token = ?, leased_until = ? WHERE seq = ? ' +
+        'RETURNING seq, message_id, endpoint_id, url, status, schedule_base, attempt_count, next_attempt_at',
     ),
     /**
      * Ends the caller's lease, if it is still theirs, and records the delivery's new state. A delivery
@@ -161,16 +160,16 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     insertAttempt: db.prepare<[number, number, string]>(
       'INSERT INTO hookspec_attempts (delivery_seq, attempt_index, record) VALUES (?, ?, ?)',
     ),
-    hasPending: db
-      .prepare<[string], number>(
-        "SELECT EXISTS (SELECT 1 FROM hookspec_deliveries WHERE message_id = ? AND status = 'pending')",
-      )
-      .pluck(),
-    markFinished: db
-      .prepare<[string], number>(
+    /**
+     * Numbers a message as finished when none of its deliveries is pending any more (and returns the
+     * number); one statement, so that a settle does not read the message's deliveries and then write.
+     */
+    finishIfDone: db
+      .prepare<[string, string], number>(
         'UPDATE hookspec_messages SET finished_order = ' +
           '(SELECT COALESCE(MAX(finished_order), 0) + 1 FROM hookspec_messages WHERE finished_order IS NOT NULL) ' +
-          'WHERE id = ? RETURNING finished_order',
+          "WHERE id = ? AND NOT EXISTS (SELECT 1 FROM hookspec_deliveries WHERE message_id = ? AND status = 'pending') " +
+          'RETURNING finished_order',
       )
       .pluck(),
     pruneAttempts: db.prepare<[number]>(
