@@ -28,7 +28,7 @@ import { BUSY_TIMEOUT_MS, prepareDatabase } from './sqlite-schema';
 import { SqliteHistoryQueries } from './sqlite-history-query';
 import { prepareStatements } from './sqlite-statements';
 import { byDue, dueFetchSize, pickInDueOrder, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
-import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
+import type { DeliveryRow, MessageRow, SeqRange, SqliteStatements } from './sqlite-statements';
 
 /** A lease token's random part: 96 bits, after the delivery's seq. */
 const TOKEN_BYTES = 12;
@@ -143,8 +143,9 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
     return this.write('erasePayload()', () => {
-      if (this.statements.eraseMessage.run(options.now, messageId).changes === 0) return false;
-      if (this.statements.cancelPending.run(messageId).changes > 0) this.finish(messageId);
+      const range = this.statements.eraseMessage.get(options.now, messageId);
+      if (!range) return false;
+      if (this.statements.cancelPending.run(range.first_seq, range.last_seq).changes > 0) this.finish(messageId);
       return true;
     });
   }
@@ -156,11 +157,7 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       const victims = new Set<string>();
       if (olderThan !== undefined) for (const id of s.finishedBefore.iterate(olderThan)) victims.add(id);
       if (keepMessages !== undefined) for (const id of s.finishedBeyond.iterate(keepMessages)) victims.add(id);
-      for (const id of victims) {
-        s.deleteAttemptsOf.run(id);
-        s.deleteDeliveriesOf.run(id);
-        s.deleteMessage.run(id);
-      }
+      for (const id of victims) this.deleteDeliveries(s.deleteMessage.get(id));
       return victims.size;
     });
   }
@@ -247,15 +244,17 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   private enqueueNow(message: MessageRecord, deliveries: readonly NewDelivery[]): void {
     const s = this.statements;
+    let seq: number;
     try {
-      s.insertMessage.run(
+      seq = s.insertMessage.get(
         message.id,
         message.event,
         message.body,
         message.createdAt,
         message.owner ?? null,
         message.erasedAt ?? null,
-      );
+        deliveries.length,
+      ) as number;
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
       throw new DeliveryQueueError(
@@ -268,7 +267,8 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     for (const d of deliveries) {
       const status = d.status ?? 'pending';
       const next = status === 'pending' ? d.nextAttemptAt : null;
-      s.insertDelivery.run(message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      s.insertDelivery.run(seq, message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      seq += 1;
       if (status === 'pending') pending += 1;
     }
     if (pending === 0) this.finish(message.id);
@@ -289,7 +289,7 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       const row = s.markLeased.get(token, leasedUntil, due.seq) as DeliveryRow;
       let message = messages.get(row.message_id);
       if (!message) {
-        message = this.messageRecord(row.message_id) as MessageRecord;
+        message = toMessageRecord(this.statements.message.get(row.message_id) as MessageRow);
         messages.set(row.message_id, message);
       }
       return { token, message, delivery: this.deliveryRecord(row), leasedUntil };
@@ -338,13 +338,18 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
    */
   private finish(messageId: string): void {
     const s = this.statements;
-    const order = s.finishIfDone.get(messageId, messageId);
+    const order = s.finishIfDone.get(messageId);
     if (order === undefined) return;
     const oldest = order - this.options.retainFinished;
     if (oldest <= 0) return;
-    s.pruneAttempts.run(oldest);
-    s.pruneDeliveries.run(oldest);
-    s.pruneMessages.run(oldest);
+    for (const range of s.pruneMessages.all(oldest)) this.deleteDeliveries(range);
+  }
+
+  /** Deletes a deleted message's deliveries and their attempt logs, given its range of seqs. */
+  private deleteDeliveries(range: SeqRange | undefined): void {
+    if (!range) return;
+    this.statements.deleteAttemptsIn.run(range.first_seq, range.last_seq);
+    this.statements.deleteDeliveriesIn.run(range.first_seq, range.last_seq);
   }
 
   private nextDueAtNow(capacity: Capacity): number | undefined {
@@ -384,16 +389,21 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
   ): number {
     const endpoint = options.endpointId ?? null;
     const resend = options.includeDelivered ? 1 : 0;
-    const { changes } = this.statements.redeliver.run(options.now, messageId, resend, endpoint, endpoint);
+    const range = this.statements.rangeOf.get(messageId);
+    if (!range) return 0;
+    const { first_seq: first, last_seq: last } = range;
+    const { changes } = this.statements.redeliver.run(options.now, first, last, resend, endpoint, endpoint);
     if (changes > 0) this.statements.unfinish.run(messageId);
     return changes;
   }
 
   private getMessageNow(messageId: string): MessageView | undefined {
-    const message = this.messageRecord(messageId);
-    if (!message) return undefined;
-    const deliveries = this.statements.deliveriesOf.all(messageId).map((row) => this.deliveryRecord(row));
-    return { message, deliveries };
+    const row = this.statements.message.get(messageId);
+    if (!row) return undefined;
+    const deliveries = this.statements.deliveriesOf
+      .all(row.first_seq, row.last_seq)
+      .map((delivery) => this.deliveryRecord(delivery));
+    return { message: toMessageRecord(row), deliveries };
   }
 
   private queryNow(query: CheckedMessageQuery): Page<MessageView> {
@@ -426,19 +436,6 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     };
   }
 
-  private messageRecord(messageId: string): MessageRecord | undefined {
-    const row = this.statements.message.get(messageId);
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      event: row.event,
-      body: row.body,
-      createdAt: row.created_at,
-      ...(row.owner === null ? {} : { owner: row.owner }),
-      ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
-    };
-  }
-
   private deliveryRecord(row: DeliveryRow): DeliveryRecord {
     const attempts =
       row.attempt_count === 0
@@ -454,4 +451,15 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       ...(row.status === 'pending' && row.next_attempt_at !== null ? { nextAttemptAt: row.next_attempt_at } : {}),
     };
   }
+}
+
+function toMessageRecord(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    event: row.event,
+    body: row.body,
+    createdAt: row.created_at,
+    ...(row.owner === null ? {} : { owner: row.owner }),
+    ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
+  };
 }
