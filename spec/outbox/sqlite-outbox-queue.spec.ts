@@ -58,7 +58,7 @@ describe('SqliteQueue on the app’s database: its tables and their version', ()
     const queue = queueOn({ database: db });
     expect(pragma(db, 'user_version')).toBe(7);
     expect(pragma(db, 'synchronous')).toBe(1);
-    expect(db.prepare("SELECT version FROM hookspec_schema_versions WHERE component = 'queue'").pluck().get()).toBe(3);
+    expect(db.prepare("SELECT version FROM hookspec_schema_versions WHERE component = 'queue'").pluck().get()).toBe(4);
     await queue.close();
     // close() leaves the app's connection open.
     expect(db.open).toBe(true);
@@ -79,25 +79,26 @@ describe('SqliteQueue on the app’s database: its tables and their version', ()
     );
   });
 
-  it('upgrades a file written at version 2, keeping its messages, whether opened by path or given as database', async () => {
+  it('upgrades a file written at version 3 (before the outbox), keeping its messages, opened by path or as database', async () => {
     for (const openAs of ['path', 'database'] as const) {
       const path = temp.file();
       const old = new Database(path);
-      old.exec(MIGRATIONS[0] as string);
-      old.exec(MIGRATIONS[1] as string);
-      old.pragma('user_version = 2');
+      for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+      old.pragma('user_version = 3');
       old
-        .prepare('INSERT INTO hookspec_messages (id, event, body, created_at) VALUES (?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO hookspec_messages (id, event, body, created_at, first_seq, last_seq) VALUES (?, ?, ?, ?, 1, 1)',
+        )
         .run('old', 'e', '{}', T0);
       old
         .prepare(
-          "INSERT INTO hookspec_deliveries (message_id, endpoint_id, url, status, next_attempt_at, created_at) VALUES ('old', 'shop', 'https://shop.example.com/', 'pending', ?, ?)",
+          "INSERT INTO hookspec_deliveries (seq, message_id, endpoint_id, url, status, next_attempt_at, created_at) VALUES (1, 'old', 'shop', 'https://shop.example.com/', 'pending', ?, ?)",
         )
         .run(T0, T0);
       old.close();
       const db = database(path);
       const queue = queueOn(openAs === 'path' ? { path } : { database: db });
-      expect(pragma(db, 'user_version')).toBe(3);
+      expect(pragma(db, 'user_version')).toBe(4);
       expect(outboxCount(db)).toBe(0);
       expect((await queue.getMessage('old'))?.deliveries.map((d) => [d.endpointId, d.status])).toEqual([
         ['shop', 'pending'],

@@ -34,7 +34,10 @@ import { AppTransactionGate } from './sqlite-outbox-gate';
 import { SqliteHistoryQueries } from './sqlite-history-query';
 import { prepareStatements } from './sqlite-statements';
 import { byDue, dueFetchSize, pickInDueOrder, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
-import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
+import type { DeliveryRow, MessageRow, SeqRange, SqliteStatements } from './sqlite-statements';
+
+/** A lease token's random part: 96 bits, after the delivery's seq. */
+const TOKEN_BYTES = 12;
 
 /**
  * A durable queue in one SQLite file (better-sqlite3 12, an optional peer dependency): a message is
@@ -190,8 +193,9 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
 
   erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
     return this.write('erasePayload()', () => {
-      if (this.statements.eraseMessage.run(options.now, messageId).changes === 0) return false;
-      if (this.statements.cancelPending.run(messageId).changes > 0) this.finish(messageId);
+      const range = this.statements.eraseMessage.get(options.now, messageId);
+      if (!range) return false;
+      if (this.statements.cancelPending.run(range.first_seq, range.last_seq).changes > 0) this.finish(messageId);
       return true;
     });
   }
@@ -203,11 +207,7 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
       const victims = new Set<string>();
       if (olderThan !== undefined) for (const id of s.finishedBefore.iterate(olderThan)) victims.add(id);
       if (keepMessages !== undefined) for (const id of s.finishedBeyond.iterate(keepMessages)) victims.add(id);
-      for (const id of victims) {
-        s.deleteAttemptsOf.run(id);
-        s.deleteDeliveriesOf.run(id);
-        s.deleteMessage.run(id);
-      }
+      for (const id of victims) this.deleteDeliveries(s.deleteMessage.get(id));
       return victims.size;
     });
   }
@@ -300,15 +300,17 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
 
   private enqueueNow(message: MessageRecord, deliveries: readonly NewDelivery[]): void {
     const s = this.statements;
+    let seq: number;
     try {
-      s.insertMessage.run(
+      seq = s.insertMessage.get(
         message.id,
         message.event,
         message.body,
         message.createdAt,
         message.owner ?? null,
         message.erasedAt ?? null,
-      );
+        deliveries.length,
+      ) as number;
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
       throw new DeliveryQueueError(
@@ -321,7 +323,8 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     for (const d of deliveries) {
       const status = d.status ?? 'pending';
       const next = status === 'pending' ? d.nextAttemptAt : null;
-      s.insertDelivery.run(message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      s.insertDelivery.run(seq, message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      seq += 1;
       if (status === 'pending') pending += 1;
     }
     if (pending === 0) this.finish(message.id);
@@ -335,13 +338,14 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     const picked = this.pickDue(request.now, limit, request.endpointCapacity);
     const leasedUntil = request.now + request.leaseMs;
     const messages = new Map<string, MessageRecord>();
-    return picked.map((due) => {
-      const token = `${due.seq}.${randomBytes(12).toString('base64url')}`;
-      s.markLeased.run(token, leasedUntil, due.seq);
-      const row = s.delivery.get(due.seq) as DeliveryRow;
+    // One call for the batch's random bytes: a call per token cost more than the bytes.
+    const random = randomBytes(TOKEN_BYTES * picked.length);
+    return picked.map((due, n) => {
+      const token = `${due.seq}.${random.toString('base64url', n * TOKEN_BYTES, (n + 1) * TOKEN_BYTES)}`;
+      const row = s.markLeased.get(token, leasedUntil, due.seq) as DeliveryRow;
       let message = messages.get(row.message_id);
       if (!message) {
-        message = this.messageRecord(row.message_id) as MessageRecord;
+        message = toMessageRecord(this.statements.message.get(row.message_id) as MessageRow);
         messages.set(row.message_id, message);
       }
       return { token, message, delivery: this.deliveryRecord(row), leasedUntil };
@@ -379,28 +383,29 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     if (!settled) return false;
     if (attempt) s.insertAttempt.run(seq, settled.attempt_count - 1, JSON.stringify(attempt));
     // A cancelled delivery's message finished when it was erased.
-    if (
-      settlement.status !== 'pending' &&
-      settled.status !== 'cancelled' &&
-      s.hasPending.get(settled.message_id) === 0
-    ) {
-      this.finish(settled.message_id);
-    }
+    if (settlement.status !== 'pending' && settled.status !== 'cancelled') this.finish(settled.message_id);
     return true;
   }
 
   /**
-   * Numbers a message that has just finished and deletes the ones that finished `retainFinished` finishes
-   * ago or earlier: one index probe when nothing is that old, so it runs on every finish.
+   * Numbers a message that has just finished, if none of its deliveries is pending any more, and deletes
+   * the ones that finished `retainFinished` finishes ago or earlier: one index probe when nothing is that
+   * old, so it runs on every finish.
    */
   private finish(messageId: string): void {
     const s = this.statements;
-    const order = s.markFinished.get(messageId) as number;
+    const order = s.finishIfDone.get(messageId);
+    if (order === undefined) return;
     const oldest = order - this.options.retainFinished;
     if (oldest <= 0) return;
-    s.pruneAttempts.run(oldest);
-    s.pruneDeliveries.run(oldest);
-    s.pruneMessages.run(oldest);
+    for (const range of s.pruneMessages.all(oldest)) this.deleteDeliveries(range);
+  }
+
+  /** Deletes a deleted message's deliveries and their attempt logs, given its range of seqs. */
+  private deleteDeliveries(range: SeqRange | undefined): void {
+    if (!range) return;
+    this.statements.deleteAttemptsIn.run(range.first_seq, range.last_seq);
+    this.statements.deleteDeliveriesIn.run(range.first_seq, range.last_seq);
   }
 
   private nextDueAtNow(capacity: Capacity): number | undefined {
@@ -440,16 +445,21 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
   ): number {
     const endpoint = options.endpointId ?? null;
     const resend = options.includeDelivered ? 1 : 0;
-    const { changes } = this.statements.redeliver.run(options.now, messageId, resend, endpoint, endpoint);
+    const range = this.statements.rangeOf.get(messageId);
+    if (!range) return 0;
+    const { first_seq: first, last_seq: last } = range;
+    const { changes } = this.statements.redeliver.run(options.now, first, last, resend, endpoint, endpoint);
     if (changes > 0) this.statements.unfinish.run(messageId);
     return changes;
   }
 
   private getMessageNow(messageId: string): MessageView | undefined {
-    const message = this.messageRecord(messageId);
-    if (!message) return undefined;
-    const deliveries = this.statements.deliveriesOf.all(messageId).map((row) => this.deliveryRecord(row));
-    return { message, deliveries };
+    const row = this.statements.message.get(messageId);
+    if (!row) return undefined;
+    const deliveries = this.statements.deliveriesOf
+      .all(row.first_seq, row.last_seq)
+      .map((delivery) => this.deliveryRecord(delivery));
+    return { message: toMessageRecord(row), deliveries };
   }
 
   private queryNow(query: CheckedMessageQuery): Page<MessageView> {
@@ -482,19 +492,6 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     };
   }
 
-  private messageRecord(messageId: string): MessageRecord | undefined {
-    const row = this.statements.message.get(messageId);
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      event: row.event,
-      body: row.body,
-      createdAt: row.created_at,
-      ...(row.owner === null ? {} : { owner: row.owner }),
-      ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
-    };
-  }
-
   private deliveryRecord(row: DeliveryRow): DeliveryRecord {
     const attempts =
       row.attempt_count === 0
@@ -510,4 +507,15 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
       ...(row.status === 'pending' && row.next_attempt_at !== null ? { nextAttemptAt: row.next_attempt_at } : {}),
     };
   }
+}
+
+function toMessageRecord(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    event: row.event,
+    body: row.body,
+    createdAt: row.created_at,
+    ...(row.owner === null ? {} : { owner: row.owner }),
+    ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
+  };
 }

@@ -87,10 +87,10 @@ describe('SqliteQueue persistence across close and reopen', () => {
 });
 
 describe('SqliteQueue schema', () => {
-  it('creates its tables in a new file and marks it with schema version 3', async () => {
+  it('creates its tables in a new file and marks it with schema version 4', async () => {
     const path = temp.file();
     await queueOn(path).close();
-    expect(pragma(path, 'user_version')).toBe(3);
+    expect(pragma(path, 'user_version')).toBe(4);
     const db = new Database(path, { readonly: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
@@ -113,7 +113,7 @@ describe('SqliteQueue schema', () => {
     const open = () => new SqliteQueue({ path });
     expect(open).toThrow(DeliveryQueueError);
     expect(open).toThrow(expect.objectContaining({ code: 'unsupported-schema' }));
-    expect(open).toThrow(`${path} has schema version 7, written by a newer hookspec; this version understands up to 3`);
+    expect(open).toThrow(`${path} has schema version 7, written by a newer hookspec; this version understands up to 4`);
     expect(pragma(path, 'user_version')).toBe(7);
   });
 
