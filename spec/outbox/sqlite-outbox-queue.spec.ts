@@ -123,6 +123,30 @@ describe('SqliteQueue on the app’s database: its tables and their version', ()
   });
 });
 
+describe('SqliteQueue on the app’s database: its own writes during the app’s transaction', () => {
+  it('holds them until the transaction ends, then commits them in its own, whether it rolled back or committed', async () => {
+    const db = database();
+    const queue = queueOn({ database: db });
+    const reader = database(db.name);
+    const committed = (id: string) =>
+      reader.prepare('SELECT count(*) FROM hookspec_messages WHERE id = ?').pluck().get(id);
+    for (const end of ['ROLLBACK', 'COMMIT'] as const) {
+      db.exec('BEGIN');
+      let done = false;
+      const id = `own-${end}`;
+      const write = queue.enqueue(message(id), toShop(message(id))).then(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(done).toBe(false);
+      // Not written inside the app's transaction either: the app's connection does not see it.
+      expect(db.prepare('SELECT count(*) FROM hookspec_messages WHERE id = ?').pluck().get(id)).toBe(0);
+      db.exec(end);
+      await write;
+      expect(committed(id)).toBe(1);
+    }
+    expect(db.inTransaction).toBe(false);
+  });
+});
+
 describe('SqliteQueue.routeOutbox()', () => {
   it('moves committed rows into messages with their deliveries, oldest first, and drops one no endpoint takes', async () => {
     const db = database();
