@@ -18,6 +18,8 @@ interface OutboxRow {
 export interface OutboxQueueSide {
   /** Resolves once the connection is outside the app's transaction (reads then see only committed rows). */
   readonly free: () => Promise<void>;
+  /** Runs a read now, naming the file when SQLite fails. */
+  readonly read: <T>(operation: () => T) => T;
   /** Runs `operation` in one of the queue's own write transactions; resolves once it is committed. */
   readonly commit: <T>(operation: () => T) => Promise<T>;
   /** Inserts a routed message with its deliveries, inside `commit`. */
@@ -80,7 +82,7 @@ export class SqliteOutbox {
    */
   async route(route: RouteOutboxMessage, limit: number, queue: OutboxQueueSide): Promise<number> {
     await queue.free();
-    const rows = this.oldest.all(limit);
+    const rows = queue.read(() => this.oldest.all(limit));
     if (rows.length === 0) return 0;
     const routed: { seq: number; record: MessageRecord; deliveries: readonly NewDelivery[] }[] = [];
     for (const row of rows) {

@@ -134,10 +134,11 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     });
   }
 
-  routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number> {
+  async routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number> {
     this.assertOpen('routing the outbox');
     return this.outbox.route(route, options.limit, {
       free: async () => this.gate?.free(),
+      read: (operation) => this.use('routing the outbox', operation),
       commit: (operation) => this.write('routing the outbox', operation),
       insert: (message, deliveries) => this.enqueueNow(message, deliveries),
     });
