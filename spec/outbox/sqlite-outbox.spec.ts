@@ -9,7 +9,7 @@ import {
   WebhookClient,
   type EndpointStore,
 } from '../../lib';
-import { SqliteQueue } from '../../lib/queues/sqlite';
+import { SqliteEndpointStore, SqliteQueue } from '../../lib/queues/sqlite';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server';
 import { tempDirectory } from '../queues/sqlite/temp-files';
 
@@ -249,6 +249,31 @@ describe('the transactional outbox on SqliteQueue, on the app’s own database: 
     const view = await client.getMessage(toOwner?.id ?? '');
     expect(view?.message.owner).toBe('acme');
     expect(view?.deliveries.map((d) => d.endpointId).sort()).toEqual([a.id, a2.id].sort());
+  });
+
+  it('keeps the app’s rows, its endpoints and the queue in one database, the app’s user_version untouched', async () => {
+    const db = appDatabase();
+    db.pragma('user_version = 12');
+    const endpoints = new SqliteEndpointStore({ database: db });
+    const { endpoint, secret: storeSecret } = await endpoints.create(
+      { url: `${receiver.url}/store`, owner: 'acme' },
+      now(),
+    );
+    const client = clientOn({ db }, { endpoints });
+    const sent = await inTransaction(db, async () => {
+      insertOrder(db, 'o-one-file');
+      return client.send(order('o-one-file'), { tx: db, owner: 'acme' });
+    });
+    await client.drain();
+    const [request] = receiver.on('/store');
+    expect(request?.headers['webhook-id']).toBe(sent.id);
+    expect(verifyWebhook(request?.body ?? '', request?.headers ?? {}, storeSecret)).toEqual({
+      orderId: 'o-one-file',
+      total: 100,
+    });
+    expect((await client.getMessage(sent.id))?.deliveries.map((d) => d.endpointId)).toEqual([endpoint.id]);
+    expect(db.pragma('user_version', { simple: true })).toBe(12);
+    await endpoints.close();
   });
 
   it('refuses another connection, a database outside a transaction, and a send not awaited before COMMIT', async () => {
