@@ -76,7 +76,7 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       );
     }
     this.db = db;
-    this.writes = new GroupCommit(db);
+    this.writes = new GroupCommit(db, this.options.synchronous);
     // One read transaction, so that the message and its deliveries are seen as of one moment.
     this.getMessageTx = db.transaction(this.getMessageNow.bind(this)).deferred;
     this.history = new SqliteHistoryQueries(db);
@@ -94,7 +94,8 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
   }
 
   lease(request: LeaseRequest): Promise<Lease[]> {
-    return this.write('lease()', () => this.leaseNow(request));
+    // Not durable: a lease lost to a power cut is leased again, as one lost to a crash is.
+    return this.write('lease()', () => this.leaseNow(request), false);
   }
 
   settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
@@ -211,11 +212,11 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     }
   }
 
-  /** Runs a write in the next group commit; resolves once it is committed. */
-  private async write<T>(what: string, operation: () => T): Promise<T> {
+  /** Runs a write in the next group commit; resolves once it is committed (and synced, if `durable`). */
+  private async write<T>(what: string, operation: () => T, durable = true): Promise<T> {
     this.assertOpen(what);
     try {
-      return await this.writes.run(operation);
+      return await this.writes.run(operation, durable);
     } catch (error) {
       throw this.failure(what, error);
     }
