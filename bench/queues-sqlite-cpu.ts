@@ -7,11 +7,13 @@
  *   node bench/dist/bench/queues-sqlite-cpu.js --write          and rewrite its section of docs/benchmarks.md
  *   node bench/dist/bench/queues-sqlite-cpu.js --messages=5000 --rounds=3   a quicker run
  *   node --cpu-prof bench/dist/bench/queues-sqlite-cpu.js --only=FULL --rounds=1   profile it
+ *   node bench/dist/bench/queues-sqlite-cpu.js --baseline=DIR   and another build's SqliteQueue, in the same
+ *                                     rotation (DIR: its compiled lib/queues/sqlite, e.g. of an older commit)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AttemptRecord, Lease, MessageRecord } from '../lib';
 import { SqliteQueue } from '../lib/queues/sqlite';
@@ -38,7 +40,17 @@ interface Args {
   readonly messages: number;
   readonly rounds: number;
   readonly modes: readonly SqliteSynchronous[];
+  readonly baseline: string | undefined;
   readonly write: boolean;
+}
+
+/** The queue's constructor: this build's, or the baseline's. */
+type QueueClass = new (options: { path: string; synchronous: SqliteSynchronous }) => SqliteQueue;
+
+interface Side {
+  readonly label: string;
+  readonly mode: SqliteSynchronous;
+  readonly Queue: QueueClass;
 }
 
 function parseArgs(args: readonly string[]): Args {
@@ -59,6 +71,7 @@ function parseArgs(args: readonly string[]): Args {
     messages: count('messages', DEFAULT_MESSAGES),
     rounds: count('rounds', DEFAULT_ROUNDS),
     modes,
+    baseline: value('baseline'),
     write: args.includes('--write'),
   };
 }
@@ -77,9 +90,9 @@ async function timed<T>(into: Record<Phase, number>, phase: Phase, work: () => P
  * by concurrent calls, leased by one lease(), settled delivered by concurrent calls with a 204 attempt.
  * The default retainFinished (10,000) holds, so a long round also prunes as a long-running queue does.
  */
-async function round(dir: string, synchronous: SqliteSynchronous, messages: number): Promise<Round> {
+async function round(dir: string, side: Side, messages: number): Promise<Round> {
   const path = join(dir, `cpu-${randomUUID()}.db`);
-  const queue = new SqliteQueue({ path, synchronous });
+  const queue = new side.Queue({ path, synchronous: side.mode });
   const cpu: Record<Phase, number> = { enqueue: 0, lease: 0, settle: 0 };
   const start = performance.now();
   let now = Date.UTC(2026, 11, 1);
@@ -125,17 +138,38 @@ async function round(dir: string, synchronous: SqliteSynchronous, messages: numb
   };
 }
 
+/** With --baseline: each mode's median CPU per message, this build / the baseline. */
+function baselineRatios(results: readonly { side: Side; rounds: Round[] }[], baseline: string | undefined): string[] {
+  if (baseline === undefined) return [];
+  const total = (side: Side | undefined): number =>
+    median(results.find((result) => result.side === side)?.rounds.map((r) => r.total) ?? [Number.NaN]);
+  const ratios = results
+    .filter(({ side }) => side.Queue === SqliteQueue)
+    .map(({ side }) => {
+      const other = results.find((result) => result.side.Queue !== SqliteQueue && result.side.mode === side.mode);
+      return `${side.mode} ${(total(side) / total(other?.side)).toFixed(2)}`;
+    });
+  return ['', `CPU per message, this build / the baseline (${baseline}): ${ratios.join(', ')}.`];
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), 'hookspec-sqlite-cpu-'));
   const before = machine();
   try {
+    const sides: Side[] = args.modes.map((mode) => ({ label: `synchronous ${mode}`, mode, Queue: SqliteQueue }));
+    if (args.baseline !== undefined) {
+      // A path known only at run time, of a build outside this one.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SqliteQueue: Baseline } = require(resolve(args.baseline)) as { SqliteQueue: QueueClass };
+      for (const mode of args.modes) sides.push({ label: `synchronous ${mode}, baseline`, mode, Queue: Baseline });
+    }
     const results = await rotatingRounds(
-      args.modes,
+      sides,
       { warmUp: WARM_UP_ROUNDS, timed: args.rounds },
-      async (mode, label) => {
-        process.stderr.write(`  ${mode} ${label}…`);
-        const r = await round(dir, mode, args.messages);
+      async (side, label) => {
+        process.stderr.write(`  ${side.label}, ${label}…`);
+        const r = await round(dir, side, args.messages);
         process.stderr.write(` ${r.total.toFixed(1)} µs CPU/message\n`);
         return r;
       },
@@ -143,7 +177,7 @@ async function main(): Promise<void> {
     );
     const f = (n: number): string => n.toFixed(1);
     const rows = results.map(({ side, rounds }) => [
-      `synchronous ${side}`,
+      side.label,
       f(median(rounds.map((r) => r.enqueue))),
       f(median(rounds.map((r) => r.lease))),
       f(median(rounds.map((r) => r.settle))),
@@ -158,6 +192,7 @@ async function main(): Promise<void> {
         `${WARM_UP_ROUNDS} warm-up round, then ${args.rounds} timed rounds in rotating order.`,
       '',
       table([['SqliteQueue', 'enqueue µs', 'lease µs', 'settle µs', 'CPU µs/message', 'best', 'rounds'], ...rows]),
+      ...baselineRatios(results, args.baseline),
     ].join('\n');
     console.log(`\n${section}`);
     if (args.write) writeSection('queues-sqlite-cpu', section);

@@ -59,12 +59,16 @@ describe('SqliteQueue on the app’s database: its tables and their version', ()
     expect(pragma(db, 'user_version')).toBe(7);
     expect(pragma(db, 'synchronous')).toBe(1);
     expect(db.prepare("SELECT version FROM hookspec_schema_versions WHERE component = 'queue'").pluck().get()).toBe(4);
+    // Its own commits (a send, a lease) leave the connection's sync level as the app set it.
+    await queue.enqueue(message('m'), toShop(message('m')));
+    expect(await queue.lease({ now: T0, limit: 1, leaseMs: 60_000 })).toHaveLength(1);
+    expect(pragma(db, 'synchronous')).toBe(1);
     await queue.close();
     // close() leaves the app's connection open.
     expect(db.open).toBe(true);
     // A queue opening the file by path reads the row, and leaves user_version alone too.
     const byPath = queueOn({ path: db.name });
-    expect(await byPath.countPending()).toBe(0);
+    expect(await byPath.countPending()).toBe(1);
     expect(pragma(db, 'user_version')).toBe(7);
   });
 

@@ -3,6 +3,8 @@ import type { CommitGate } from './sqlite-outbox-gate';
 
 interface Pending {
   readonly run: () => unknown;
+  /** False for work that may be lost to a power cut (a lease): a batch of only such work skips the fsync. */
+  readonly durable: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   outcome?: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -28,6 +30,11 @@ class OperationFailed {
  * each operation in its own savepoint: the failing one is rolled back and rejected alone, the others
  * commit. Operations only read and write the database, so running one again is safe: what the first pass
  * returned is never seen.
+ *
+ * With `synchronous = FULL`, a batch that holds only operations marked not durable (leases) commits with
+ * `NORMAL`: safe from a crash, not from a power cut, and without the fsync, which holds up the event loop
+ * for its whole wait (better-sqlite3 is synchronous). A lease lost to a power cut only means its delivery
+ * is leased again, which a crash already means; the next durable commit syncs it with everything before.
  */
 export class GroupCommit {
   private batch: Pending[] = [];
@@ -39,6 +46,8 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Database.Database,
+    /** The connection's `synchronous` as the queue set it; undefined: the app's own, never changed. */
+    private readonly synchronous: string | undefined,
     /** On a connection the app shares (a queue given `database`), what keeps batches out of its transactions. */
     private readonly gate?: CommitGate,
   ) {
@@ -68,10 +77,13 @@ export class GroupCommit {
     }).immediate;
   }
 
-  /** Runs `operation` in the next batch; resolves with its result once the batch is committed. */
-  run<T>(operation: () => T): Promise<T> {
+  /**
+   * Runs `operation` in the next batch; resolves with its result once the batch is committed (and, unless
+   * `durable` is false, synced as the connection's `synchronous` says).
+   */
+  run<T>(operation: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.batch.push({ run: operation, resolve: resolve as (value: unknown) => void, reject });
+      this.batch.push({ run: operation, durable, resolve: resolve as (value: unknown) => void, reject });
       if (!this.held) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
@@ -114,6 +126,19 @@ export class GroupCommit {
   }
 
   private commit(batch: readonly Pending[]): void {
+    if (this.synchronous !== 'FULL' || batch.some((operation) => operation.durable)) {
+      this.commitOnce(batch);
+      return;
+    }
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.commitOnce(batch);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private commitOnce(batch: readonly Pending[]): void {
     try {
       this.plain(batch);
     } catch (failure) {

@@ -63,14 +63,15 @@ export interface SqliteQueueDatabaseOptions extends SqliteQueueCommonOptions {
 export type SqliteQueueOptions = SqliteQueueFileOptions | SqliteQueueDatabaseOptions;
 
 /** The options with every default filled in; `path` is the file either way, for messages. */
-export interface ResolvedSqliteQueueOptions {
+export type ResolvedSqliteQueueOptions = {
   readonly path: string;
-  /** The app's connection, when it gave one. */
-  readonly database?: SqliteQueueDatabase;
-  readonly synchronous: SqliteSynchronous;
   readonly retainFinished: number;
   readonly pollIntervalMs: number;
-}
+} & (
+  | { readonly database?: undefined; readonly synchronous: SqliteSynchronous }
+  /** The app's connection, whose `synchronous` the queue leaves as it is. */
+  | { readonly database: SqliteQueueDatabase; readonly synchronous?: undefined }
+);
 
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'NORMAL', 'OFF'];
 const KNOWN: readonly string[] = ['path', 'synchronous', 'retainFinished', 'pollIntervalMs', 'database'];
@@ -104,7 +105,7 @@ export function resolveSqliteQueueOptions(options: SqliteQueueOptions): Resolved
           "e.g. db.pragma('synchronous = FULL'), and leave it out of the options.",
       );
     }
-    return { path: connection.name, database: connection, synchronous: 'FULL', ...common };
+    return { path: connection.name, database: connection, ...common };
   }
   if (typeof path !== 'string' || path.trim() === '') {
     throw scope.fail(

@@ -75,18 +75,19 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
 
   constructor(options: SqliteQueueOptions) {
     this.options = resolveSqliteQueueOptions(options);
-    const { path } = this.options;
+    const resolved = this.options;
+    const { path } = resolved;
     // The app's connection is a better-sqlite3 Database; the options type it structurally.
-    const appDatabase = this.options.database as Database.Database | undefined;
+    const appDatabase = resolved.database as Database.Database | undefined;
     let db: Database.Database | undefined = appDatabase;
     try {
-      if (appDatabase) {
-        // The connection is configured as the app wants it (journal mode, sync level, busy timeout).
-        migrateQueueTables(appDatabase, path, true);
-      } else {
+      if (resolved.database === undefined) {
         const Sqlite = loadBetterSqlite3();
         db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
-        prepareDatabase(db, path, this.options.synchronous);
+        prepareDatabase(db, path, resolved.synchronous);
+      } else {
+        // The connection is configured as the app wants it (journal mode, sync level, busy timeout).
+        migrateQueueTables(db as Database.Database, path, true);
       }
       this.statements = prepareStatements(db as Database.Database);
       this.outbox = new SqliteOutbox(db as Database.Database, appDatabase, path);
@@ -102,7 +103,7 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     }
     this.db = db as Database.Database;
     this.gate = appDatabase ? new AppTransactionGate(appDatabase, path) : undefined;
-    this.writes = new GroupCommit(this.db, this.gate);
+    this.writes = new GroupCommit(this.db, this.options.synchronous, this.gate);
     // One read transaction, so that the message and its deliveries are seen as of one moment.
     this.getMessageTx = this.db.transaction(this.getMessageNow.bind(this)).deferred;
     this.history = new SqliteHistoryQueries(this.db);
@@ -145,7 +146,8 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
   }
 
   lease(request: LeaseRequest): Promise<Lease[]> {
-    return this.write('lease()', () => this.leaseNow(request));
+    // Not durable: a lease lost to a power cut is leased again, as one lost to a crash is.
+    return this.write('lease()', () => this.leaseNow(request), false);
   }
 
   settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
@@ -268,11 +270,11 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
     }
   }
 
-  /** Runs a write in the next group commit; resolves once it is committed. */
-  private async write<T>(what: string, operation: () => T): Promise<T> {
+  /** Runs a write in the next group commit; resolves once it is committed (and synced, if `durable`). */
+  private async write<T>(what: string, operation: () => T, durable = true): Promise<T> {
     this.assertOpen(what);
     try {
-      return await this.writes.run(operation);
+      return await this.writes.run(operation, durable);
     } catch (error) {
       throw this.failure(what, error);
     }

@@ -11,13 +11,16 @@ let writes: GroupCommit;
 beforeEach(() => {
   db = new Database(temp.file());
   db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
   db.exec('CREATE TABLE t (name TEXT PRIMARY KEY)');
-  writes = new GroupCommit(db);
+  writes = new GroupCommit(db, 'FULL');
 });
 afterEach(() => db.close());
 
 const insert = (name: string) => () => db.prepare('INSERT INTO t (name) VALUES (?)').run(name).changes;
 const names = () => db.prepare('SELECT name FROM t ORDER BY name').pluck().all();
+/** The connection's sync level as the batch commits: 2 is FULL (an fsync per commit), 1 NORMAL. */
+const syncLevel = () => db.pragma('synchronous', { simple: true });
 
 describe('GroupCommit', () => {
   it('commits the operations of one turn together, each resolving with its own result', async () => {
@@ -65,5 +68,34 @@ describe('GroupCommit', () => {
     writes.flush();
     expect(names()).toEqual(['a']);
     await expect(done).resolves.toBe(1);
+  });
+
+  it('commits a turn of only non-durable operations without the fsync, then syncs again', async () => {
+    const results = await Promise.all([writes.run(syncLevel, false), writes.run(insert('a'), false)]);
+    expect(results).toEqual([1, 1]);
+    expect(syncLevel()).toBe(2);
+    expect(names()).toEqual(['a']);
+  });
+
+  it('syncs a turn that holds one durable operation among non-durable ones', async () => {
+    const results = await Promise.all([writes.run(syncLevel, false), writes.run(insert('a'))]);
+    expect(results).toEqual([2, 1]);
+    expect(syncLevel()).toBe(2);
+  });
+
+  it('keeps the sync level of a queue opened with NORMAL or OFF', async () => {
+    db.pragma('synchronous = OFF');
+    const relaxed = new GroupCommit(db, 'OFF');
+    expect(await relaxed.run(syncLevel, false)).toBe(0);
+    expect(await relaxed.run(syncLevel)).toBe(0);
+  });
+
+  it('goes back to FULL after a non-durable turn whose operation failed', async () => {
+    await expect(
+      writes.run(() => {
+        throw new Error('lease failed');
+      }, false),
+    ).rejects.toThrow('lease failed');
+    expect(syncLevel()).toBe(2);
   });
 });
