@@ -3,6 +3,7 @@
  * loaded only when used), or in the app's own database, with the transactional outbox.
  */
 export { SqliteQueue } from './sqlite-queue';
+export { sqliteTransaction } from './sqlite-outbox-transaction';
 export type {
   SqliteQueueDatabase,
   SqliteQueueDatabaseOptions,
