@@ -1,8 +1,15 @@
 /*
  * The `hookspec/sqlite` entry: a durable queue and an endpoint store in one SQLite file (better-sqlite3,
- * loaded only when used).
+ * loaded only when used), or in the app's own database, with the transactional outbox.
  */
 export { SqliteQueue } from './sqlite-queue';
-export type { SqliteQueueOptions, SqliteSynchronous } from './sqlite-queue-options';
+export { sqliteTransaction } from './sqlite-outbox-transaction';
+export type {
+  SqliteQueueDatabase,
+  SqliteQueueDatabaseOptions,
+  SqliteQueueFileOptions,
+  SqliteQueueOptions,
+  SqliteSynchronous,
+} from './sqlite-queue-options';
 export { SqliteEndpointStore } from './sqlite-endpoint-store';
 export type { SqliteEndpointStoreOptions, SqliteDatabase } from './sqlite-endpoint-store-options';

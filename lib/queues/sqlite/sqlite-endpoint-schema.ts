@@ -11,7 +11,7 @@ export const ENDPOINTS_SCHEMA_VERSION = 1;
  * `PRAGMA user_version` belongs to the queue's tables (a SqliteQueue may share the file), so each other
  * component keeps its own version in a row of this table.
  */
-const VERSIONS_TABLE = `
+export const VERSIONS_TABLE = `
   CREATE TABLE IF NOT EXISTS hookspec_schema_versions (
     component TEXT PRIMARY KEY,
     version INTEGER NOT NULL

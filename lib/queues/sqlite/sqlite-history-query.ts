@@ -47,7 +47,11 @@ export function build(query: CheckedMessageQuery): { sql: string; shape: string;
     add(delivered ? "d.state = 'delivered'" : `d.state = ? AND ${NOT_DELIVERED}`, ...(delivered ? [] : [query.status]));
   }
   if (query.status !== undefined && !onDeliveries) {
-    add("EXISTS (SELECT 1 FROM hookspec_deliveries d WHERE d.message_id = m.id AND d.state = 'delivered')");
+    // The message's deliveries are a range of their primary key (schema version 3).
+    add(
+      'EXISTS (SELECT 1 FROM hookspec_deliveries d ' +
+        "WHERE d.seq BETWEEN m.first_seq AND m.last_seq AND d.state = 'delivered')",
+    );
   }
   if (query.owner === null) add(`${t}.owner IS NULL`);
   else if (query.owner !== undefined) add(`${t}.owner = ?`, query.owner);

@@ -1,18 +1,21 @@
 import { DeliveryQueueError } from '../../errors';
 import { checkOptionsObject, countOf, describe, durationMs, oneOf, type OptionScope } from '../../options';
+import type { SqliteDatabase } from './sqlite-endpoint-store-options';
 
 /** How hard SQLite pushes each commit to the disk (`PRAGMA synchronous`, in WAL mode). */
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
 
-export interface SqliteQueueOptions {
-  /** The database file; created, with its schema, when it does not exist. Several processes may share it. */
-  path: string;
-  /**
-   * `FULL` syncs the write-ahead log on every commit, so an accepted message survives a power loss as well
-   * as a crash. `NORMAL` survives a crash or `kill -9` of the process, but a power loss may lose the last
-   * commits. `OFF` leaves syncing to the operating system. Default: `'FULL'`.
-   */
-  synchronous?: SqliteSynchronous;
+/**
+ * The app's open better-sqlite3 `Database`, described by the members the queue checks (the declarations
+ * of `hookspec/sqlite` name no better-sqlite3 type, so that an app compiles without its type package).
+ */
+export interface SqliteQueueDatabase extends SqliteDatabase {
+  /** better-sqlite3's own flag: whether a transaction is open on the connection. */
+  readonly inTransaction: boolean;
+}
+
+/** What both kinds of SqliteQueue take. */
+interface SqliteQueueCommonOptions {
   /**
    * How many finished messages (no delivery pending) stay readable through `getMessage()`, `redeliver()`
    * and the history; the ones that finished longest ago are deleted first (`prune()` deletes on demand).
@@ -27,16 +30,51 @@ export interface SqliteQueueOptions {
   pollIntervalMs?: number;
 }
 
-/** The options with every default filled in. */
-export interface ResolvedSqliteQueueOptions {
-  readonly path: string;
-  readonly synchronous: SqliteSynchronous;
-  readonly retainFinished: number;
-  readonly pollIntervalMs: number;
+/** A queue in a file of its own, which it opens, configures and closes. */
+export interface SqliteQueueFileOptions extends SqliteQueueCommonOptions {
+  /** The database file; created, with its schema, when it does not exist. Several processes may share it. */
+  path: string;
+  /**
+   * `FULL` syncs the write-ahead log on every commit, so an accepted message survives a power loss as well
+   * as a crash. `NORMAL` survives a crash or `kill -9` of the process, but a power loss may lose the last
+   * commits. `OFF` leaves syncing to the operating system. Default: `'FULL'`.
+   */
+  synchronous?: SqliteSynchronous;
+  database?: never;
 }
 
+/**
+ * A queue in the app's own database, which gives it the transactional outbox: `send(payload, { tx: db })`
+ * writes the message in the app's open transaction.
+ */
+export interface SqliteQueueDatabaseOptions extends SqliteQueueCommonOptions {
+  /**
+   * The app's open better-sqlite3 connection. The queue creates its tables in it and uses it as the app
+   * configured it (journal mode, `synchronous`, busy timeout: WAL is advised when other processes share
+   * the file); `close()` leaves it open. Its own work waits while a transaction of the app is open on the
+   * connection, so that a rollback never takes it along (see docs/queues.md).
+   */
+  database: SqliteQueueDatabase;
+  path?: never;
+  synchronous?: never;
+}
+
+/** A file the queue opens (`path`), or the app's own connection (`database`): exactly one of the two. */
+export type SqliteQueueOptions = SqliteQueueFileOptions | SqliteQueueDatabaseOptions;
+
+/** The options with every default filled in; `path` is the file either way, for messages. */
+export type ResolvedSqliteQueueOptions = {
+  readonly path: string;
+  readonly retainFinished: number;
+  readonly pollIntervalMs: number;
+} & (
+  | { readonly database?: undefined; readonly synchronous: SqliteSynchronous }
+  /** The app's connection, whose `synchronous` the queue leaves as it is. */
+  | { readonly database: SqliteQueueDatabase; readonly synchronous?: undefined }
+);
+
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'NORMAL', 'OFF'];
-const KNOWN: readonly (keyof SqliteQueueOptions)[] = ['path', 'synchronous', 'retainFinished', 'pollIntervalMs'];
+const KNOWN: readonly string[] = ['path', 'synchronous', 'retainFinished', 'pollIntervalMs', 'database'];
 
 const scope: OptionScope = {
   where: 'new SqliteQueue(options)',
@@ -46,11 +84,34 @@ const scope: OptionScope = {
 /** Checks the options at construction, so that a queue that cannot work fails before any message is accepted. */
 export function resolveSqliteQueueOptions(options: SqliteQueueOptions): ResolvedSqliteQueueOptions {
   checkOptionsObject(options, KNOWN, scope, "{ path: './webhooks.db' }");
-  const { path } = options;
+  const { path, database } = options;
+  if (path !== undefined && database !== undefined) {
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: give either path (a file the queue opens) or database (your open better-sqlite3 ` +
+        'connection, for the transactional outbox), not both.',
+    );
+  }
+  const common = {
+    retainFinished: countOf(options.retainFinished, 10_000, 'retainFinished', scope),
+    pollIntervalMs: durationMs(options.pollIntervalMs, 1_000, 'pollIntervalMs', scope),
+  };
+  if (database !== undefined) {
+    const connection = checkDatabase(database);
+    if (options.synchronous !== undefined) {
+      throw scope.fail(
+        'invalid-option',
+        `${scope.where}: synchronous is your connection's own setting when you give database; set it there, ` +
+          "e.g. db.pragma('synchronous = FULL'), and leave it out of the options.",
+      );
+    }
+    return { path: connection.name, database: connection, ...common };
+  }
   if (typeof path !== 'string' || path.trim() === '') {
     throw scope.fail(
       'invalid-option',
-      `${scope.where}: path must be the database file's path, e.g. './webhooks.db'; got ${describe(path)}.`,
+      `${scope.where}: path must be the database file's path, e.g. './webhooks.db'; got ${describe(path)}. ` +
+        'Or give database: your open better-sqlite3 connection, for the transactional outbox.',
     );
   }
   if (path === ':memory:' || path.startsWith('file::memory:')) {
@@ -63,7 +124,38 @@ export function resolveSqliteQueueOptions(options: SqliteQueueOptions): Resolved
   return {
     path,
     synchronous: oneOf(options.synchronous, 'FULL', SYNCHRONOUS, 'synchronous (upper case)', scope),
-    retainFinished: countOf(options.retainFinished, 10_000, 'retainFinished', scope),
-    pollIntervalMs: durationMs(options.pollIntervalMs, 1_000, 'pollIntervalMs', scope),
+    ...common,
   };
+}
+
+/**
+ * An open, writable better-sqlite3 connection outside any transaction: the tables are created at once,
+ * and created inside the app's transaction they would vanish with its rollback.
+ */
+function checkDatabase(database: unknown): SqliteQueueDatabase {
+  const connection = database as Partial<SqliteQueueDatabase> | null;
+  if (
+    typeof connection?.prepare !== 'function' ||
+    typeof connection.transaction !== 'function' ||
+    typeof connection.inTransaction !== 'boolean'
+  ) {
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: database must be an open better-sqlite3 Database, got ${describe(database)}.`,
+    );
+  }
+  if (connection.open !== true || connection.readonly === true) {
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: database is ${connection.open !== true ? 'closed' : 'read-only'}; give an open, writable connection.`,
+    );
+  }
+  if (connection.inTransaction) {
+    throw scope.fail(
+      'invalid-option',
+      `${scope.where}: database is inside a transaction; create the queue outside your transactions (at ` +
+        'startup), since it creates its tables at once and a rollback would take them away.',
+    );
+  }
+  return connection as SqliteQueueDatabase;
 }

@@ -9,6 +9,10 @@ import type {
   MessageRecord,
   MessageView,
   NewDelivery,
+  OutboxMessage,
+  OutboxQueue,
+  OutboxTransaction,
+  RouteOutboxMessage,
   Settlement,
 } from '../../delivery';
 import {
@@ -24,11 +28,16 @@ import { GroupCommit } from './group-commit';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
 import { resolveSqliteQueueOptions } from './sqlite-queue-options';
 import type { ResolvedSqliteQueueOptions, SqliteQueueOptions } from './sqlite-queue-options';
-import { BUSY_TIMEOUT_MS, prepareDatabase } from './sqlite-schema';
+import { BUSY_TIMEOUT_MS, migrateQueueTables, prepareDatabase } from './sqlite-schema';
+import { SqliteOutbox } from './sqlite-outbox';
+import { AppTransactionGate } from './sqlite-outbox-gate';
 import { SqliteHistoryQueries } from './sqlite-history-query';
 import { prepareStatements } from './sqlite-statements';
 import { byDue, dueFetchSize, pickInDueOrder, SCAN_SLACK, type Capacity, type DueRow } from '../due-rows';
-import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
+import type { DeliveryRow, MessageRow, SeqRange, SqliteStatements } from './sqlite-statements';
+
+/** A lease token's random part: 96 bits, after the delivery's seq. */
+const TOKEN_BYTES = 12;
 
 /**
  * A durable queue in one SQLite file (better-sqlite3 12, an optional peer dependency): a message is
@@ -40,14 +49,25 @@ import type { DeliveryRow, SqliteStatements } from './sqlite-statements';
  * ```ts
  * const client = new WebhookClient({ webhooks, endpoints, queue: new SqliteQueue({ path: './webhooks.db' }) });
  * ```
+ *
+ * Given the app's own better-sqlite3 connection instead (`{ database: db }`), it keeps its tables in the
+ * app's database and adds the transactional outbox: `send(payload, { tx: db })` inside the app's
+ * transaction writes the message with the business write (see docs/queues.md).
  */
-export class SqliteQueue implements DeliveryQueue, MessageHistory {
+export class SqliteQueue implements DeliveryQueue, MessageHistory, OutboxQueue {
   private readonly options: ResolvedSqliteQueueOptions;
   private readonly db: Database.Database;
   private readonly statements: SqliteStatements;
   private readonly watchers = new Set<NodeJS.Timeout>();
+  /** The callbacks of watch(), woken when an outbox write's transaction on this connection ends. */
+  private readonly wakers = new Set<() => void>();
+  /** A wake-up of the wakers is due when the app's transaction ends. */
+  private wakeAtEnd = false;
   private closed = false;
   private readonly writes: GroupCommit;
+  /** Set on the app's connection: keeps the queue's writes out of the app's transactions. */
+  private readonly gate: AppTransactionGate | undefined;
+  private readonly outbox: SqliteOutbox;
   private readonly getMessageTx: (messageId: string) => MessageView | undefined;
   private readonly history: SqliteHistoryQueries;
   private readonly queryTx: (query: CheckedMessageQuery) => Page<MessageView>;
@@ -55,15 +75,24 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   constructor(options: SqliteQueueOptions) {
     this.options = resolveSqliteQueueOptions(options);
-    const Sqlite = loadBetterSqlite3();
-    const { path } = this.options;
-    let db: Database.Database | undefined;
+    const resolved = this.options;
+    const { path } = resolved;
+    // The app's connection is a better-sqlite3 Database; the options type it structurally.
+    const appDatabase = resolved.database as Database.Database | undefined;
+    let db: Database.Database | undefined = appDatabase;
     try {
-      db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
-      prepareDatabase(db, path, this.options.synchronous);
-      this.statements = prepareStatements(db);
+      if (resolved.database === undefined) {
+        const Sqlite = loadBetterSqlite3();
+        db = new Sqlite(path, { timeout: BUSY_TIMEOUT_MS });
+        prepareDatabase(db, path, resolved.synchronous);
+      } else {
+        // The connection is configured as the app wants it (journal mode, sync level, busy timeout).
+        migrateQueueTables(db as Database.Database, path, true);
+      }
+      this.statements = prepareStatements(db as Database.Database);
+      this.outbox = new SqliteOutbox(db as Database.Database, appDatabase, path);
     } catch (error) {
-      db?.close();
+      if (!appDatabase) db?.close();
       if (error instanceof HookspecError) throw error;
       throw new DeliveryQueueError(
         'queue-failed',
@@ -72,13 +101,14 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
         { cause: error },
       );
     }
-    this.db = db;
-    this.writes = new GroupCommit(db);
+    this.db = db as Database.Database;
+    this.gate = appDatabase ? new AppTransactionGate(appDatabase, path) : undefined;
+    this.writes = new GroupCommit(this.db, this.options.synchronous, this.gate);
     // One read transaction, so that the message and its deliveries are seen as of one moment.
-    this.getMessageTx = db.transaction(this.getMessageNow.bind(this)).deferred;
-    this.history = new SqliteHistoryQueries(db);
-    this.queryTx = db.transaction(this.queryNow.bind(this)).deferred;
-    this.statsTx = db.transaction(this.statsNow.bind(this)).deferred;
+    this.getMessageTx = this.db.transaction(this.getMessageNow.bind(this)).deferred;
+    this.history = new SqliteHistoryQueries(this.db);
+    this.queryTx = this.db.transaction(this.queryNow.bind(this)).deferred;
+    this.statsTx = this.db.transaction(this.statsNow.bind(this)).deferred;
   }
 
   /** The database file. */
@@ -90,8 +120,34 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     return this.write('enqueue()', () => this.enqueueNow(message, deliveries));
   }
 
+  /**
+   * Writes the message as one row of the outbox, at once, in the app's transaction open on the connection
+   * this queue was given (`tx` must be that Database); the workers are woken when that transaction ends.
+   */
+  async enqueueInTransaction(tx: OutboxTransaction, message: OutboxMessage): Promise<void> {
+    this.use('send({ tx })', () => this.outbox.write(tx, message));
+    // One wake-up for every message of the transaction.
+    if (this.wakeAtEnd) return;
+    this.wakeAtEnd = true;
+    this.gate?.afterTransaction(() => {
+      this.wakeAtEnd = false;
+      for (const wake of this.wakers) wake();
+    });
+  }
+
+  async routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number> {
+    this.assertOpen('routing the outbox');
+    return this.outbox.route(route, options.limit, {
+      free: async () => this.gate?.free(),
+      read: (operation) => this.use('routing the outbox', operation),
+      commit: (operation) => this.write('routing the outbox', operation),
+      insert: (message, deliveries) => this.enqueueNow(message, deliveries),
+    });
+  }
+
   lease(request: LeaseRequest): Promise<Lease[]> {
-    return this.write('lease()', () => this.leaseNow(request));
+    // Not durable: a lease lost to a power cut is leased again, as one lost to a crash is.
+    return this.write('lease()', () => this.leaseNow(request), false);
   }
 
   settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
@@ -140,8 +196,9 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   erasePayload(messageId: string, options: { now: number }): Promise<boolean> {
     return this.write('erasePayload()', () => {
-      if (this.statements.eraseMessage.run(options.now, messageId).changes === 0) return false;
-      if (this.statements.cancelPending.run(messageId).changes > 0) this.finish(messageId);
+      const range = this.statements.eraseMessage.get(options.now, messageId);
+      if (!range) return false;
+      if (this.statements.cancelPending.run(range.first_seq, range.last_seq).changes > 0) this.finish(messageId);
       return true;
     });
   }
@@ -153,11 +210,7 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       const victims = new Set<string>();
       if (olderThan !== undefined) for (const id of s.finishedBefore.iterate(olderThan)) victims.add(id);
       if (keepMessages !== undefined) for (const id of s.finishedBeyond.iterate(keepMessages)) victims.add(id);
-      for (const id of victims) {
-        s.deleteAttemptsOf.run(id);
-        s.deleteDeliveriesOf.run(id);
-        s.deleteMessage.run(id);
-      }
+      for (const id of victims) this.deleteDeliveries(s.deleteMessage.get(id));
       return victims.size;
     });
   }
@@ -185,20 +238,26 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       onWork();
     }, this.options.pollIntervalMs);
     this.watchers.add(timer);
+    this.wakers.add(onWork);
     return () => {
       clearInterval(timer);
       this.watchers.delete(timer);
+      this.wakers.delete(onWork);
     };
   }
 
-  /** Closes the database; pending work stays in the file for the next process. Later calls reject. */
+  /**
+   * Closes the database; pending work stays in the file for the next process. Later calls reject. The
+   * app's own connection stays open: writes still waiting for its transaction commit when it ends.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.watchers) clearInterval(timer);
     this.watchers.clear();
+    this.wakers.clear();
     this.writes.flush();
-    this.db.close();
+    if (!this.options.database) this.db.close();
   }
 
   /** Runs a read now, naming the file and the operation when SQLite fails. */
@@ -211,11 +270,11 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     }
   }
 
-  /** Runs a write in the next group commit; resolves once it is committed. */
-  private async write<T>(what: string, operation: () => T): Promise<T> {
+  /** Runs a write in the next group commit; resolves once it is committed (and synced, if `durable`). */
+  private async write<T>(what: string, operation: () => T, durable = true): Promise<T> {
     this.assertOpen(what);
     try {
-      return await this.writes.run(operation);
+      return await this.writes.run(operation, durable);
     } catch (error) {
       throw this.failure(what, error);
     }
@@ -244,15 +303,17 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
 
   private enqueueNow(message: MessageRecord, deliveries: readonly NewDelivery[]): void {
     const s = this.statements;
+    let seq: number;
     try {
-      s.insertMessage.run(
+      seq = s.insertMessage.get(
         message.id,
         message.event,
         message.body,
         message.createdAt,
         message.owner ?? null,
         message.erasedAt ?? null,
-      );
+        deliveries.length,
+      ) as number;
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
       throw new DeliveryQueueError(
@@ -265,7 +326,8 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     for (const d of deliveries) {
       const status = d.status ?? 'pending';
       const next = status === 'pending' ? d.nextAttemptAt : null;
-      s.insertDelivery.run(message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      s.insertDelivery.run(seq, message.id, d.endpointId, d.url, status, status, next, message.createdAt, owner);
+      seq += 1;
       if (status === 'pending') pending += 1;
     }
     if (pending === 0) this.finish(message.id);
@@ -279,13 +341,14 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     const picked = this.pickDue(request.now, limit, request.endpointCapacity);
     const leasedUntil = request.now + request.leaseMs;
     const messages = new Map<string, MessageRecord>();
-    return picked.map((due) => {
-      const token = `${due.seq}.${randomBytes(12).toString('base64url')}`;
-      s.markLeased.run(token, leasedUntil, due.seq);
-      const row = s.delivery.get(due.seq) as DeliveryRow;
+    // One call for the batch's random bytes: a call per token cost more than the bytes.
+    const random = randomBytes(TOKEN_BYTES * picked.length);
+    return picked.map((due, n) => {
+      const token = `${due.seq}.${random.toString('base64url', n * TOKEN_BYTES, (n + 1) * TOKEN_BYTES)}`;
+      const row = s.markLeased.get(token, leasedUntil, due.seq) as DeliveryRow;
       let message = messages.get(row.message_id);
       if (!message) {
-        message = this.messageRecord(row.message_id) as MessageRecord;
+        message = toMessageRecord(this.statements.message.get(row.message_id) as MessageRow);
         messages.set(row.message_id, message);
       }
       return { token, message, delivery: this.deliveryRecord(row), leasedUntil };
@@ -323,28 +386,29 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     if (!settled) return false;
     if (attempt) s.insertAttempt.run(seq, settled.attempt_count - 1, JSON.stringify(attempt));
     // A cancelled delivery's message finished when it was erased.
-    if (
-      settlement.status !== 'pending' &&
-      settled.status !== 'cancelled' &&
-      s.hasPending.get(settled.message_id) === 0
-    ) {
-      this.finish(settled.message_id);
-    }
+    if (settlement.status !== 'pending' && settled.status !== 'cancelled') this.finish(settled.message_id);
     return true;
   }
 
   /**
-   * Numbers a message that has just finished and deletes the ones that finished `retainFinished` finishes
-   * ago or earlier: one index probe when nothing is that old, so it runs on every finish.
+   * Numbers a message that has just finished, if none of its deliveries is pending any more, and deletes
+   * the ones that finished `retainFinished` finishes ago or earlier: one index probe when nothing is that
+   * old, so it runs on every finish.
    */
   private finish(messageId: string): void {
     const s = this.statements;
-    const order = s.markFinished.get(messageId) as number;
+    const order = s.finishIfDone.get(messageId);
+    if (order === undefined) return;
     const oldest = order - this.options.retainFinished;
     if (oldest <= 0) return;
-    s.pruneAttempts.run(oldest);
-    s.pruneDeliveries.run(oldest);
-    s.pruneMessages.run(oldest);
+    for (const range of s.pruneMessages.all(oldest)) this.deleteDeliveries(range);
+  }
+
+  /** Deletes a deleted message's deliveries and their attempt logs, given its range of seqs. */
+  private deleteDeliveries(range: SeqRange | undefined): void {
+    if (!range) return;
+    this.statements.deleteAttemptsIn.run(range.first_seq, range.last_seq);
+    this.statements.deleteDeliveriesIn.run(range.first_seq, range.last_seq);
   }
 
   private nextDueAtNow(capacity: Capacity): number | undefined {
@@ -384,16 +448,21 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
   ): number {
     const endpoint = options.endpointId ?? null;
     const resend = options.includeDelivered ? 1 : 0;
-    const { changes } = this.statements.redeliver.run(options.now, messageId, resend, endpoint, endpoint);
+    const range = this.statements.rangeOf.get(messageId);
+    if (!range) return 0;
+    const { first_seq: first, last_seq: last } = range;
+    const { changes } = this.statements.redeliver.run(options.now, first, last, resend, endpoint, endpoint);
     if (changes > 0) this.statements.unfinish.run(messageId);
     return changes;
   }
 
   private getMessageNow(messageId: string): MessageView | undefined {
-    const message = this.messageRecord(messageId);
-    if (!message) return undefined;
-    const deliveries = this.statements.deliveriesOf.all(messageId).map((row) => this.deliveryRecord(row));
-    return { message, deliveries };
+    const row = this.statements.message.get(messageId);
+    if (!row) return undefined;
+    const deliveries = this.statements.deliveriesOf
+      .all(row.first_seq, row.last_seq)
+      .map((delivery) => this.deliveryRecord(delivery));
+    return { message: toMessageRecord(row), deliveries };
   }
 
   private queryNow(query: CheckedMessageQuery): Page<MessageView> {
@@ -426,19 +495,6 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
     };
   }
 
-  private messageRecord(messageId: string): MessageRecord | undefined {
-    const row = this.statements.message.get(messageId);
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      event: row.event,
-      body: row.body,
-      createdAt: row.created_at,
-      ...(row.owner === null ? {} : { owner: row.owner }),
-      ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
-    };
-  }
-
   private deliveryRecord(row: DeliveryRow): DeliveryRecord {
     const attempts =
       row.attempt_count === 0
@@ -454,4 +510,15 @@ export class SqliteQueue implements DeliveryQueue, MessageHistory {
       ...(row.status === 'pending' && row.next_attempt_at !== null ? { nextAttemptAt: row.next_attempt_at } : {}),
     };
   }
+}
+
+function toMessageRecord(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    event: row.event,
+    body: row.body,
+    createdAt: row.created_at,
+    ...(row.owner === null ? {} : { owner: row.owner }),
+    ...(row.erased_at === null ? {} : { erasedAt: row.erased_at }),
+  };
 }

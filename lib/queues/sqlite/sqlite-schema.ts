@@ -1,8 +1,12 @@
 import type Database from 'better-sqlite3';
 import { DeliveryQueueError } from '../../errors';
+import { readQueueVersion, writeQueueVersion } from './sqlite-queue-version';
 
-/** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 2;
+/**
+ * The schema version this code writes, kept in `PRAGMA user_version` of a file the queue opened itself,
+ * and in a row of `hookspec_schema_versions` in the app's own database (sqlite-queue-version.ts).
+ */
+export const SCHEMA_VERSION = 4;
 
 /**
  * Step N brings a file from version N to N + 1. Steps are only ever appended: a file written by an older
@@ -25,7 +29,15 @@ export const SCHEMA_VERSION = 2;
  * indexes leave out delivered deliveries, most of them: settling one as delivered then only deletes its
  * entries, and a query for delivered ones walks messages (or an endpoint's deliveries), where they are
  * common.
- * Exported for the migration spec, which writes a version 1 file.
+ *
+ * Version 3 drops the (message_id) index on deliveries, the one index besides the message's own key that
+ * every enqueue and every prune wrote at a random place (message ids are random), which cost more than
+ * any history index. A message's deliveries are inserted together, one after the other, so their seqs
+ * are consecutive: the message keeps the first and the last (`first_seq`, `last_seq`), and its
+ * deliveries are read as a range of the deliveries' primary key. No other delivery can fall in that range
+ * while the message exists: a new delivery's seq is above every seq in use, and a message's deliveries are
+ * only deleted with it.
+ * Exported for the migration specs, which write files of older versions.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -93,6 +105,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX hookspec_deliveries_owner_state ON hookspec_deliveries (owner, state, created_at, message_id)
     WHERE state <> 'delivered';
   `,
+  `
+  ALTER TABLE hookspec_messages ADD COLUMN first_seq INTEGER;
+  ALTER TABLE hookspec_messages ADD COLUMN last_seq INTEGER;
+  UPDATE hookspec_messages SET
+    first_seq = (SELECT MIN(seq) FROM hookspec_deliveries WHERE message_id = id),
+    last_seq = (SELECT MAX(seq) FROM hookspec_deliveries WHERE message_id = id);
+  DROP INDEX hookspec_deliveries_message;
+  `,
+  // 4: the transactional outbox (sqlite-outbox.ts). send({ tx: db }) writes one row here in the app's
+  // transaction, with no index but its key, so that the business transaction does as little as it can;
+  // routing moves it into messages and deliveries after the commit, oldest (`seq`) first. endpoint_ids:
+  // the endpoints send() named, as a JSON array.
+  `
+  CREATE TABLE hookspec_outbox (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    owner TEXT,
+    created_at INTEGER NOT NULL,
+    endpoint_ids TEXT
+  );
+  `,
 ];
 
 /** The condition of the partial state indexes; a query must say it, word for word, to use them. */
@@ -116,8 +151,16 @@ export function prepareDatabase(db: Database.Database, path: string, synchronous
     );
   }
   db.pragma(`synchronous = ${synchronous}`);
+  migrateQueueTables(db, path, false);
+}
+
+/**
+ * Brings the queue's tables to SCHEMA_VERSION, refusing tables of a newer hookspec. `appDatabase`: the
+ * connection is the app's, whose `user_version` the queue leaves alone.
+ */
+export function migrateQueueTables(db: Database.Database, path: string, appDatabase: boolean): void {
   const migrate = db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
+    const { version, where } = readQueueVersion(db, appDatabase);
     if (version > SCHEMA_VERSION) {
       throw new DeliveryQueueError(
         'unsupported-schema',
@@ -126,7 +169,7 @@ export function prepareDatabase(db: Database.Database, path: string, synchronous
       );
     }
     for (let step = version; step < SCHEMA_VERSION; step += 1) db.exec(MIGRATIONS[step] as string);
-    if (version !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    if (version !== SCHEMA_VERSION) writeQueueVersion(db, where, SCHEMA_VERSION);
   });
   // Immediate: two processes opening a new file at once must not both create the tables.
   migrate.immediate();

@@ -9,6 +9,15 @@ export interface MessageRow {
   readonly created_at: number;
   readonly owner: string | null;
   readonly erased_at: number | null;
+  /** The seqs of its first and last delivery (null for a message without deliveries from before version 3). */
+  readonly first_seq: number | null;
+  readonly last_seq: number | null;
+}
+
+/** A message's deliveries: the seqs from first to last (none when first > last or either is null). */
+export interface SeqRange {
+  readonly first_seq: number | null;
+  readonly last_seq: number | null;
 }
 
 export interface DeliveryRow {
@@ -48,11 +57,13 @@ type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
 /** Every statement the queue runs, prepared once per connection. */
 export interface SqliteStatements {
-  readonly insertMessage: Statement<[string, string, string, number, string | null, number | null]>;
-  readonly insertDelivery: Statement<[string, string, string, string, string, number | null, number, string | null]>;
+  readonly insertMessage: Statement<[string, string, string, number, string | null, number | null, number], number>;
+  readonly insertDelivery: Statement<
+    [number, string, string, string, string, string, number | null, number, string | null]
+  >;
   readonly message: Statement<[string], MessageRow>;
-  readonly delivery: Statement<[number], DeliveryRow>;
-  readonly deliveriesOf: Statement<[string], DeliveryRow>;
+  readonly rangeOf: Statement<[string], SeqRange>;
+  readonly deliveriesOf: Statement<[number | null, number | null], DeliveryRow>;
   readonly attemptsOf: Statement<[number], string>;
   readonly reclaimExpired: Statement<[number]>;
   readonly dueInOrder: Statement<[number, number], DueRow>;
@@ -61,43 +72,48 @@ export interface SqliteStatements {
   readonly firstWaitingOfEndpoint: Statement<[string], number | null>;
   readonly waitingEndpoints: Statement<[], string>;
   readonly leasesInOrder: Statement<[], { endpoint_id: string; leased_until: number }>;
-  readonly markLeased: Statement<[string, number, number]>;
+  readonly markLeased: Statement<[string, number, number], DeliveryRow>;
   readonly settle: Statement<[SettleParams], { message_id: string; attempt_count: number; status: string }>;
   readonly insertAttempt: Statement<[number, number, string]>;
-  readonly hasPending: Statement<[string], number>;
-  readonly markFinished: Statement<[string], number>;
-  readonly pruneAttempts: Statement<[number]>;
-  readonly pruneDeliveries: Statement<[number]>;
-  readonly pruneMessages: Statement<[number]>;
-  readonly redeliver: Statement<[number, string, number, string | null, string | null]>;
+  readonly finishIfDone: Statement<[string], number>;
+  readonly pruneMessages: Statement<[number], SeqRange>;
+  readonly redeliver: Statement<[number, number | null, number | null, number, string | null, string | null]>;
   readonly recover: Statement<[number, string, number, number], string>;
-  readonly eraseMessage: Statement<[number, string]>;
-  readonly cancelPending: Statement<[string]>;
+  readonly eraseMessage: Statement<[number, string], SeqRange>;
+  readonly cancelPending: Statement<[number | null, number | null]>;
   readonly stats: Statement<[string, number, number], StatsRow>;
   readonly finishedBefore: Statement<[number], string>;
   readonly finishedBeyond: Statement<[number], string>;
-  readonly deleteAttemptsOf: Statement<[string]>;
-  readonly deleteDeliveriesOf: Statement<[string]>;
-  readonly deleteMessage: Statement<[string]>;
+  readonly deleteAttemptsIn: Statement<[number | null, number | null]>;
+  readonly deleteDeliveriesIn: Statement<[number | null, number | null]>;
+  readonly deleteMessage: Statement<[string], SeqRange>;
   readonly unfinish: Statement<[string]>;
   readonly countPending: Statement<[], number>;
 }
 
 export function prepareStatements(db: Database.Database): SqliteStatements {
   return {
-    insertMessage: db.prepare<[string, string, string, number, string | null, number | null]>(
-      'INSERT INTO hookspec_messages (id, event, body, created_at, owner, erased_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    insertDelivery: db.prepare<[string, string, string, string, string, number | null, number, string | null]>(
-      'INSERT INTO hookspec_deliveries (message_id, endpoint_id, url, status, state, next_attempt_at, created_at, owner) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    /**
+     * The message, with the seqs its deliveries will take: the ones after the highest in use, as SQLite
+     * would give them, set explicitly so that the range is certain. Returns the first.
+     */
+    insertMessage: db
+      .prepare<[string, string, string, number, string | null, number | null, number], number>(
+        'INSERT INTO hookspec_messages (id, event, body, created_at, owner, erased_at, first_seq, last_seq) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, (SELECT IFNULL(MAX(seq), 0) + 1 FROM hookspec_deliveries), ' +
+          '(SELECT IFNULL(MAX(seq), 0) FROM hookspec_deliveries) + ?) RETURNING first_seq',
+      )
+      .pluck(),
+    insertDelivery: db.prepare<[number, string, string, string, string, string, number | null, number, string | null]>(
+      'INSERT INTO hookspec_deliveries (seq, message_id, endpoint_id, url, status, state, next_attempt_at, created_at, owner) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     message: db.prepare<[string], MessageRow>(
-      'SELECT id, event, body, created_at, owner, erased_at FROM hookspec_messages WHERE id = ?',
+      'SELECT id, event, body, created_at, owner, erased_at, first_seq, last_seq FROM hookspec_messages WHERE id = ?',
     ),
-    delivery: db.prepare<[number], DeliveryRow>('SELECT * FROM hookspec_deliveries WHERE seq = ?'),
-    deliveriesOf: db.prepare<[string], DeliveryRow>(
-      'SELECT * FROM hookspec_deliveries WHERE message_id = ? ORDER BY seq',
+    rangeOf: db.prepare<[string], SeqRange>('SELECT first_seq, last_seq FROM hookspec_messages WHERE id = ?'),
+    deliveriesOf: db.prepare<[number | null, number | null], DeliveryRow>(
+      'SELECT * FROM hookspec_deliveries WHERE seq BETWEEN ? AND ? ORDER BY seq',
     ),
     attemptsOf: db
       .prepare<[number], string>('SELECT record FROM hookspec_attempts WHERE delivery_seq = ? ORDER BY attempt_index')
@@ -138,8 +154,10 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     leasesInOrder: db.prepare<[], { endpoint_id: string; leased_until: number }>(
       'SELECT endpoint_id, leased_until FROM hookspec_deliveries WHERE leased_until IS NOT NULL ORDER BY leased_until',
     ),
-    markLeased: db.prepare<[string, number, number]>(
-      'UPDATE hookspec_deliveries SET lease_token = ?, leased_until = ? WHERE seq = ?',
+    /** Leases one delivery and returns its row: the lease columns are in no history index, so only the small ones change. */
+    markLeased: db.prepare<[string, number, number], DeliveryRow>(
+      'UPDATE hookspec_deliveries SET lease_token = ?, leased_until = ? WHERE seq = ? ' +
+        'RETURNING seq, message_id, endpoint_id, url, status, schedule_base, attempt_count, next_attempt_at',
     ),
     /**
      * Ends the caller's lease, if it is still theirs, and records the delivery's new state. A delivery
@@ -161,30 +179,26 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     insertAttempt: db.prepare<[number, number, string]>(
       'INSERT INTO hookspec_attempts (delivery_seq, attempt_index, record) VALUES (?, ?, ?)',
     ),
-    hasPending: db
-      .prepare<[string], number>(
-        "SELECT EXISTS (SELECT 1 FROM hookspec_deliveries WHERE message_id = ? AND status = 'pending')",
-      )
-      .pluck(),
-    markFinished: db
+    /**
+     * Numbers a message as finished when none of its deliveries is pending any more (and returns the
+     * number); one statement, so that a settle does not read the message's deliveries and then write.
+     */
+    finishIfDone: db
       .prepare<[string], number>(
         'UPDATE hookspec_messages SET finished_order = ' +
           '(SELECT COALESCE(MAX(finished_order), 0) + 1 FROM hookspec_messages WHERE finished_order IS NOT NULL) ' +
-          'WHERE id = ? RETURNING finished_order',
+          'WHERE id = ? AND NOT EXISTS (SELECT 1 FROM hookspec_deliveries ' +
+          "WHERE seq BETWEEN hookspec_messages.first_seq AND hookspec_messages.last_seq AND status = 'pending') " +
+          'RETURNING finished_order',
       )
       .pluck(),
-    pruneAttempts: db.prepare<[number]>(
-      'DELETE FROM hookspec_attempts WHERE delivery_seq IN (SELECT seq FROM hookspec_deliveries WHERE message_id IN ' +
-        '(SELECT id FROM hookspec_messages WHERE finished_order <= ?))',
+    /** Deletes the messages that finished long enough ago, and returns their deliveries' seqs. */
+    pruneMessages: db.prepare<[number], SeqRange>(
+      'DELETE FROM hookspec_messages WHERE finished_order <= ? RETURNING first_seq, last_seq',
     ),
-    pruneDeliveries: db.prepare<[number]>(
-      'DELETE FROM hookspec_deliveries WHERE message_id IN ' +
-        '(SELECT id FROM hookspec_messages WHERE finished_order <= ?)',
-    ),
-    pruneMessages: db.prepare<[number]>('DELETE FROM hookspec_messages WHERE finished_order <= ?'),
-    redeliver: db.prepare<[number, string, number, string | null, string | null]>(
+    redeliver: db.prepare<[number, number | null, number | null, number, string | null, string | null]>(
       "UPDATE hookspec_deliveries SET status = 'pending', state = 'pending', schedule_base = attempt_count, " +
-        'next_attempt_at = ? WHERE message_id = ? ' +
+        'next_attempt_at = ? WHERE seq BETWEEN ? AND ? ' +
         "AND (status IN ('exhausted', 'disabled') OR (? = 1 AND status = 'delivered')) AND (? IS NULL OR endpoint_id = ?)",
     ),
     /** The endpoint's exhausted and disabled deliveries in the window, through the (endpoint, state, created_at) index. */
@@ -195,13 +209,13 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
           'AND created_at >= ? AND created_at < ? RETURNING message_id',
       )
       .pluck(),
-    eraseMessage: db.prepare<[number, string]>(
-      "UPDATE hookspec_messages SET body = '', erased_at = IFNULL(erased_at, ?) WHERE id = ?",
+    eraseMessage: db.prepare<[number, string], SeqRange>(
+      "UPDATE hookspec_messages SET body = '', erased_at = IFNULL(erased_at, ?) WHERE id = ? RETURNING first_seq, last_seq",
     ),
     /** A leased one keeps its lease token (its holder's settle records the attempt) but is no longer counted leased. */
-    cancelPending: db.prepare<[string]>(
+    cancelPending: db.prepare<[number | null, number | null]>(
       "UPDATE hookspec_deliveries SET status = 'cancelled', state = 'cancelled', next_attempt_at = NULL, " +
-        "leased_until = NULL WHERE message_id = ? AND status = 'pending'",
+        "leased_until = NULL WHERE seq BETWEEN ? AND ? AND status = 'pending'",
     ),
     /** Named index: left alone, SQLite prefers the (endpoint, state) one to skip a sort, and reads the whole endpoint. */
     stats: db.prepare<[string, number, number], StatsRow>(
@@ -218,11 +232,15 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
           'ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?',
       )
       .pluck(),
-    deleteAttemptsOf: db.prepare<[string]>(
-      'DELETE FROM hookspec_attempts WHERE delivery_seq IN (SELECT seq FROM hookspec_deliveries WHERE message_id = ?)',
+    deleteAttemptsIn: db.prepare<[number | null, number | null]>(
+      'DELETE FROM hookspec_attempts WHERE delivery_seq BETWEEN ? AND ?',
     ),
-    deleteDeliveriesOf: db.prepare<[string]>('DELETE FROM hookspec_deliveries WHERE message_id = ?'),
-    deleteMessage: db.prepare<[string]>('DELETE FROM hookspec_messages WHERE id = ?'),
+    deleteDeliveriesIn: db.prepare<[number | null, number | null]>(
+      'DELETE FROM hookspec_deliveries WHERE seq BETWEEN ? AND ?',
+    ),
+    deleteMessage: db.prepare<[string], SeqRange>(
+      'DELETE FROM hookspec_messages WHERE id = ? RETURNING first_seq, last_seq',
+    ),
     unfinish: db.prepare<[string]>('UPDATE hookspec_messages SET finished_order = NULL WHERE id = ?'),
     countPending: db
       .prepare<[], number>(

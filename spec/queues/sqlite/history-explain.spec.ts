@@ -90,7 +90,32 @@ describe('SqliteQueue history queries use an index for every shape', () => {
     const s = prepareStatements(db);
     expectIndexed(plan(s.finishedBefore.source, [50]), /hookspec_messages_(created|finished)/);
     expectIndexed(plan(s.finishedBeyond.source, [10]), /hookspec_messages_(created|finished)/);
-    expectIndexed(plan(s.deleteAttemptsOf.source, ['m1']), /hookspec_deliveries_message/);
-    expectIndexed(plan(s.cancelPending.source, ['m1']), /hookspec_deliveries_message/);
+    expectIndexed(plan(s.pruneMessages.source, [10]), /INDEX hookspec_messages_finished\b/);
+    expectIndexed(plan(s.deleteMessage.source, ['m1']), /INDEX sqlite_autoindex_hookspec_messages_1\b/);
+    // A message's deliveries and their attempts are ranges of the primary keys (schema version 3).
+    expectIndexed(plan(s.deleteDeliveriesIn.source, [1, 2]), /INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
+    expectIndexed(plan(s.deleteAttemptsIn.source, [1, 2]), /PRIMARY KEY \(delivery_seq>\? AND delivery_seq<\?\)/);
+    expectIndexed(plan(s.cancelPending.source, [1, 2]), /INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
+  });
+
+  it('finds what the write path reads and changes through indexes or primary keys', () => {
+    const s = prepareStatements(db);
+    const rowidRange = /INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/;
+    expectIndexed(plan(s.deliveriesOf.source, [1, 2]), rowidRange);
+    expectIndexed(plan(s.finishIfDone.source, ['m1']), rowidRange);
+    expectIndexed(plan(s.redeliver.source, [1, 1, 2, 0, null, null]), rowidRange);
+    expectIndexed(plan(s.markLeased.source, ['t', 1, 1]), /INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expectIndexed(
+      plan(s.settle.source, [
+        { status: 'delivered', next: null, made: 1, success: 1, failure: null, seq: 1, token: 't' },
+      ]),
+      /INTEGER PRIMARY KEY \(rowid=\?\)/,
+    );
+    // MAX(seq), the min/max optimisation: one step to the end of the primary key, no scan.
+    const insert = plan(s.insertMessage.source, ['m', 'e', '{}', 1, null, null, 1]);
+    expect(insert.filter((d) => d.includes('hookspec_'))).toEqual([
+      'SEARCH hookspec_deliveries',
+      'SEARCH hookspec_deliveries',
+    ]);
   });
 });

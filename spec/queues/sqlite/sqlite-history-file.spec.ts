@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteQueue } from '../../../lib/queues/sqlite';
-import { MIGRATIONS } from '../../../lib/queues/sqlite/sqlite-schema';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../lib/queues/sqlite/sqlite-schema';
 import { tempDirectory } from './temp-files';
 
 const temp = tempDirectory('history-file');
@@ -35,13 +35,13 @@ function writeVersion1File(path: string): void {
 }
 
 describe('SqliteQueue on a file of schema version 1', () => {
-  it('migrates it to version 2 and keeps every message, delivery and attempt', async () => {
+  it('migrates it to the current version and keeps every message, delivery and attempt', async () => {
     const path = temp.file();
     writeVersion1File(path);
     const queue = new SqliteQueue({ path });
     try {
       const db = new Database(path, { readonly: true });
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       db.close();
       expect(await queue.getMessage('failing')).toEqual({
         message: { id: 'failing', event: 'order.paid', body: '{"n":1}', createdAt: 100 },

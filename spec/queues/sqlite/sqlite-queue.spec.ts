@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DeliveryQueueError } from '../../../lib/errors';
 import type { Lease, MessageRecord } from '../../../lib/delivery';
 import { SqliteQueue } from '../../../lib/queues/sqlite';
-import type { SqliteQueueOptions } from '../../../lib/queues/sqlite';
+import type { SqliteQueueFileOptions } from '../../../lib/queues/sqlite';
 import { tempDirectory } from './temp-files';
 
 const temp = tempDirectory('queue');
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 const T0 = 1_000_000_000_000;
 
-function queueOn(path: string, options: Partial<SqliteQueueOptions> = {}): SqliteQueue {
+function queueOn(path: string, options: Partial<SqliteQueueFileOptions> = {}): SqliteQueue {
   const queue = new SqliteQueue({ path, ...options });
   open.push(queue);
   return queue;
@@ -87,14 +87,14 @@ describe('SqliteQueue persistence across close and reopen', () => {
 });
 
 describe('SqliteQueue schema', () => {
-  it('creates its tables in a new file and marks it with schema version 2', async () => {
+  it('creates its tables in a new file and marks it with schema version 4', async () => {
     const path = temp.file();
     await queueOn(path).close();
-    expect(pragma(path, 'user_version')).toBe(2);
+    expect(pragma(path, 'user_version')).toBe(4);
     const db = new Database(path, { readonly: true });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
-    expect(tables).toEqual(['hookspec_attempts', 'hookspec_deliveries', 'hookspec_messages']);
+    expect(tables).toEqual(['hookspec_attempts', 'hookspec_deliveries', 'hookspec_messages', 'hookspec_outbox']);
   });
 
   it('opens a file it created before without migrating it again', async () => {
@@ -113,7 +113,7 @@ describe('SqliteQueue schema', () => {
     const open = () => new SqliteQueue({ path });
     expect(open).toThrow(DeliveryQueueError);
     expect(open).toThrow(expect.objectContaining({ code: 'unsupported-schema' }));
-    expect(open).toThrow(`${path} has schema version 7, written by a newer hookspec; this version understands up to 2`);
+    expect(open).toThrow(`${path} has schema version 7, written by a newer hookspec; this version understands up to 4`);
     expect(pragma(path, 'user_version')).toBe(7);
   });
 
@@ -150,7 +150,7 @@ describe('SqliteQueue connection settings', () => {
 
 describe('SqliteQueue options', () => {
   const rejects = (options: unknown, message: RegExp, code = 'invalid-option') => {
-    const make = () => new SqliteQueue(options as SqliteQueueOptions);
+    const make = () => new SqliteQueue(options as SqliteQueueFileOptions);
     expect(make).toThrow(DeliveryQueueError);
     expect(make).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   };
@@ -168,7 +168,7 @@ describe('SqliteQueue options', () => {
   it('refuses an unknown option, naming the one meant', () => {
     rejects(
       { path: temp.file(), pollIntervallMs: 500 },
-      /^new SqliteQueue\(options\): unknown option 'pollIntervallMs' \(did you mean 'pollIntervalMs'\?\)\. Known options: path, synchronous, retainFinished, pollIntervalMs\.$/,
+      /^new SqliteQueue\(options\): unknown option 'pollIntervallMs' \(did you mean 'pollIntervalMs'\?\)\. Known options: path, synchronous, retainFinished, pollIntervalMs, database\.$/,
       'unknown-option',
     );
   });
