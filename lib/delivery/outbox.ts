@@ -37,11 +37,13 @@ export interface OutboxQueue {
    */
   enqueueInTransaction(tx: OutboxTransaction, message: OutboxMessage): Promise<void>;
   /**
-   * Routes committed outbox messages: claims up to `limit` of them, oldest first, skipping those another
-   * worker is routing, asks `route` for each one's deliveries and enqueues them in the same transaction
-   * that takes the message out of the outbox. A message with no delivery is dropped, as `send()` keeps
-   * none. When `route` or the queue fails, nothing of the batch changes: the messages stay in the outbox
-   * for the next pass. Resolves with how many messages were taken out (0: the outbox is empty).
+   * Routes committed outbox messages: takes up to `limit` of them, oldest first, asks `route` for each
+   * one's deliveries and enqueues them in the same transaction that takes the message out of the outbox,
+   * so that of two workers routing at once only one enqueues a message (PostgreSQL skips rows another
+   * worker has locked; SQLite lets only the pass whose delete removed the row insert it). A message with
+   * no delivery is dropped, as `send()` keeps none. When `route` or the queue fails, the messages not
+   * yet taken out stay in the outbox for the next pass. Resolves with how many messages were taken out
+   * (0: the outbox is empty).
    */
   routeOutbox(route: RouteOutboxMessage, options: { readonly limit: number }): Promise<number>;
 }
