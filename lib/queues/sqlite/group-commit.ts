@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqliteSynchronous } from './sqlite-queue-options';
 
 interface Pending {
   readonly run: () => unknown;
@@ -43,7 +44,7 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly synchronous: string,
+    private readonly synchronous: SqliteSynchronous,
   ) {
     // Immediate: the write lock is taken (or waited for) at BEGIN; a deferred transaction that had to
     // upgrade its lock later could fail at once with SQLITE_BUSY instead of waiting for another process.
