@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CommitGate } from './sqlite-outbox-gate';
+import type { SqliteSynchronous } from './sqlite-queue-options';
 
 interface Pending {
   readonly run: () => unknown;
@@ -47,7 +48,7 @@ export class GroupCommit {
   constructor(
     private readonly db: Database.Database,
     /** The connection's `synchronous` as the queue set it; undefined: the app's own, never changed. */
-    private readonly synchronous: string | undefined,
+    private readonly synchronous: SqliteSynchronous | undefined,
     /** On a connection the app shares (a queue given `database`), what keeps batches out of its transactions. */
     private readonly gate?: CommitGate,
   ) {
