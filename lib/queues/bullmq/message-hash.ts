@@ -12,7 +12,7 @@ import type {
  * Lua scripts (redis-scripts.ts) read and write the same fields, and take their names from these
  * constants, so a change of layout is made in this file.
  *
- *   id, event, body, createdAt   the message
+ *   event, body, createdAt       the message (its id is in the key)
  *   owner                        its owner, only when it has one
  *   erasedAt                     when its payload was erased (body is then ''), only once erased
  *   sk                           its sort key (sortKey()): its member in every history index
@@ -21,15 +21,16 @@ import type {
  *   pending                      how many of its deliveries are still pending
  *   u:<endpointId>               a delivery's URL
  *   s:<endpointId>               its status: pending, delivered, exhausted, disabled or cancelled
- *   b:<endpointId>               its scheduleBase: attempts made before the current retry round
+ *   b:<endpointId>               its scheduleBase: attempts made before the current retry round; absent
+ *                                until a restart sets it, which reads as 0
  *   n:<endpointId>               its next attempt's due time (ms), only while pending
  *
  * Each delivery's attempt log is a list of its own (`HookspecKeys.attempts(jobId)`), one JSON attempt per entry.
+ * Hashes written before 2026-12 also hold `id` and a `b:` of 0 from the start: both read the same.
  */
 
 /** The message's own fields. */
 export const MESSAGE_FIELD = {
-  id: 'id',
   event: 'event',
   body: 'body',
   createdAt: 'createdAt',
@@ -84,7 +85,7 @@ export function encodeMessageHash(
 ): (string | number)[] {
   const f = MESSAGE_FIELD;
   const fields: (string | number)[] = [
-    ...[f.id, message.id, f.event, message.event, f.body, message.body, f.createdAt, message.createdAt],
+    ...[f.event, message.event, f.body, message.body, f.createdAt, message.createdAt],
     ...[f.sortKey, sortKey(message)],
     ...[f.endpoints, JSON.stringify(deliveries.map((d) => d.endpointId)), f.jobs, JSON.stringify(jobIds)],
     ...[f.pending, pendingCount(deliveries)],
@@ -94,10 +95,7 @@ export function encodeMessageHash(
   for (const d of deliveries) {
     const e = d.endpointId;
     const status = d.status ?? 'pending';
-    fields.push(
-      ...[field(DELIVERY_FIELD.url, e), d.url, field(DELIVERY_FIELD.status, e), status],
-      ...[field(DELIVERY_FIELD.scheduleBase, e), 0],
-    );
+    fields.push(field(DELIVERY_FIELD.url, e), d.url, field(DELIVERY_FIELD.status, e), status);
     if (status === 'pending') fields.push(field(DELIVERY_FIELD.nextAttemptAt, e), d.nextAttemptAt);
   }
   return fields;
