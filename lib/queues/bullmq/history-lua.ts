@@ -39,7 +39,9 @@ local function enc(s)
   return (string.gsub(s, "[^%w%-_%.!~%*'%(%)]", function(c) return string.format('%%%02X', string.byte(c)) end))
 end
 local function message_key(base, id) return base .. 'm:' .. enc(id) end
-local function attempts_key(base, id, e) return base .. 'a:' .. enc(id) .. '|' .. enc(e) end
+-- A delivery's job id (redis-keys.ts: deliveryJobId), from the message id already encoded.
+local function job_id(encoded_id, e) return encoded_id .. '|' .. enc(e) end
+local function attempts_key(base, id, e) return base .. 'a:' .. job_id(enc(id), e) end
 local function owner_index(base, owner)
   if owner then return base .. 'ix:o=' .. enc(owner) end
   return base .. 'ix:o-'
@@ -93,22 +95,22 @@ end
 -- (A message stored before the history existed has no sort key: it is in no index.)
 local function drop_message(base, encoded_id)
   local key = base .. 'm:' .. encoded_id
-  local f = redis.call('HMGET', key, '${M.sortKey}', '${M.owner}', '${M.event}', '${M.endpoints}', '${M.jobs}')
-  local sk, jobs = f[1], cjson.decode(f[5] or '[]')
-  if sk and f[3] and f[4] then
+  local f = redis.call('HMGET', key, '${M.sortKey}', '${M.owner}', '${M.event}', '${M.endpoints}')
+  local sk, endpoints = f[1], cjson.decode(f[4] or '[]')
+  if sk and f[3] then
     for _, index in ipairs(message_indexes(base, f[2], f[3])) do redis.call('ZREM', index, sk) end
     redis.call('ZREM', base .. 'ix:done', sk)
-    for i, e in ipairs(cjson.decode(f[4])) do
+    for _, e in ipairs(endpoints) do
       local index = endpoint_index(base, e)
       local status = redis.call('HGET', key, '${D.status}' .. e) or 'pending'
-      local state = state_of(key, base .. 'a:' .. (jobs[i] or ''), e, status)
+      local state = state_of(key, base .. 'a:' .. job_id(encoded_id, e), e, status)
       redis.call('ZREM', index .. ':' .. state, sk)
       redis.call('ZREM', index .. ':ok', sk)
       redis.call('ZREM', index .. ':ko', sk)
       redis.call('ZREM', index, sk)
     end
   end
-  for _, job in ipairs(jobs) do redis.call('DEL', base .. 'a:' .. job) end
+  for _, e in ipairs(endpoints) do redis.call('DEL', base .. 'a:' .. job_id(encoded_id, e)) end
   redis.call('DEL', key)
   redis.call('ZREM', base .. 'finished', encoded_id)
 end

@@ -100,8 +100,8 @@ while true do
         break
       end
       local logs = {}
-      local jobs = redis.call('HGET', key, '${M.jobs}')
-      for i, job in ipairs(cjson.decode(jobs or '[]')) do logs[i] = redis.call('LRANGE', base .. 'a:' .. job, 0, -1) end
+      local endpoints = redis.call('HGET', key, '${M.endpoints}')
+      for i, e in ipairs(cjson.decode(endpoints or '[]')) do logs[i] = redis.call('LRANGE', attempts_key(base, id, e), 0, -1) end
       found[#found + 1] = {id, redis.call('HGETALL', key), logs}
       last_found = m
     end
@@ -163,21 +163,22 @@ local key, base, id = KEYS[1], ARGV[1], ARGV[4]
 if redis.call('EXISTS', key) == 0 then return false end
 redis.call('HSET', key, '${M.body}', '')
 if redis.call('HEXISTS', key, '${M.erasedAt}') == 0 then redis.call('HSET', key, '${M.erasedAt}', ARGV[2]) end
-local f = redis.call('HMGET', key, '${M.sortKey}', '${M.endpoints}', '${M.jobs}')
-local sk, jobs = f[1], cjson.decode(f[3])
+local f = redis.call('HMGET', key, '${M.sortKey}', '${M.endpoints}')
+local sk = f[1]
 local cancelled = {}
-for i, e in ipairs(cjson.decode(f[2])) do
+for _, e in ipairs(cjson.decode(f[2])) do
   local status = redis.call('HGET', key, '${D.status}' .. e)
   if status == 'pending' then
     local state = state_of(key, attempts_key(base, id, e), e, status)
     redis.call('HSET', key, '${D.status}' .. e, 'cancelled')
     redis.call('HDEL', key, '${D.nextAttemptAt}' .. e)
     if sk then move_state(base, e, sk, state, 'cancelled') end
-    local job = ARGV[3] .. jobs[i]
+    local jid = job_id(enc(id), e)
+    local job = ARGV[3] .. jid
     if redis.call('EXISTS', job) == 1 then
       redis.call('HSET', job, 'data', cjson.encode({messageId = id, endpointId = e}))
     end
-    cancelled[#cancelled + 1] = jobs[i]
+    cancelled[#cancelled + 1] = jid
   end
 end
 if #cancelled > 0 then

@@ -17,7 +17,6 @@ import type {
  *   erasedAt                     when its payload was erased (body is then ''), only once erased
  *   sk                           its sort key (sortKey()): its member in every history index
  *   eps                          JSON array of its endpoint ids, in enqueue order
- *   jobs                         JSON array of its delivery job ids, in the same order (attempt logs are keyed by them)
  *   pending                      how many of its deliveries are still pending
  *   u:<endpointId>               a delivery's URL
  *   s:<endpointId>               its status: pending, delivered, exhausted, disabled or cancelled
@@ -26,7 +25,8 @@ import type {
  *   n:<endpointId>               its next attempt's due time (ms), only while pending
  *
  * Each delivery's attempt log is a list of its own (`HookspecKeys.attempts(jobId)`), one JSON attempt per entry.
- * Hashes written before 2026-12 also hold `id` and a `b:` of 0 from the start: both read the same.
+ * Hashes written before 2026-12 also hold `id`, a `b:` of 0 from the start, and `jobs` (the deliveries' job ids,
+ * which the scripts build from the ids: redis-keys.ts deliveryJobId, history-lua.ts job_id): none is read.
  */
 
 /** The message's own fields. */
@@ -38,7 +38,6 @@ export const MESSAGE_FIELD = {
   erasedAt: 'erasedAt',
   sortKey: 'sk',
   endpoints: 'eps',
-  jobs: 'jobs',
   pending: 'pending',
 } as const;
 
@@ -78,16 +77,12 @@ export function pendingCount(deliveries: readonly NewDelivery[]): number {
 }
 
 /** A new message's fields and values, flat (field, value, …), as HSET and the store script take them. */
-export function encodeMessageHash(
-  message: MessageRecord,
-  deliveries: readonly NewDelivery[],
-  jobIds: readonly string[],
-): (string | number)[] {
+export function encodeMessageHash(message: MessageRecord, deliveries: readonly NewDelivery[]): (string | number)[] {
   const f = MESSAGE_FIELD;
   const fields: (string | number)[] = [
     ...[f.event, message.event, f.body, message.body, f.createdAt, message.createdAt],
     ...[f.sortKey, sortKey(message)],
-    ...[f.endpoints, JSON.stringify(deliveries.map((d) => d.endpointId)), f.jobs, JSON.stringify(jobIds)],
+    ...[f.endpoints, JSON.stringify(deliveries.map((d) => d.endpointId))],
     ...[f.pending, pendingCount(deliveries)],
   ];
   if (message.owner !== undefined) fields.push(f.owner, message.owner);

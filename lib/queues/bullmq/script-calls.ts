@@ -69,7 +69,7 @@ export class ScriptCalls {
       message.owner === undefined ? '0' : '1',
       ...bare.flat(),
       ...deliveries.flatMap((d) => [d.endpointId, d.status ?? 'pending']),
-      ...encodeMessageHash(message, deliveries, jobIds),
+      ...encodeMessageHash(message, deliveries),
     );
   }
 
