@@ -130,15 +130,15 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       await addDeliveryJob(this.modules, this.queue, multi, jobIds[i] as string, data, d.nextAttemptAt, now);
     }
     this.scripts.store(multi, message, deliveries, jobIds, now);
-    const stored = (await execOrThrow(multi, 'enqueue')).at(-1);
+    // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
+    multi.publish(this.keys.channel, this.workWatch.id);
+    const stored = (await execOrThrow(multi, 'enqueue')).at(-2);
     if (Number(stored) !== 1) {
       throw new DeliveryQueueError(
         'duplicate-message',
         `message ${message.id} is already queued; message ids are unique.`,
       );
     }
-    // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
-    this.workWatch.announce();
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
@@ -301,8 +301,8 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       const jobId = deliveryJobId(messageId, endpointId);
       await addDeliveryJob(this.modules, this.queue, multi, jobId, { messageId, endpointId }, now, at);
     }
+    multi.publish(this.keys.channel, this.workWatch.id);
     const results = await execOrThrow(multi, what);
-    this.workWatch.announce();
     return Number(results[0]);
   }
 

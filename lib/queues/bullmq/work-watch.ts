@@ -9,8 +9,6 @@ const noop = (): void => {};
  * `pollIntervalMs` as well, because Redis keeps no pub/sub message for a subscriber that is reconnecting.
  * A producer publishes its watch's `id`, and a watch ignores its own: the worker beside it (the same
  * client) is woken by `send()` itself, and would otherwise look again for every message it sends.
- * Announcements made while one is on its way fold into one more, sent once it is done: a worker is still
- * woken after the last store, without a message (and a wake-up) per send.
  */
 export class WorkWatch {
   /** What this queue object publishes, so that its own watchers can tell their own announcements apart. */
@@ -18,9 +16,6 @@ export class WorkWatch {
   private readonly watchers = new Set<() => void>();
   private subscriber: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** An announcement is on its way (publishing), and another was asked for since it was sent (again). */
-  private publishing = false;
-  private again = false;
 
   constructor(
     private readonly client: () => Promise<Redis>,
@@ -41,14 +36,6 @@ export class WorkWatch {
     };
   }
 
-  /** Tells workers in other processes that work was stored (call it once the store has succeeded). */
-  announce(): void {
-    this.again = true;
-    if (this.publishing) return;
-    this.publishing = true;
-    void this.publishLoop();
-  }
-
   notify(): void {
     for (const onWork of this.watchers) onWork();
   }
@@ -56,19 +43,6 @@ export class WorkWatch {
   close(): void {
     this.watchers.clear();
     this.stop();
-  }
-
-  private async publishLoop(): Promise<void> {
-    try {
-      while (this.again) {
-        this.again = false;
-        await (await this.client()).publish(this.channel, this.id);
-      }
-    } catch {
-      // A lost announcement only delays a wake-up until the workers' next poll.
-    } finally {
-      this.publishing = false;
-    }
   }
 
   private async subscribe(): Promise<void> {
