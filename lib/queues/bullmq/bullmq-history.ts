@@ -8,7 +8,7 @@ import type { HookspecKeys } from './redis-keys';
 import type { LuaReply } from './redis-scripts';
 import type { ScriptClient } from './script-client';
 
-/** Index entries one query call looks at, at most: a rare match among many messages gives a short page. */
+/** Index entries one query or prune call looks at, at most: a rare match among many messages gives a short page. */
 const SCAN_BUDGET = 1_000;
 /** Query calls per page, at most (each one atomic and bounded); then a short page with a cursor. */
 const MAX_QUERY_CALLS = 4;
@@ -158,11 +158,28 @@ export class BullMqHistory {
     const { keys } = this.host;
     const client = await this.host.client();
     let pruned = 0;
-    for (;;) {
-      const count = Number(await client.hookspecPrune(keys.doneIndex, keys.base, olderThan, keep, PRUNE_BATCH));
-      pruned += count;
-      if (count === 0) return pruned;
+    // Each rule walks the messages oldest first, past those it keeps or that are not finished, a bounded
+    // stretch per call; applied one after the other, they delete what either selects.
+    for (const [rule, bound] of [
+      ['older', olderThan],
+      ['keep', keep],
+    ] as const) {
+      if (bound === '') continue;
+      for (let from = '-'; from !== '';) {
+        const [count, next] = (await client.hookspecPrune(
+          keys.allIndex,
+          keys.base,
+          rule,
+          from,
+          bound,
+          SCAN_BUDGET,
+          PRUNE_BATCH,
+        )) as [number, string];
+        pruned += count;
+        from = next;
+      }
     }
+    return pruned;
   }
 }
 

@@ -19,7 +19,7 @@ import {
 import { checkBullMqOptions, type BullMqSettings } from './check-bullmq-options';
 import type { DeliveryJob, DeliveryJobData, HeldJob } from './delivery-job';
 import { loadBullMq, type BullMqModules } from './load-bullmq';
-import { decodeMessageHash, endpointsOfHash, type LeaseRead } from './message-hash';
+import { decodeMessageHash, endpointsOfHash, pendingCount, type LeaseRead } from './message-hash';
 import { nextDueFrom } from './next-due';
 import { execOrThrow, safeMessage } from './redis-exec';
 import { deliveryJobId, HookspecKeys } from './redis-keys';
@@ -109,18 +109,24 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
     // A delivery recorded disabled gets no job: nothing leases it until recover() or redeliver() adds one.
     const multi = client.multi() as ScriptMulti;
     const { id, event, body, createdAt, owner } = message;
+    // A message with one delivery gives its job a copy of itself, so that the first lease reads nothing
+    // more (the body is then kept twice until the delivery ends). With several, the body is kept once, in
+    // the message hash, and each lease reads it from there: k copies of a large body cost more than a read.
+    const copy = pendingCount(deliveries) === 1;
     for (const [i, d] of deliveries.entries()) {
       if (d.status === 'disabled') continue;
-      const data = {
-        messageId: id,
-        endpointId: d.endpointId,
-        event,
-        body,
-        createdAt,
-        ...(owner === undefined ? {} : { owner }),
-        url: d.url,
-        dueAt: d.nextAttemptAt,
-      };
+      const data: DeliveryJobData = copy
+        ? {
+            messageId: id,
+            endpointId: d.endpointId,
+            event,
+            body,
+            createdAt,
+            ...(owner === undefined ? {} : { owner }),
+            url: d.url,
+            dueAt: d.nextAttemptAt,
+          }
+        : { messageId: id, endpointId: d.endpointId };
       await addDeliveryJob(this.modules, this.queue, multi, jobIds[i] as string, data, d.nextAttemptAt, now);
     }
     this.scripts.store(multi, message, deliveries, jobIds, now);

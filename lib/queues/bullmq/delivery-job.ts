@@ -6,7 +6,8 @@ export interface DeliveryJobData {
   readonly endpointId: string;
   /**
    * What a first lease needs, copied in at enqueue so that it reads nothing more: the message, the URL
-   * and the first due time. Only a job's first start uses them (see BullMqQueue.lease()); redeliver's
+   * and the first due time; only for a message with one pending delivery (with several, the body would be
+   * kept once per delivery). Only a job's first start uses them (see BullMqQueue.lease()); redeliver's
    * jobs carry none, and the store script strips them from a refused duplicate's jobs.
    */
   readonly event?: string;

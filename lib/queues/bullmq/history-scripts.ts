@@ -2,12 +2,13 @@
 // bounded number of entries per call, and the changes that must be atomic (erase, prune, the recover
 // scan). Index keys are named in Lua only; each script also takes one key in KEYS, in the queue's slot,
 // so that a Redis Cluster client sends it to the node that holds the queue.
-import { HISTORY_LUA } from './history-lua';
+import { HISTORY_LUA, STATES_LUA } from './history-lua';
 import { DELIVERY_FIELD as D, MESSAGE_FIELD as M } from './message-hash';
 
 /**
  * One page of messages, newest first, from one index, as a list of sort keys read backwards (BYLEX REV)
  * from ARGV[hi] down to ARGV[lo]. The index is the closest one to the filters (history-query.ts picks it);
+ * an endpoint's messages are the union of its state sets, read together and merged (a delivery is in one);
  * filters it does not answer exactly are checked per message, and at most ARGV[budget] entries are looked
  * at per call, so a rare match among many messages costs a bounded call that returns a short page and a
  * position to resume from. Looks one match past the page to tell whether it is the last.
@@ -24,8 +25,36 @@ local index
 if kind == 'all' then index = base .. 'ix:all'
 elseif kind == 'owner' then index = owner_index(base, owner)
 elseif kind == 'owner-event' then index = owner_index(base, owner) .. ':e=' .. enc(event)
-elseif kind == 'endpoint' then index = endpoint_index(base, endpoint)
+elseif kind == 'endpoint' then index = false
 else index = endpoint_index(base, endpoint) .. ':' .. state end
+-- True when sort key a comes after b byte by byte, as BYLEX orders them (Lua's own < follows the locale).
+local function after(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return #a > #b
+end
+-- Up to \`want\` members from hi down to lo: of the index, or merged from the endpoint's state sets.
+local function range(hi, lo, want)
+  if index then return redis.call('ZRANGE', index, hi, lo, 'BYLEX', 'REV', 'LIMIT', 0, want) end
+  local lists, heads, merged = {}, {}, {}
+  for i, suffix in ipairs(${STATES_LUA}) do
+    lists[i] = redis.call('ZRANGE', endpoint_index(base, endpoint) .. ':' .. suffix, hi, lo, 'BYLEX', 'REV', 'LIMIT', 0, want)
+    heads[i] = 1
+  end
+  while #merged < want do
+    local best
+    for i, list in ipairs(lists) do
+      local m = list[heads[i]]
+      if m and (not best or after(m, lists[best][heads[best]])) then best = i end
+    end
+    if not best then break end
+    merged[#merged + 1] = lists[best][heads[best]]
+    heads[best] = heads[best] + 1
+  end
+  return merged
+end
 local check_owner, check_event = string.find(checks, 'o', 1, true), string.find(checks, 'e', 1, true)
 local check_state = string.find(checks, 's', 1, true)
 local function in_state(key, id, e)
@@ -58,7 +87,7 @@ while true do
     resume = last_seen
     break
   end
-  local members = redis.call('ZRANGE', index, hi, lo, 'BYLEX', 'REV', 'LIMIT', 0, want)
+  local members = range(hi, lo, want)
   local full = false
   for _, m in ipairs(members) do
     local id = string.sub(m, 17)
@@ -71,8 +100,8 @@ while true do
         break
       end
       local logs = {}
-      local jobs = redis.call('HGET', key, '${M.jobs}')
-      for i, job in ipairs(cjson.decode(jobs or '[]')) do logs[i] = redis.call('LRANGE', base .. 'a:' .. job, 0, -1) end
+      local endpoints = redis.call('HGET', key, '${M.endpoints}')
+      for i, e in ipairs(cjson.decode(endpoints or '[]')) do logs[i] = redis.call('LRANGE', attempts_key(base, id, e), 0, -1) end
       found[#found + 1] = {id, redis.call('HGETALL', key), logs}
       last_found = m
     end
@@ -134,54 +163,63 @@ local key, base, id = KEYS[1], ARGV[1], ARGV[4]
 if redis.call('EXISTS', key) == 0 then return false end
 redis.call('HSET', key, '${M.body}', '')
 if redis.call('HEXISTS', key, '${M.erasedAt}') == 0 then redis.call('HSET', key, '${M.erasedAt}', ARGV[2]) end
-local f = redis.call('HMGET', key, '${M.sortKey}', '${M.endpoints}', '${M.jobs}')
-local sk, jobs = f[1], cjson.decode(f[3])
+local f = redis.call('HMGET', key, '${M.sortKey}', '${M.endpoints}')
+local sk = f[1]
 local cancelled = {}
-for i, e in ipairs(cjson.decode(f[2])) do
+for _, e in ipairs(cjson.decode(f[2])) do
   local status = redis.call('HGET', key, '${D.status}' .. e)
   if status == 'pending' then
     local state = state_of(key, attempts_key(base, id, e), e, status)
     redis.call('HSET', key, '${D.status}' .. e, 'cancelled')
     redis.call('HDEL', key, '${D.nextAttemptAt}' .. e)
     if sk then move_state(base, e, sk, state, 'cancelled') end
-    local job = ARGV[3] .. jobs[i]
+    local jid = job_id(enc(id), e)
+    local job = ARGV[3] .. jid
     if redis.call('EXISTS', job) == 1 then
       redis.call('HSET', job, 'data', cjson.encode({messageId = id, endpointId = e}))
     end
-    cancelled[#cancelled + 1] = jobs[i]
+    cancelled[#cancelled + 1] = jid
   end
 end
 if #cancelled > 0 then
   redis.call('DECRBY', KEYS[2], #cancelled)
-  if redis.call('HINCRBY', key, '${M.pending}', -#cancelled) <= 0 then mark_finished(base, enc(id), sk, ARGV[2]) end
+  if redis.call('HINCRBY', key, '${M.pending}', -#cancelled) <= 0 then mark_finished(base, enc(id), ARGV[2]) end
 end
 return cancelled`;
 
 /**
- * Deletes up to ARGV[4] finished messages of each kind: created before ARGV[2] (a sort time, or '' for
- * no age limit), and the oldest beyond the newest ARGV[3] ('' for no count limit). Returns how many.
- * KEYS: the done index. ARGV: base, older than, keep, batch.
+ * Deletes finished messages selected by one rule, oldest first, walking every message's index (ix:all)
+ * upwards from ARGV[3] and asking the finished set about each: with ARGV[2] 'older', those created before
+ * ARGV[4] (a sort time); with 'keep', the oldest beyond the newest ARGV[4] finished. Looks at most ARGV[5]
+ * entries and deletes at most ARGV[6] per call. Returns {how many it deleted, the position to resume
+ * from, or '' once the walk reached the end}.
+ * KEYS: the all index. ARGV: base, rule, from ('-' or past a position), bound, budget, batch.
  */
 const PRUNE = `${HISTORY_LUA}
-local base, batch = ARGV[1], tonumber(ARGV[4])
-local victims = {}
-if ARGV[2] ~= '' then
-  victims = redis.call('ZRANGE', KEYS[1], '-', '(' .. ARGV[2] .. ':', 'BYLEX', 'LIMIT', 0, batch)
-end
-if ARGV[3] ~= '' then
-  local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
-  if excess > 0 then
-    for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, math.min(excess, batch) - 1)) do victims[#victims + 1] = m end
+local base, rule, lo, bound = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local budget, batch = tonumber(ARGV[5]), tonumber(ARGV[6])
+local finished = base .. 'finished'
+local hi, wanted = '+', batch
+if rule == 'older' then hi = '(' .. bound .. ':'
+else wanted = math.min(batch, redis.call('ZCARD', finished) - tonumber(bound)) end
+if wanted <= 0 then return {0, ''} end
+local count, seen = 0, 0
+while seen < budget do
+  local want = math.min(100, budget - seen)
+  local members = redis.call('ZRANGE', KEYS[1], lo, hi, 'BYLEX', 'LIMIT', 0, want)
+  for _, m in ipairs(members) do
+    seen = seen + 1
+    lo = '(' .. m
+    local id = enc(string.sub(m, 17))
+    if redis.call('ZSCORE', finished, id) then
+      drop_message(base, id)
+      count = count + 1
+      if count == wanted then return {count, lo} end
+    end
   end
+  if #members < want then return {count, ''} end
 end
-local count = 0
-for _, m in ipairs(victims) do
-  if redis.call('ZSCORE', KEYS[1], m) then
-    drop_message(base, enc(string.sub(m, 17)))
-    count = count + 1
-  end
-end
-return count`;
+return {count, lo}`;
 
 export const HISTORY_SCRIPTS = {
   hookspecQuery: { numberOfKeys: 1, lua: QUERY },
@@ -199,5 +237,5 @@ export interface HistoryScriptCommands<R> {
   hookspecStats(allIndex: string, ...args: Arg[]): R;
   hookspecRecoverScan(allIndex: string, ...args: Arg[]): R;
   hookspecErase(message: string, pending: string, ...args: Arg[]): R;
-  hookspecPrune(doneIndex: string, ...args: Arg[]): R;
+  hookspecPrune(allIndex: string, ...args: Arg[]): R;
 }

@@ -12,24 +12,25 @@ import type {
  * Lua scripts (redis-scripts.ts) read and write the same fields, and take their names from these
  * constants, so a change of layout is made in this file.
  *
- *   id, event, body, createdAt   the message
+ *   event, body, createdAt       the message (its id is in the key)
  *   owner                        its owner, only when it has one
  *   erasedAt                     when its payload was erased (body is then ''), only once erased
  *   sk                           its sort key (sortKey()): its member in every history index
  *   eps                          JSON array of its endpoint ids, in enqueue order
- *   jobs                         JSON array of its delivery job ids, in the same order (attempt logs are keyed by them)
  *   pending                      how many of its deliveries are still pending
  *   u:<endpointId>               a delivery's URL
  *   s:<endpointId>               its status: pending, delivered, exhausted, disabled or cancelled
- *   b:<endpointId>               its scheduleBase: attempts made before the current retry round
+ *   b:<endpointId>               its scheduleBase: attempts made before the current retry round; absent
+ *                                until a restart sets it, which reads as 0
  *   n:<endpointId>               its next attempt's due time (ms), only while pending
  *
  * Each delivery's attempt log is a list of its own (`HookspecKeys.attempts(jobId)`), one JSON attempt per entry.
+ * Hashes written before 2026-12 also hold `id`, a `b:` of 0 from the start, and `jobs` (the deliveries' job ids,
+ * which the scripts build from the ids: redis-keys.ts deliveryJobId, history-lua.ts job_id): none is read.
  */
 
 /** The message's own fields. */
 export const MESSAGE_FIELD = {
-  id: 'id',
   event: 'event',
   body: 'body',
   createdAt: 'createdAt',
@@ -37,7 +38,6 @@ export const MESSAGE_FIELD = {
   erasedAt: 'erasedAt',
   sortKey: 'sk',
   endpoints: 'eps',
-  jobs: 'jobs',
   pending: 'pending',
 } as const;
 
@@ -77,16 +77,12 @@ export function pendingCount(deliveries: readonly NewDelivery[]): number {
 }
 
 /** A new message's fields and values, flat (field, value, …), as HSET and the store script take them. */
-export function encodeMessageHash(
-  message: MessageRecord,
-  deliveries: readonly NewDelivery[],
-  jobIds: readonly string[],
-): (string | number)[] {
+export function encodeMessageHash(message: MessageRecord, deliveries: readonly NewDelivery[]): (string | number)[] {
   const f = MESSAGE_FIELD;
   const fields: (string | number)[] = [
-    ...[f.id, message.id, f.event, message.event, f.body, message.body, f.createdAt, message.createdAt],
+    ...[f.event, message.event, f.body, message.body, f.createdAt, message.createdAt],
     ...[f.sortKey, sortKey(message)],
-    ...[f.endpoints, JSON.stringify(deliveries.map((d) => d.endpointId)), f.jobs, JSON.stringify(jobIds)],
+    ...[f.endpoints, JSON.stringify(deliveries.map((d) => d.endpointId))],
     ...[f.pending, pendingCount(deliveries)],
   ];
   if (message.owner !== undefined) fields.push(f.owner, message.owner);
@@ -94,10 +90,7 @@ export function encodeMessageHash(
   for (const d of deliveries) {
     const e = d.endpointId;
     const status = d.status ?? 'pending';
-    fields.push(
-      ...[field(DELIVERY_FIELD.url, e), d.url, field(DELIVERY_FIELD.status, e), status],
-      ...[field(DELIVERY_FIELD.scheduleBase, e), 0],
-    );
+    fields.push(field(DELIVERY_FIELD.url, e), d.url, field(DELIVERY_FIELD.status, e), status);
     if (status === 'pending') fields.push(field(DELIVERY_FIELD.nextAttemptAt, e), d.nextAttemptAt);
   }
   return fields;

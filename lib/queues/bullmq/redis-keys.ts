@@ -22,9 +22,8 @@ export class HookspecKeys {
   readonly finished: string;
   /** Where producers announce new work to the workers (pub/sub). */
   readonly channel: string;
-  /** The history's index of every message, and of finished ones (named as history-lua.ts names them). */
+  /** The history's index of every message (named as history-lua.ts names it). */
   readonly allIndex: string;
-  readonly doneIndex: string;
 
   /** `base`: the prefix of every key here; the Lua scripts build the history's index keys from it. */
   constructor(readonly base: string) {
@@ -32,7 +31,6 @@ export class HookspecKeys {
     this.finished = `${base}finished`;
     this.channel = `${base}work`;
     this.allIndex = `${base}ix:all`;
-    this.doneIndex = `${base}ix:done`;
   }
 
   /** A hash: the message and each delivery's url, status, scheduleBase, nextAttemptAt (layout: message-hash.ts). */

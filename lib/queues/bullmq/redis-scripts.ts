@@ -15,14 +15,19 @@ import { DELIVERY_FIELD as D, LEASE_FIELDS_LUA, MESSAGE_FIELD as M } from './mes
  * A refused message's jobs change nothing: BullMQ ignored a job id it held, and a job it added (or held)
  * gets bare data here (ids only), so lease() reads the stored delivery, and completes a job whose
  * delivery is not pending, instead of trusting the refused message's data. Fields are written 100 pairs
- * per HSET, as unpack() has a limit on how many values it returns.
+ * per HSET, as unpack() has a limit on how many values it returns. What the indexes need comes as
+ * arguments, so the hash just written is not read back.
  * KEYS: message, pending, finished. ARGV: pending delivery count, now, encoded message id, job key
- * prefix, base, job count, then job id, bare data, …, then field, value, …
+ * prefix, base, job count, delivery count, sort key, event, owner ('' for none) and whether it has one
+ * ('1' or '0'), then job id, bare data, …, then endpoint id, first status, … per delivery, then field,
+ * value, … of the hash.
  */
 const STORE = `${HISTORY_LUA}
-local first = 7 + 2 * tonumber(ARGV[6])
+local jobs_from = 12
+local deliveries_from = jobs_from + 2 * tonumber(ARGV[6])
+local first = deliveries_from + 2 * tonumber(ARGV[7])
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  for i = 7, first - 1, 2 do
+  for i = jobs_from, deliveries_from - 1, 2 do
     local job = ARGV[4] .. ARGV[i]
     if redis.call('EXISTS', job) == 1 then redis.call('HSET', job, 'data', ARGV[i + 1]) end
   end
@@ -31,8 +36,10 @@ end
 for i = first, #ARGV, 200 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 199, #ARGV))) end
 local count = tonumber(ARGV[1])
 redis.call('INCRBY', KEYS[2], count)
-local sk = index_message(ARGV[5], KEYS[1])
-if count == 0 then mark_finished(ARGV[5], ARGV[3], sk, ARGV[2]) end
+local owner = false
+if ARGV[11] == '1' then owner = ARGV[10] end
+index_message(ARGV[5], ARGV[8], owner, ARGV[9], ARGV, deliveries_from, first - 1)
+if count == 0 then mark_finished(ARGV[5], ARGV[3], ARGV[2]) end
 return 1`;
 
 /**
@@ -75,12 +82,15 @@ local function state(status, attempts)
   if attempts > scheduled then return 'failing' end
   return 'pending'
 end
-local attempts = redis.call('LLEN', KEYS[3])
-local before = state(previous, attempts)
+-- The log's length before this attempt: RPUSH tells it when one is appended, else LLEN.
+local attempts
 if ARGV[3] ~= '' then
   attempts = redis.call('RPUSH', KEYS[3], ARGV[3])
   if sk then note_attempt(base, e, sk, ARGV[15], ARGV[16]) end
+else
+  attempts = redis.call('LLEN', KEYS[3])
 end
+local before = state(previous, ARGV[3] ~= '' and attempts - 1 or attempts)
 local status = ARGV[4]
 if previous == 'cancelled' then status = 'cancelled' end
 redis.call('HSET', KEYS[2], '${D.status}' .. e, status)
@@ -92,7 +102,7 @@ else
   if previous == 'pending' then
     redis.call('DECR', KEYS[4])
     if redis.call('HINCRBY', KEYS[2], '${M.pending}', -1) <= 0 then
-      mark_finished(base, ARGV[7], sk, ARGV[6])
+      mark_finished(base, ARGV[7], ARGV[6])
       result = 2
     end
   end
@@ -138,7 +148,7 @@ for i = 4, #ARGV, 2 do
       '${D.scheduleBase}' .. e, redis.call('LLEN', attempts_key(base, id, e)))
     local sk = redis.call('HGET', key, '${M.sortKey}')
     if sk then move_state(base, e, sk, status, 'pending') end
-    if redis.call('HINCRBY', key, '${M.pending}', 1) == 1 then mark_unfinished(base, enc(id), sk) end
+    if redis.call('HINCRBY', key, '${M.pending}', 1) == 1 then mark_unfinished(base, enc(id)) end
     count = count + 1
   end
 end

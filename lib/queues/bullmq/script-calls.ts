@@ -3,7 +3,7 @@ import type { AttemptRecord, MessageRecord, Settlement } from '../../delivery/de
 import type { BullMqKeys } from './bullmq-internals';
 import type { BullMqSettings } from './check-bullmq-options';
 import type { DeliveryJob } from './delivery-job';
-import { decodeLease, encodeAttempt, encodeMessageHash, pendingCount, type LeaseRead } from './message-hash';
+import { decodeLease, encodeAttempt, encodeMessageHash, pendingCount, sortKey, type LeaseRead } from './message-hash';
 import type { PeekReply } from './next-due';
 import type { HookspecKeys } from './redis-keys';
 import type { ScriptClient, ScriptMulti } from './script-client';
@@ -62,8 +62,14 @@ export class ScriptCalls {
       this.bull.jobPrefix,
       this.keys.base,
       bare.length,
+      deliveries.length,
+      sortKey(message),
+      message.event,
+      message.owner ?? '',
+      message.owner === undefined ? '0' : '1',
       ...bare.flat(),
-      ...encodeMessageHash(message, deliveries, jobIds),
+      ...deliveries.flatMap((d) => [d.endpointId, d.status ?? 'pending']),
+      ...encodeMessageHash(message, deliveries),
     );
   }
 

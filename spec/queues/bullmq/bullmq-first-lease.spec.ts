@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptRecord } from '../../../lib/delivery/delivery-records';
 import { BullMqQueue } from '../../../lib/queues/bullmq';
@@ -104,6 +105,32 @@ describe.runIf(redisAvailable())('BullMqQueue first leases and prefetched jobs',
     const other = open(name);
     const rest = await lease(other);
     expect(rest.map((l) => l.message.id)).toEqual(['c']);
+  });
+
+  it('keeps the body of a message to several endpoints once, and each lease reads it from the message', async () => {
+    const name = `first-lease-${randomUUID()}`;
+    const q = open(name);
+    const body = JSON.stringify({ note: 'x'.repeat(2_000) });
+    const to = (endpointId: string) => ({ endpointId, url: URL, nextAttemptAt: Date.now() });
+    await q.enqueue(message('fan', body), [to('e1'), to('e2'), to('e3')]);
+    await q.enqueue(message('one', body), [to('e1')]);
+    const raw = new Redis({ host: redis.host, port: redis.port });
+    try {
+      const dataOf = async (messageId: string, endpointId: string) =>
+        JSON.parse((await raw.hget(`hookspec:${name}:${messageId}|${endpointId}`, 'data')) as string) as object;
+      for (const e of ['e1', 'e2', 'e3']) expect(await dataOf('fan', e)).toEqual({ messageId: 'fan', endpointId: e });
+      expect(await dataOf('one', 'e1')).toMatchObject({ messageId: 'one', body });
+    } finally {
+      raw.disconnect();
+    }
+    const leases = await lease(q);
+    expect(leases.map((l) => [l.message.id, l.delivery.endpointId, l.message.body === body])).toEqual([
+      ['fan', 'e1', true],
+      ['fan', 'e2', true],
+      ['fan', 'e3', true],
+      ['one', 'e1', true],
+    ]);
+    expect(leases.map((l) => l.delivery.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
   });
 
   it('reads the attempt log again for a job leased a second time', async () => {
