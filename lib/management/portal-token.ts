@@ -13,7 +13,6 @@ import { checkOptionsObject, describe, didYouMean } from '../options';
 import type { OptionScope } from '../options';
 import type { OwnerScope } from './owner-scope';
 
-
 /** What a portal token may let its holder do, beyond viewing. */
 export const PORTAL_CAPABILITIES = ['view', 'manage-endpoints', 'view-secret', 'resend'] as const;
 
