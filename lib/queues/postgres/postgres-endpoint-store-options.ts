@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { EndpointStoreError } from '../../errors';
-import { checkOptionsObject, describe, positiveInteger, type OptionScope } from '../../options';
-import { SCHEMA_NAME } from './postgres-queue-options';
+import { checkOptionsObject, type OptionScope } from '../../options';
+import { resolveConnectionOptions, type ResolvedConnectionOptions } from './postgres-connection-options';
 
 export interface PostgresEndpointStoreOptions {
   /**
@@ -26,12 +26,7 @@ export interface PostgresEndpointStoreOptions {
 }
 
 /** The options with every default filled in. */
-export interface ResolvedPostgresEndpointStoreOptions {
-  readonly pool?: Pool;
-  readonly connectionString?: string;
-  readonly poolSize: number;
-  readonly schema: string;
-}
+export type ResolvedPostgresEndpointStoreOptions = ResolvedConnectionOptions;
 
 const KNOWN: readonly (keyof PostgresEndpointStoreOptions)[] = ['pool', 'connectionString', 'poolSize', 'schema'];
 
@@ -45,43 +40,5 @@ export function resolvePostgresEndpointStoreOptions(
   options: PostgresEndpointStoreOptions,
 ): ResolvedPostgresEndpointStoreOptions {
   checkOptionsObject(options, KNOWN, scope, '{ pool } or { connectionString: process.env.DATABASE_URL }');
-  const { connectionString } = options;
-  const pool = options.pool as unknown;
-  if ((pool === undefined) === (connectionString === undefined)) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where} needs exactly one of pool (a pg.Pool of your app) and connectionString ` +
-        `(the store then makes its own pool); got ${pool === undefined ? 'neither' : 'both'}.`,
-    );
-  }
-  if (pool !== undefined && typeof (pool as Partial<Pool> | null)?.connect !== 'function') {
-    throw scope.fail('invalid-option', `${scope.where}: pool must be a pg.Pool; got ${describe(pool)}.`);
-  }
-  if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString.trim() === '')) {
-    // Never echo the value: a connection string holds a password.
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: connectionString must be a non-empty string such as 'postgres://user@host:5432/app'.`,
-    );
-  }
-  if (pool !== undefined && options.poolSize !== undefined) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: poolSize sizes the store's own pool, made from connectionString; with your pool, set max on it.`,
-    );
-  }
-  const schema = options.schema ?? 'hookspec';
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: schema must be lower case letters, digits and _, starting with a letter or _ ` +
-        `(at most 63), e.g. 'hookspec'; got ${describe(schema)}.`,
-    );
-  }
-  return {
-    ...(pool === undefined ? {} : { pool: pool as Pool }),
-    ...(connectionString === undefined ? {} : { connectionString }),
-    poolSize: positiveInteger(options.poolSize, 10, 'poolSize', scope),
-    schema,
-  };
+  return resolveConnectionOptions(options, scope, 'the store');
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { DeliveryQueueError } from '../../errors';
-import { checkOptionsObject, countOf, describe, durationMs, positiveInteger, type OptionScope } from '../../options';
+import { checkOptionsObject, countOf, durationMs, type OptionScope } from '../../options';
+import { resolveConnectionOptions } from './postgres-connection-options';
 
 export interface PostgresQueueOptions {
   /**
@@ -59,50 +60,12 @@ const scope: OptionScope = {
   fail: (code, message) => new DeliveryQueueError(code, message),
 };
 
-/** A schema name used unquoted-safe: PostgreSQL folds unquoted names to lower case, and quoting stays simple. */
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /** Checks the options at construction, so that a queue that cannot work fails before any message is accepted. */
 export function resolvePostgresQueueOptions(options: PostgresQueueOptions): ResolvedPostgresQueueOptions {
   checkOptionsObject(options, KNOWN, scope, '{ pool } or { connectionString: process.env.DATABASE_URL }');
-  const { connectionString } = options;
-  const pool = options.pool as unknown;
-  if ((pool === undefined) === (connectionString === undefined)) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where} needs exactly one of pool (a pg.Pool of your app) and connectionString ` +
-        `(the queue then makes its own pool); got ${pool === undefined ? 'neither' : 'both'}.`,
-    );
-  }
-  if (pool !== undefined && typeof (pool as Partial<Pool> | null)?.connect !== 'function') {
-    throw scope.fail('invalid-option', `${scope.where}: pool must be a pg.Pool; got ${describe(pool)}.`);
-  }
-  if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString.trim() === '')) {
-    // Never echo the value: a connection string holds a password.
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: connectionString must be a non-empty string such as 'postgres://user@host:5432/app'.`,
-    );
-  }
-  if (pool !== undefined && options.poolSize !== undefined) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: poolSize sizes the queue's own pool, made from connectionString; with your pool, set max on it.`,
-    );
-  }
-  const schema = options.schema ?? 'hookspec';
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: schema must be lower case letters, digits and _, starting with a letter or _ ` +
-        `(at most 63), e.g. 'hookspec'; got ${describe(schema)}.`,
-    );
-  }
+  const connection = resolveConnectionOptions(options, scope, 'the queue');
   return {
-    ...(pool === undefined ? {} : { pool: pool as Pool }),
-    ...(connectionString === undefined ? {} : { connectionString }),
-    poolSize: positiveInteger(options.poolSize, 10, 'poolSize', scope),
-    schema,
+    ...connection,
     retainFinished: countOf(options.retainFinished, 10_000, 'retainFinished', scope),
     pollIntervalMs: durationMs(options.pollIntervalMs, 5_000, 'pollIntervalMs', scope),
   };
