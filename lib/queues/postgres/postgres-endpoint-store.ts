@@ -1,4 +1,4 @@
-import type { CustomTypesConfig, Pool, PoolClient } from 'pg';
+import type { CustomTypesConfig, Pool } from 'pg';
 import type { WebhookEndpoint } from '../../client/endpoint';
 import type { Page } from '../../delivery/message-history';
 import { checkEnabled, checkEnableOptions, checkNow, checkRotateOptions } from '../../endpoints/endpoint-call-options';
@@ -17,6 +17,7 @@ import type {
 import { EndpointStoreError, HookspecError } from '../../errors';
 import { generateSecret } from '../../signing';
 import { loadPg } from './load-pg';
+import { inPoolTransaction, type RunInTransaction } from './pool-transaction';
 import { migrateEndpointTables } from './postgres-endpoint-schema';
 import {
   endpointRow,
@@ -289,31 +290,15 @@ export class PostgresEndpointStore implements WritableEndpointStore {
     }
   }
 
-  /**
-   * Runs `work` in one transaction on one connection of the pool: committed when it resolves, rolled back
-   * when it throws. A connection whose rollback fails is not given back to the pool.
-   */
+  /** Runs `work` in one transaction (pool-transaction.ts), naming the call when it fails. */
   private async transaction<T>(what: string, work: (run: RunInTransaction) => Promise<T>): Promise<T> {
     await this.ready(what);
-    let client: PoolClient;
+    const fail = (error: unknown): Error => this.failure(what, error);
     try {
-      client = await this.pool.connect();
+      return await inPoolTransaction(this.pool, this.types, fail, work);
     } catch (error) {
-      throw this.failure(what, error);
-    }
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const run: RunInTransaction = async <R>(text: string, values: readonly unknown[] = []) =>
-        (await client.query({ text, values: values as unknown[], types: this.types })).rows as R[];
-      const result = await work(run);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-      throw this.failure(what, error);
-    } finally {
-      client.release(broken);
+      // What the work itself threw (its own EndpointStoreErrors pass as they are).
+      throw fail(error);
     }
   }
 
@@ -363,4 +348,3 @@ function findable(value: unknown): value is string {
 }
 
 /** Runs one statement in the transaction, answering its rows. */
-type RunInTransaction = <R = unknown>(text: string, values?: readonly unknown[]) => Promise<R[]>;

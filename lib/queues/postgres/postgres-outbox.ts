@@ -2,6 +2,7 @@ import type { CustomTypesConfig, Pool } from 'pg';
 import type { OutboxMessage, RouteOutboxMessage } from '../../delivery';
 import { insertMessages, type Enqueue } from './postgres-enqueues';
 import type { RunQuery } from './postgres-rows';
+import { inPoolTransaction } from './pool-transaction';
 
 /** An outbox row, as routing claims it. */
 interface OutboxRow {
@@ -38,7 +39,7 @@ function outboxMessage(row: OutboxRow): OutboxMessage {
  * them (one statement, as a batch of enqueues), and deletes the rows. Any failure rolls all of it back:
  * the rows are in the outbox again, unclaimed.
  */
-export async function routeOutbox(
+export function routeOutbox(
   pool: Pool,
   types: CustomTypesConfig,
   route: RouteOutboxMessage,
@@ -48,51 +49,26 @@ export async function routeOutbox(
   /** Names the queue's own failures; what `route` throws (the endpoint store's) is passed on as it is. */
   fail: (error: unknown) => Error,
 ): Promise<RoutedOutbox> {
-  const client = await pool.connect().catch((error: unknown) => {
-    throw fail(error);
+  return inPoolTransaction(pool, types, fail, async (statement) => {
+    const run: RunQuery = (_what, text, values) => statement(text, values);
+    const rows = await statement<OutboxRow>(
+      `SELECT seq, id, event, body, owner, created_at, endpoint_ids FROM ${S}.outbox
+       ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    const routed: Enqueue[] = [];
+    for (const row of rows) {
+      const message = outboxMessage(row);
+      const { endpointIds: _named, ...record } = message;
+      const deliveries = await route(message);
+      // A message no endpoint takes is not kept, as send() keeps none.
+      if (deliveries.length > 0) routed.push({ message: record, deliveries });
+    }
+    if (routed.length > 0) await insertMessages(S, run, 'routing the outbox', routed);
+    if (rows.length > 0) {
+      await statement(`DELETE FROM ${S}.outbox WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+    }
+    const pending = routed.some(({ deliveries }) => deliveries.some((d) => (d.status ?? 'pending') === 'pending'));
+    return { count: rows.length, pending };
   });
-  const run: RunQuery = async <R>(_what: string, text: string, values: readonly unknown[] = []) => {
-    try {
-      return (await client.query({ text, values: values as unknown[], types })).rows as R[];
-    } catch (error) {
-      throw fail(error);
-    }
-  };
-  let broken = false;
-  try {
-    await run('routing the outbox', 'BEGIN');
-    try {
-      const rows = await run<OutboxRow>(
-        'routing the outbox',
-        `SELECT seq, id, event, body, owner, created_at, endpoint_ids FROM ${S}.outbox
-         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
-      const routed: Enqueue[] = [];
-      for (const row of rows) {
-        const message = outboxMessage(row);
-        const { endpointIds: _named, ...record } = message;
-        const deliveries = await route(message);
-        // A message no endpoint takes is not kept, as send() keeps none.
-        if (deliveries.length > 0) routed.push({ message: record, deliveries });
-      }
-      if (routed.length > 0) await insertMessages(S, run, 'routing the outbox', routed);
-      if (rows.length > 0) {
-        await run('routing the outbox', `DELETE FROM ${S}.outbox WHERE seq = ANY($1::bigint[])`, [
-          rows.map((row) => row.seq),
-        ]);
-      }
-      await run('routing the outbox', 'COMMIT');
-      const pending = routed.some(({ deliveries }) => deliveries.some((d) => (d.status ?? 'pending') === 'pending'));
-      return { count: rows.length, pending };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    }
-  } finally {
-    // A connection whose ROLLBACK failed may still hold the transaction: it is destroyed, not reused.
-    client.release(broken);
-  }
 }
