@@ -149,20 +149,35 @@ export function Heading({ children }: { children: ComponentChildren }) {
   );
 }
 
-/** Loads with `load` on mount and when `deps` change; `reload` loads again. */
+/**
+ * Loads with `load` on mount and when `deps` change; `reload` loads again. What a load answered is shown
+ * only while `deps` are those it was loaded for: on another page or record the view is loading at once,
+ * in the same render, so nothing on screen mixes two loads (a page number beside the last page's rows, a
+ * Next button holding the last page's cursor). A `reload` keeps the data on screen until the fresh data
+ * arrives.
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]) {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean; deps?: readonly unknown[] }>({
+    loading: true,
+  });
   const [round, setRound] = useState(0);
   useEffect(() => {
     let current = true;
     setState((previous) => ({ ...previous, loading: true }));
     load().then(
-      (data) => current && setState({ data, loading: false }),
-      (error: unknown) => current && setState({ error, loading: false }),
+      (data) => current && setState({ data, loading: false, deps }),
+      (error: unknown) => current && setState({ error, loading: false, deps }),
     );
     return () => {
       current = false;
     };
   }, [...deps, round]);
-  return { ...state, reload: () => setRound((n) => n + 1) };
+  const reload = () => setRound((n) => n + 1);
+  const { data, error, loading } = state;
+  if (!sameDeps(state.deps, deps)) return { data: undefined, error: undefined, loading: true, reload };
+  return { data, error, loading, reload };
+}
+
+function sameDeps(loaded: readonly unknown[] | undefined, wanted: readonly unknown[]): boolean {
+  return loaded !== undefined && loaded.length === wanted.length && loaded.every((dep, n) => Object.is(dep, wanted[n]));
 }

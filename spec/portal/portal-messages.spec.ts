@@ -65,7 +65,22 @@ describe.skipIf(skipBrowser)('the message list in a browser', () => {
     const first = await listedIds(page);
     expect(first).toEqual(pageOne);
     expect(first[0]).toBe(failed);
+    // Hold the second page's answer: while it loads, the last page's rows and its Next button are gone,
+    // so "Page 2" never stands beside page 1's rows and Next cannot be pressed twice on one cursor.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/messages\?.*cursor=/, async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Next page' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Loading messages/ })
+      .waitFor();
+    expect(await listedIds(page)).toEqual([]);
+    expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
+    release();
     await page.getByText('Page 2').waitFor();
     const second = await listedIds(page);
     expect([...first, ...second].sort()).toEqual([failed, signup, ...invoices].sort());
