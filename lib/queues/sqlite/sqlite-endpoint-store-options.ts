@@ -9,6 +9,7 @@ export interface SqliteDatabase {
   readonly name: string;
   readonly open: boolean;
   readonly readonly: boolean;
+  readonly inTransaction: boolean;
   prepare(source: string): unknown;
   transaction(fn: (...args: never[]) => unknown): unknown;
   exec(source: string): unknown;
@@ -30,8 +31,10 @@ export type SqliteEndpointStoreOptions =
     }
   | {
       /**
-       * An open better-sqlite3 connection: the store creates its tables in it and uses it as it is
-       * configured (journal mode, sync level, busy timeout are the app's). `close()` leaves it open.
+       * An open better-sqlite3 connection, outside any transaction: the store creates its tables in it and
+       * uses it as it is configured (journal mode, sync level, busy timeout are the app's). Its writes wait
+       * for a transaction of the app open on it to end, and fail with `transaction-open` past the busy
+       * timeout; its reads do not wait. `close()` leaves it open.
        */
       database: SqliteDatabase;
       path?: never;
@@ -62,7 +65,11 @@ export function resolveSqliteEndpointStoreOptions(
   }
   if (database !== undefined) {
     const connection = database as Partial<SqliteDatabase> | null;
-    if (typeof connection?.prepare !== 'function' || typeof connection.transaction !== 'function') {
+    if (
+      typeof connection?.prepare !== 'function' ||
+      typeof connection.transaction !== 'function' ||
+      typeof connection.inTransaction !== 'boolean'
+    ) {
       throw scope.fail(
         'invalid-option',
         `${scope.where}: database must be an open better-sqlite3 Database, got ${describe(database)}.`,
@@ -72,6 +79,13 @@ export function resolveSqliteEndpointStoreOptions(
       throw scope.fail(
         'invalid-option',
         `${scope.where}: database is ${connection.open !== true ? 'closed' : 'read-only'}; give an open, writable connection.`,
+      );
+    }
+    if (connection.inTransaction) {
+      throw scope.fail(
+        'invalid-option',
+        `${scope.where}: database is inside a transaction; create the store outside your transactions (at ` +
+          'startup), since it creates its tables at once and a rollback would take them away.',
       );
     }
     return { database: database as SqliteDatabase };

@@ -16,6 +16,7 @@ import type {
 } from '../../endpoints/writable-endpoint-store';
 import { EndpointStoreError, HookspecError } from '../../errors';
 import { generateSecret } from '../../signing';
+import { AppTransactionWatch } from './app-transaction-watch';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
 import { migrateEndpointTables } from './sqlite-endpoint-schema';
 import {
@@ -39,6 +40,11 @@ const NAME = 'SqliteEndpointStore';
  * The signing secrets are stored in clear, since they sign: protect the file as any credential store
  * (file permissions, encrypted disk, backups kept as carefully as the database itself).
  *
+ * On the app's connection (`database`), the store's writes wait for the app's transaction to end, as a
+ * SqliteQueue's do (see AppTransactionWatch): a write joined to it would be undone by its rollback after
+ * the store had reported it done. Its reads answer at once, even then, and see the app's uncommitted
+ * changes, as every query on that connection does.
+ *
  * ```ts
  * const endpoints = new SqliteEndpointStore({ path: './webhooks.db' });
  * const client = new WebhookClient({ webhooks, endpoints, queue: new SqliteQueue({ path: './webhooks.db' }) });
@@ -53,6 +59,8 @@ export class SqliteEndpointStore implements WritableEndpointStore {
   private readonly statements: EndpointStatements;
   private readonly listStatements = new Map<string, Database.Statement<unknown[], EndpointRow>>();
   private readonly readEndpoints: (read: () => WebhookEndpoint[]) => WebhookEndpoint[];
+  /** Set on the app's connection: keeps the store's writes out of the app's transactions. */
+  private readonly watch: AppTransactionWatch | undefined;
   private closed = false;
 
   constructor(options: SqliteEndpointStoreOptions) {
@@ -83,6 +91,7 @@ export class SqliteEndpointStore implements WritableEndpointStore {
       );
     }
     this.db = db;
+    this.watch = this.owned ? undefined : AppTransactionWatch.on(db);
     // One read transaction, so that the endpoints and their secrets are seen as of one moment.
     this.readEndpoints = db.transaction((read: () => WebhookEndpoint[]) => read()).deferred;
   }
@@ -92,7 +101,7 @@ export class SqliteEndpointStore implements WritableEndpointStore {
     const now = checkNow(options, where);
     const checked = checkEndpointInput(input, where);
     const endpoint = newStoredEndpoint(checked, checked.id ?? newEndpointId(), now);
-    this.write(where, () => {
+    await this.write(where, () => {
       const s = this.statements;
       try {
         s.insert.run(endpointRow(endpoint));
@@ -171,7 +180,7 @@ export class SqliteEndpointStore implements WritableEndpointStore {
     const where = callOn(NAME, 'rotateSecret', id);
     const { now, graceMs, secret: given } = checkRotateOptions(options, where);
     const secret = given ?? generateSecret();
-    const endpoint = this.write(where, () => {
+    const endpoint = await this.write(where, () => {
       const s = this.statements;
       const current = this.existing(id, where);
       if (s.secrets.all(id).some((row) => row.secret === secret)) throw reusedSecret(where);
@@ -189,18 +198,20 @@ export class SqliteEndpointStore implements WritableEndpointStore {
   async endpointsFor(event: string, owner?: string): Promise<readonly WebhookEndpoint[]> {
     const where = `${NAME}.endpointsFor()`;
     if (typeof event !== 'string' || (owner !== undefined && typeof owner !== 'string')) return [];
-    return this.read(where, () =>
-      this.readEndpoints(() =>
-        this.statements.subscribed.all(owner ?? null, event).map((row) => this.withSecrets(storedEndpoint(row))),
-      ),
-    );
+    return this.read(where, () => {
+      const prune = this.mayPrune();
+      return this.readEndpoints(() =>
+        this.statements.subscribed.all(owner ?? null, event).map((row) => this.withSecrets(storedEndpoint(row), prune)),
+      );
+    });
   }
 
   async endpointById(id: string): Promise<WebhookEndpoint | undefined> {
     return this.read(callOn(NAME, 'endpointById', id), () => {
+      const prune = this.mayPrune();
       const [endpoint] = this.readEndpoints(() => {
         const found = this.find(id);
-        return found ? [this.withSecrets(found)] : [];
+        return found ? [this.withSecrets(found, prune)] : [];
       });
       return endpoint;
     });
@@ -216,7 +227,10 @@ export class SqliteEndpointStore implements WritableEndpointStore {
     await this.setEnabledIfKnown(id, true, undefined);
   }
 
-  /** Closes the file if the store opened it; a connection given as `database` stays open. Later calls reject. */
+  /**
+   * Closes the file if the store opened it; a connection given as `database` stays open, and writes still
+   * waiting for the app's transaction commit when it ends. Later calls reject.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -250,14 +264,23 @@ export class SqliteEndpointStore implements WritableEndpointStore {
   }
 
   /**
-   * The endpoint with every secret that still signs now. The secrets whose grace is over are deleted (a
-   * secret should not stay at rest longer than it is used); if the file is busy, the next read does it.
+   * Whether a read may delete expired secrets: not inside the app's transaction, where the delete would
+   * join it (and its rollback); a later read does it.
    */
-  private withSecrets(endpoint: StoredEndpoint): WebhookEndpoint {
+  private mayPrune(): boolean {
+    return !this.watch?.inTransaction;
+  }
+
+  /**
+   * The endpoint with every secret that still signs now. The secrets whose grace is over are deleted when
+   * `prune` allows (a secret should not stay at rest longer than it is used); if the file is busy, the next
+   * read does it.
+   */
+  private withSecrets(endpoint: StoredEndpoint, prune: boolean): WebhookEndpoint {
     const now = Date.now();
     const rows = this.statements.secrets.all(endpoint.id);
     const live = rows.filter((row) => row.expires_at === null || row.expires_at > now);
-    if (live.length !== rows.length) {
+    if (prune && live.length !== rows.length) {
       try {
         this.statements.pruneSecrets.run(endpoint.id, now);
       } catch {
@@ -280,9 +303,30 @@ export class SqliteEndpointStore implements WritableEndpointStore {
     }
   }
 
-  /** Runs a write in one immediate transaction: it waits for another process's write rather than failing. */
-  private write<T>(what: string, operation: () => T): T {
+  /**
+   * Runs a write in one immediate transaction: it waits for another process's write rather than failing.
+   * On the app's connection it first waits for the app's transaction to end, and runs in the same
+   * synchronous turn in which the connection is seen free, so that nothing can begin one in between.
+   */
+  private async write<T>(what: string, operation: () => T): Promise<T> {
     this.assertOpen(what);
+    const watch = this.watch;
+    if (!watch) return this.writeNow(what, operation);
+    return new Promise<T>((resolve, reject) => {
+      watch.whenFree(
+        () => {
+          try {
+            resolve(this.writeNow(what, operation));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (busyTimeoutMs) => reject(this.transactionOpen(what, busyTimeoutMs)),
+      );
+    });
+  }
+
+  private writeNow<T>(what: string, operation: () => T): T {
     try {
       return this.db.transaction(operation).immediate();
     } catch (error) {
@@ -295,6 +339,16 @@ export class SqliteEndpointStore implements WritableEndpointStore {
     throw new EndpointStoreError(
       'store-failed',
       `${what}: the store on ${this.file} is closed; create a new ${NAME} to use the file again.`,
+    );
+  }
+
+  private transactionOpen(what: string, busyTimeoutMs: number): EndpointStoreError {
+    return new EndpointStoreError(
+      'transaction-open',
+      `${what}: a transaction of your code stayed open on the connection the store shares (${this.file}) for ` +
+        `longer than its busy timeout (${busyTimeoutMs} ms); the store's writes wait for it to end, so that its ` +
+        "rollback cannot undo them. Nothing was written. Await the store's writes after COMMIT or ROLLBACK, not " +
+        'inside your transaction, or give the store its own connection: new SqliteEndpointStore({ path }).',
     );
   }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DeliveryQueueError } from '../../errors';
+import { AppTransactionWatch } from './app-transaction-watch';
 
 /** What a group commit asks before it writes: whether it must wait, and a way to wait. */
 export interface CommitGate {
@@ -13,52 +14,28 @@ export interface CommitGate {
   whenFree(ready: () => void, fail: (error: Error) => void): void;
 }
 
-interface Waiter {
-  readonly ready: () => void;
-  readonly fail?: (error: Error) => void;
-  readonly deadline: number;
-}
-
-/** The first look at the connection after it was seen in a transaction; each next look waits twice as long… */
-const FIRST_LOOK_MS = 1;
-/** …up to this: the queue's work resumes at most this long after the app's transaction ends. */
-const LAST_LOOK_MS = 20;
-
 /**
- * Keeps the queue's own work out of the app's transactions on a shared connection. better-sqlite3 runs
- * everything on one connection, where a transaction is the connection's state: a queue write made while
- * the app's `BEGIN … COMMIT` is open across an `await` would silently join it (better-sqlite3 turns the
- * queue's transaction into a savepoint) and be undone by its rollback, after the queue had reported it
- * committed. The queue's own transactions never span an `await` (better-sqlite3 is synchronous), so a
- * transaction seen open when the queue is about to write is always the app's, and the write waits.
- *
- * SQLite tells no one when a transaction ends, so the gate looks at `inTransaction` (a flag read, no
- * query) on a short timer while someone waits, and gives up after the connection's busy timeout, as a
- * write waiting for another connection's lock would: an app that awaits queue work inside its own
- * transaction (a `send()` without `tx`, `drain()`) would otherwise wait forever.
+ * Keeps a SqliteQueue's own work out of the app's transactions on the connection it was given, through
+ * the connection's AppTransactionWatch (shared with a SqliteEndpointStore on the same `db`), and says,
+ * when the app's transaction outlasts the busy timeout, which of the app's calls keep it waiting.
  */
 export class AppTransactionGate implements CommitGate {
-  private waiters: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private step = FIRST_LOOK_MS;
+  private readonly watch: AppTransactionWatch;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     /** The file, for messages. */
     private readonly file: string,
-  ) {}
+  ) {
+    this.watch = AppTransactionWatch.on(db);
+  }
 
   blocked(): boolean {
-    return this.db.inTransaction;
+    return this.watch.inTransaction;
   }
 
   whenFree(ready: () => void, fail: (error: Error) => void): void {
-    if (!this.db.inTransaction) {
-      ready();
-      return;
-    }
-    this.waiters.push({ ready, fail, deadline: Date.now() + this.busyTimeoutMs() });
-    this.look();
+    this.watch.whenFree(ready, (busyTimeoutMs) => fail(this.stillOpen(busyTimeoutMs)));
   }
 
   /** Resolves once the connection is outside the app's transaction (at once when it is now). */
@@ -72,54 +49,14 @@ export class AppTransactionGate implements CommitGate {
    * `data_version` that `watch()` could see.
    */
   afterTransaction(ready: () => void): void {
-    if (!this.db.inTransaction) {
-      ready();
-      return;
-    }
-    this.waiters.push({ ready, deadline: Infinity });
-    this.look();
+    this.watch.afterTransaction(ready);
   }
 
-  private look(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => this.poll(), this.step);
-    // A transaction that nothing else keeps alive can never end: waiting on it must not hold the process.
-    this.timer.unref();
-  }
-
-  private poll(): void {
-    this.timer = undefined;
-    if (!this.db.open || !this.db.inTransaction) {
-      const waiters = this.waiters;
-      this.waiters = [];
-      this.step = FIRST_LOOK_MS;
-      // A closed connection: each waiter's own statement fails and names it.
-      for (const waiter of waiters) waiter.ready();
-      return;
-    }
-    const now = Date.now();
-    const expired = this.waiters.filter((waiter) => waiter.deadline <= now);
-    if (expired.length > 0) {
-      this.waiters = this.waiters.filter((waiter) => waiter.deadline > now);
-      for (const waiter of expired) waiter.fail?.(this.stillOpen());
-    }
-    if (this.waiters.length === 0) {
-      this.step = FIRST_LOOK_MS;
-      return;
-    }
-    this.step = Math.min(this.step * 2, LAST_LOOK_MS);
-    this.look();
-  }
-
-  private busyTimeoutMs(): number {
-    return this.db.pragma('busy_timeout', { simple: true }) as number;
-  }
-
-  private stillOpen(): DeliveryQueueError {
+  private stillOpen(busyTimeoutMs: number): DeliveryQueueError {
     return new DeliveryQueueError(
       'queue-failed',
       `SqliteQueue on ${this.file}: a transaction of your code stayed open on the connection the queue shares ` +
-        `for longer than its busy timeout (${this.busyTimeoutMs()} ms), and the queue's own writes wait for it ` +
+        `for longer than its busy timeout (${busyTimeoutMs} ms), and the queue's own writes wait for it ` +
         'to end, so that its rollback cannot undo them. If you await send() inside your transaction, pass ' +
         '{ tx: db } to write the message in it, or send after COMMIT; never await drain() or close() inside it.',
     );
