@@ -131,7 +131,7 @@ describe('SqliteEndpointStore on the app’s connection: its writes during the a
     const refusal = await expectRefusal(
       store.setEnabled('e1', false, { now: T0 + 1, reason: 'maintenance' }),
       'transaction-open',
-      /^SqliteEndpointStore\.setEnabled\('e1'\): a transaction of your code stayed open on the connection the store shares \(.*\) for longer than its busy timeout \(100 ms\).*Nothing was written\. Await the store's writes after COMMIT or ROLLBACK, not inside your transaction, or give the store its own connection: new SqliteEndpointStore\(\{ path \}\)\.$/,
+      /^SqliteEndpointStore\.setEnabled\('e1'\): a transaction of your code stayed open on the connection the store shares \(.*\) for longer than its busy timeout \(100 ms\).*Nothing was written\. Await the store's writes after COMMIT or ROLLBACK, not inside your transaction, and keep the transactions that span an await short\.$/,
     );
     expect(refusal).toBeInstanceOf(EndpointStoreError);
     expect(db.inTransaction).toBe(true);

@@ -40,10 +40,10 @@ const NAME = 'SqliteEndpointStore';
  * The signing secrets are stored in clear, since they sign: protect the file as any credential store
  * (file permissions, encrypted disk, backups kept as carefully as the database itself).
  *
- * On the app's connection (`database`), the store's writes wait for the app's transaction to end, as a
- * SqliteQueue's do (see AppTransactionWatch): a write joined to it would be undone by its rollback after
- * the store had reported it done. Its reads answer at once, even then, and see the app's uncommitted
- * changes, as every query on that connection does.
+ * On the app's connection (`database`), the store's writes wait for a transaction the app holds open on it
+ * to end, as a SqliteQueue's do: a write joined to it would be undone by its rollback after the store had
+ * reported it done. Its reads answer at once, even then, and see the app's uncommitted changes, as every
+ * query on that connection does.
  *
  * ```ts
  * const endpoints = new SqliteEndpointStore({ path: './webhooks.db' });
@@ -348,7 +348,7 @@ export class SqliteEndpointStore implements WritableEndpointStore {
       `${what}: a transaction of your code stayed open on the connection the store shares (${this.file}) for ` +
         `longer than its busy timeout (${busyTimeoutMs} ms); the store's writes wait for it to end, so that its ` +
         "rollback cannot undo them. Nothing was written. Await the store's writes after COMMIT or ROLLBACK, not " +
-        'inside your transaction, or give the store its own connection: new SqliteEndpointStore({ path }).',
+        'inside your transaction, and keep the transactions that span an await short.',
     );
   }
 
