@@ -121,6 +121,21 @@ describe('SqliteEndpointStore on the app’s connection: its writes during the a
     },
   );
 
+  it('lands a write made just after the COMMIT after the writes that waited for it', async () => {
+    const db = appDatabase();
+    const store = storeOn(db);
+    await store.create({ id: 'e1', url }, { now: T0 });
+    db.exec('BEGIN');
+    const waited = store.update('e1', { url: `${url}/waited` }, { now: T0 + 1 });
+    await pause(10);
+    // In the same turn as the COMMIT, before the store has looked at the connection again.
+    db.exec('COMMIT');
+    const later = store.update('e1', { url: `${url}/later` }, { now: T0 + 2 });
+    expect(await waited).toMatchObject({ url: `${url}/waited` });
+    expect(await later).toMatchObject({ url: `${url}/later` });
+    expect(committed(db.name).endpoints).toEqual([{ id: 'e1', url: `${url}/later`, enabled: 1, reason: null }]);
+  });
+
   it('fails with transaction-open when the app’s transaction outlasts the busy timeout, writing nothing then or later', async () => {
     const db = appDatabase();
     db.pragma('busy_timeout = 100');
