@@ -9,6 +9,7 @@ export interface SqliteDatabase {
   readonly name: string;
   readonly open: boolean;
   readonly readonly: boolean;
+  /** better-sqlite3's own flag: whether a transaction is open on the connection. */
   readonly inTransaction: boolean;
   prepare(source: string): unknown;
   transaction(fn: (...args: never[]) => unknown): unknown;
