@@ -75,7 +75,7 @@ export class AppTransactionWatch {
   }
 
   /** The connection's busy timeout, in milliseconds. */
-  busyTimeoutMs(): number {
+  private busyTimeoutMs(): number {
     return this.db.pragma('busy_timeout', { simple: true }) as number;
   }
 
