@@ -9,10 +9,7 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
  * The app's open better-sqlite3 `Database`, described by the members the queue checks (the declarations
  * of `hookspec/sqlite` name no better-sqlite3 type, so that an app compiles without its type package).
  */
-export interface SqliteQueueDatabase extends SqliteDatabase {
-  /** better-sqlite3's own flag: whether a transaction is open on the connection. */
-  readonly inTransaction: boolean;
-}
+export type SqliteQueueDatabase = SqliteDatabase;
 
 /** What both kinds of SqliteQueue take. */
 interface SqliteQueueCommonOptions {
