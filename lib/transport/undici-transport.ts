@@ -1,18 +1,16 @@
 import { lookup as dnsLookup } from 'node:dns';
-import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { AxiosProxyConfig } from 'axios';
 import type { buildConnector, Dispatcher } from 'undici';
 import { WebhookClientConfigError, WebhookTransportError } from '../errors';
 import { countOf, type OptionScope } from '../options';
 import { AddressPolicy } from './address-policy';
-import { flattenHeaders, METHOD, refuseLiteralTarget } from './attempt-checks';
+import { METHOD, refuseLiteralTarget } from './attempt-checks';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './axios-transport';
 import { ConnectGate } from './connect-gate';
 import { loadUndici, type UndiciModule } from './load-undici';
-import { readCappedBody } from './read-capped-body';
 import { parseTarget, type Target } from './target-url';
 import { runAttempt } from './run-attempt';
+import { UndiciExchange } from './undici-exchange';
 import { undiciPools, type UndiciPools } from './undici-pools';
 import type { Transport, TransportRequest, TransportResponse, UndiciTransportOptions } from './transport';
 
@@ -62,39 +60,25 @@ export function createUndiciTransport(
     return runAttempt(
       request,
       target,
-      async (deadline, started) => {
-        const abort = new AbortEmitter();
-        deadline.cut(abort);
+      (deadline, started) => {
         route =
           proxied?.route(target, request.headers) ??
-          pooledRoute(pools, target.url.origin, {
-            path: `${target.url.pathname}${target.url.search}`,
-            headers: request.headers,
-          });
-        const { dispatcher, path, headers } = route;
-        const response = await deadline.race(
-          dispatcher.request({
+          pooledRoute(pools, target.url.origin, `${target.url.pathname}${target.url.search}`, request.headers);
+        const exchange = new UndiciExchange(maxResponseBytes, started, route.retire);
+        deadline.cut(exchange);
+        route.dispatcher.dispatch(
+          {
             origin: target.url.origin,
-            path,
+            path: route.path,
             method: METHOD,
-            headers: { ...headers },
-            // The exact signed bytes; undici sets content-length from them.
-            body: Buffer.from(request.body, 'utf8'),
-            signal: abort,
+            headers: route.headers,
+            // The exact signed bytes (undici encodes a string as UTF-8); it sets content-length from them.
+            body: request.body,
             reset,
-          }),
+          },
+          exchange,
         );
-        deadline.cut(response.body);
-        // Always read, an empty body too: an unread body holds its connection out of the pool.
-        const body = await readCappedBody(response.body, maxResponseBytes);
-        if (body.truncated) route.retire?.();
-        return {
-          status: response.statusCode,
-          headers: flattenHeaders(response.headers),
-          body: body.bytes.toString('utf8'),
-          truncated: body.truncated,
-          durationMs: performance.now() - started,
-        };
+        return exchange.response;
       },
       (deadline) => {
         if (deadline.aborted) route?.retire?.();
@@ -111,20 +95,6 @@ export function createUndiciTransport(
       await Promise.all([pools.destroy(), proxied?.destroy()]);
     },
   };
-}
-
-/**
- * What undici's `request` accepts as a signal (an emitter with `aborted` and an `abort` event), and what
- * the deadline destroys: cheaper than an AbortController per attempt, as in the axios transport.
- */
-class AbortEmitter extends EventEmitter {
-  aborted = false;
-
-  destroy(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.emit('abort');
-  }
 }
 
 type Connector = buildConnector.connector;
@@ -164,9 +134,9 @@ interface Route {
 }
 
 /** A route through the pool of `key` (an origin: the receiver's, or the proxy's). */
-function pooledRoute(pools: UndiciPools, key: string, request: Pick<Route, 'path' | 'headers'>): Route {
+function pooledRoute(pools: UndiciPools, key: string, path: string, headers: Record<string, string>): Route {
   const pool = pools.get(key);
-  return { ...request, dispatcher: pool, retire: () => pools.retire(key, pool) };
+  return { dispatcher: pool, path, headers, retire: () => pools.retire(key, pool) };
 }
 
 /**
@@ -199,13 +169,10 @@ function proxyRoutes(
       }
       const url = new URL(target.url.href);
       url.hash = '';
-      return pooledRoute(pools, origin, {
-        path: url.href,
-        headers: {
-          ...headers,
-          host: target.url.host,
-          ...(authorization ? { 'proxy-authorization': authorization } : {}),
-        },
+      return pooledRoute(pools, origin, url.href, {
+        ...headers,
+        host: target.url.host,
+        ...(authorization ? { 'proxy-authorization': authorization } : {}),
       });
     },
     async destroy() {
