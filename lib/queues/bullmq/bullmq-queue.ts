@@ -391,6 +391,8 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Sends already made are stored (or refused) before the connection goes.
+      await this.enqueues.settled();
       this.workWatch.close();
       // Prefetched jobs go back to the head of the wait list, last first so that the first stays first.
       const prefetched = this.prefetched.reverse();

@@ -29,6 +29,8 @@ interface Placed {
  */
 export class EnqueueBatcher {
   private pending: Entry[] = [];
+  /** Batches scheduled or running: close() waits for them. */
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly client: () => Promise<ScriptClient>,
@@ -39,14 +41,34 @@ export class EnqueueBatcher {
   /** Resolves to the enqueue's STORE reply once its batch's MULTI has run. */
   add(build: EnqueueBuild): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      if (this.pending.length === 0) this.schedule();
       this.pending.push({ build, resolve, reject });
     });
   }
 
-  private async flush(): Promise<void> {
-    const entries = this.pending;
-    this.pending = [];
+  /** Resolves once every enqueue made so far has its answer. */
+  async settled(): Promise<void> {
+    while (this.flushing.size > 0) await Promise.all(this.flushing);
+  }
+
+  private schedule(): void {
+    const flushed = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const entries = this.pending;
+        this.pending = [];
+        // Whatever fails unforeseen fails the batch's enqueues (an answered one ignores it), never hangs them.
+        this.flush(entries)
+          .catch((error: unknown) => {
+            for (const entry of entries) entry.reject(failed(error));
+          })
+          .finally(resolve);
+      }),
+    );
+    this.flushing.add(flushed);
+    void flushed.then(() => this.flushing.delete(flushed));
+  }
+
+  private async flush(entries: readonly Entry[]): Promise<void> {
     let client: ScriptClient;
     try {
       client = await this.client();

@@ -63,6 +63,18 @@ describe.runIf(redisAvailable())('BullMqQueue enqueues in one turn', () => {
     expect(await q.countPending()).toBe(4);
   });
 
+  it('close() waits for the sends already made to be stored', async () => {
+    const name = `batch-${randomUUID()}`;
+    const connection = { host: redis.host, port: redis.port };
+    const q = new BullMqQueue({ connection, name, pollIntervalMs: 60_000 });
+    const sent = q.enqueue(message('m1', 'sent before close'), [to('e1')]);
+    await q.close();
+    await expect(sent).resolves.toBeUndefined();
+    const reader = (queue = new BullMqQueue({ connection, name, pollIntervalMs: 60_000 }));
+    expect((await reader.getMessage('m1'))?.message.body).toBe('sent before close');
+    expect(await reader.countPending()).toBe(1);
+  });
+
   it('refuses an enqueue that fails while it is built, and sends none of its commands', async () => {
     const client = await withScripts(Promise.resolve(admin));
     const key = `batch-test-${randomUUID()}:`;
