@@ -18,10 +18,10 @@ import {
 } from './bullmq-internals';
 import { checkBullMqOptions, type BullMqSettings } from './check-bullmq-options';
 import type { DeliveryJob, DeliveryJobData, HeldJob } from './delivery-job';
+import { EnqueueBatcher } from './enqueue-batch';
 import { loadBullMq, type BullMqModules } from './load-bullmq';
 import { decodeMessageHash, endpointsOfHash, pendingCount, type LeaseRead } from './message-hash';
 import { nextDueFrom } from './next-due';
-import { EnqueueBatcher } from './enqueue-batch';
 import { execOrThrow, safeMessage } from './redis-exec';
 import { deliveryJobId, HookspecKeys } from './redis-keys';
 import { ScriptCalls } from './script-calls';
