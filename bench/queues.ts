@@ -16,6 +16,7 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { generateSecret } from '../lib';
 import { orderBodies, orders, signedRawRequests } from './order-placed';
 import { CONCURRENCY, PRODUCERS, SIDES } from './queue-sides';
@@ -42,6 +43,8 @@ interface Options {
   /** A subset of the sides, reported as the full run is (ratios only where both sides ran). */
   readonly sides: readonly SideName[] | undefined;
   readonly write: boolean;
+  /** After each round of a Redis side, print the commands Redis ran per delivery (INFO commandstats). */
+  readonly commands: boolean;
 }
 
 function parseOptions(args: readonly string[]): Options {
@@ -55,7 +58,7 @@ function parseOptions(args: readonly string[]): Options {
       throw new Error(`--${name}= takes a positive whole number, got '${text}'`);
     return parsed;
   };
-  const known = ['--write', '--only=', '--sides=', '--events=', '--rounds=', '--deadline='];
+  const known = ['--write', '--commands', '--only=', '--sides=', '--events=', '--rounds=', '--deadline='];
   const unknown = args.filter(
     (arg) => !known.some((flag) => arg === flag || (flag.endsWith('=') && arg.startsWith(flag))),
   );
@@ -85,6 +88,7 @@ function parseOptions(args: readonly string[]): Options {
     only: only as SideName | undefined,
     sides: sides as SideName[] | undefined,
     write: args.includes('--write'),
+    commands: args.includes('--commands'),
   };
 }
 
@@ -138,10 +142,45 @@ async function measuredRound(side: Side, setup: Setup, round: string): Promise<R
     round,
     deadlineMs: options.deadlineMs,
   };
+  const stats = options.commands && side.needsRedis && redis ? await CommandStats.open(redis.port) : undefined;
   const result = await side.run(context);
+  await stats?.print(side.name, options.events);
   const report = await receiver.report();
   checkDeliveries(report, { side: side.name, events: options.events, bodyBytes: work.totalBodyBytes, secret });
   return { ...result, connections: report.connections };
+}
+
+/**
+ * What Redis ran over a round (`--commands`): calls per delivery of each command (EVALSHA counts each
+ * script call, the scripts' own `redis.call`s count under their commands), the bytes it read and wrote,
+ * and its reads of client sockets (`total_reads_processed`, one per socket read: the writes that
+ * reached it).
+ */
+class CommandStats {
+  private constructor(private readonly client: Redis) {}
+
+  static async open(port: number): Promise<CommandStats> {
+    const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    await client.config('RESETSTAT');
+    return new CommandStats(client);
+  }
+
+  async print(side: string, events: number): Promise<void> {
+    const [commands, stats] = [await this.client.info('commandstats'), await this.client.info('stats')];
+    this.client.disconnect();
+    const per = (count: number): string => (count / events).toFixed(2);
+    const rows = [...commands.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)]
+      .map(([, name, calls, usec]) => ({ name, calls: Number(calls), usec: Number(usec) }))
+      .filter(({ name }) => name !== 'info' && name !== 'config')
+      .sort((a, b) => b.usec - a.usec);
+    const stat = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+    process.stderr.write(
+      `    ${side} per delivery: ${rows.map((r) => `${r.name} ${per(r.calls)} (${per(r.usec)} µs)`).join(', ')}; ` +
+        `${per(stat('total_net_input_bytes'))} bytes in, ${per(stat('total_net_output_bytes'))} out, ` +
+        `${per(stat('total_reads_processed'))} socket reads\n`,
+    );
+  }
 }
 
 interface Result {

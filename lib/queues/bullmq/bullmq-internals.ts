@@ -7,6 +7,7 @@
  */
 import type { Queue, Worker } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
+import { DeliveryQueueError } from '../../errors';
 import type { DeliveryJob, DeliveryJobData } from './delivery-job';
 import type { BullMqModules } from './load-bullmq';
 
@@ -57,11 +58,12 @@ export function fetchedJob(
 }
 
 /**
- * Adds a delivery job inside `multi` (our MULTI, so the message and its jobs are stored together), due at
- * `dueAt`. Retries follow hookspec's policy, so BullMQ makes one attempt per job and forgets the job when
- * it ends: the delivery's record (status, attempts) is kept in hookspec's keys.
+ * Queues a delivery job's add in `multi` (our MULTI, so the message and its jobs are stored together), due
+ * at `dueAt`, synchronously: BullMQ queues the command before its first await, and its reply comes with
+ * the MULTI's. Retries follow hookspec's policy, so BullMQ makes one attempt per job and forgets the job
+ * when it ends: the delivery's record (status, attempts) is kept in hookspec's keys.
  */
-export async function addDeliveryJob(
+export function addDeliveryJob(
   modules: BullMqModules,
   queue: Queue<DeliveryJobData>,
   multi: ChainableCommander,
@@ -69,7 +71,7 @@ export async function addDeliveryJob(
   data: DeliveryJobData,
   dueAt: number,
   now: number,
-): Promise<void> {
+): void {
   const job = new modules.bullmq.Job<DeliveryJobData>(
     queue,
     'delivery',
@@ -84,7 +86,12 @@ export async function addDeliveryJob(
     },
     jobId,
   );
-  await job.addJob(multi as never);
+  const queued = multi.length;
+  // Whatever its promise says is in the MULTI's reply; a failure before queueing shows in the length.
+  job.addJob(multi as never).catch(() => {});
+  if (multi.length === queued) {
+    throw new DeliveryQueueError('queue-failed', `BullMqQueue: BullMQ did not add job ${jobId} to the transaction.`);
+  }
 }
 
 /** The keys of BullMQ's own that the scripts read: its lists and sets, and where jobs' hashes and locks live. */

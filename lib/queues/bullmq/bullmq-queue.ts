@@ -18,6 +18,7 @@ import {
 } from './bullmq-internals';
 import { checkBullMqOptions, type BullMqSettings } from './check-bullmq-options';
 import type { DeliveryJob, DeliveryJobData, HeldJob } from './delivery-job';
+import { EnqueueBatcher } from './enqueue-batch';
 import { loadBullMq, type BullMqModules } from './load-bullmq';
 import { decodeMessageHash, endpointsOfHash, pendingCount, type LeaseRead } from './message-hash';
 import { nextDueFrom } from './next-due';
@@ -26,6 +27,7 @@ import { deliveryJobId, HookspecKeys } from './redis-keys';
 import { ScriptCalls } from './script-calls';
 import { withScripts, type ScriptClient, type ScriptMulti } from './script-client';
 import { WorkWatch } from './work-watch';
+import { batchWrites } from './write-batch';
 
 /** Scanned beyond `limit` per lease() call for endpoints with capacity left, before giving up for now. */
 const SCAN_SLACK = 64;
@@ -71,6 +73,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
   private lockMs = INITIAL_LOCK_MS;
   private readonly workWatch: WorkWatch;
   private readonly history: BullMqHistory;
+  private readonly enqueues: EnqueueBatcher;
   private closing: Promise<void> | undefined;
 
   constructor(options: BullMqQueueOptions) {
@@ -91,6 +94,11 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       this.keys.channel,
       this.settings.pollIntervalMs,
     );
+    // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
+    this.enqueues = new EnqueueBatcher(
+      () => this.client(),
+      (multi) => multi.publish(this.keys.channel, this.workWatch.id),
+    );
     this.history = new BullMqHistory({
       keys: this.keys,
       jobPrefix: bullKeys.jobPrefix,
@@ -101,20 +109,16 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
   }
 
   async enqueue(message: MessageRecord, deliveries: readonly NewDelivery[]): Promise<void> {
-    const client = await this.client();
     const now = Date.now();
     const jobIds = deliveries.map((d) => deliveryJobId(message.id, d.endpointId));
-    // One MULTI, one round trip: the message and its jobs are stored together or not at all, and the store
-    // script, after the jobs, refuses a message id already stored (its jobs then change nothing: see STORE).
-    // A delivery recorded disabled gets no job: nothing leases it until recover() or redeliver() adds one.
-    const multi = client.multi() as ScriptMulti;
     const { id, event, body, createdAt, owner } = message;
     // A message with one delivery gives its job a copy of itself, so that the first lease reads nothing
     // more (the body is then kept twice until the delivery ends). With several, the body is kept once, in
     // the message hash, and each lease reads it from there: k copies of a large body cost more than a read.
     const copy = pendingCount(deliveries) === 1;
-    for (const [i, d] of deliveries.entries()) {
-      if (d.status === 'disabled') continue;
+    const jobs = deliveries.flatMap((d, i): [string, DeliveryJobData, number][] => {
+      // A delivery recorded disabled gets no job: nothing leases it until recover() or redeliver() adds one.
+      if (d.status === 'disabled') return [];
       const data: DeliveryJobData = copy
         ? {
             messageId: id,
@@ -127,12 +131,15 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
             dueAt: d.nextAttemptAt,
           }
         : { messageId: id, endpointId: d.endpointId };
-      await addDeliveryJob(this.modules, this.queue, multi, jobIds[i] as string, data, d.nextAttemptAt, now);
-    }
-    this.scripts.store(multi, message, deliveries, jobIds, now);
-    // Workers in other processes are woken; this object's own watchers ignore it (see WorkWatch).
-    multi.publish(this.keys.channel, this.workWatch.id);
-    const stored = (await execOrThrow(multi, 'enqueue')).at(-2);
+      return [[jobIds[i] as string, data, d.nextAttemptAt]];
+    });
+    // In this turn's MULTI (see EnqueueBatcher): the message and its jobs are stored together or not at
+    // all, and the store script, after the jobs, refuses a message id already stored (its jobs then change
+    // nothing: see STORE).
+    const stored = await this.enqueues.add((multi) => {
+      for (const [jobId, data, dueAt] of jobs) addDeliveryJob(this.modules, this.queue, multi, jobId, data, dueAt, now);
+      this.scripts.store(multi, message, deliveries, jobIds, now);
+    });
     if (Number(stored) !== 1) {
       throw new DeliveryQueueError(
         'duplicate-message',
@@ -262,6 +269,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
     const fetchNext = attempt !== undefined && !this.closing;
     const sentAt = Date.now();
     const client = await this.workerClient();
+    batchWrites(client);
     const [recorded, moved] = await Promise.allSettled([record(client, true), move(job, nextToken, fetchNext)]);
     if (recorded.status === 'rejected') throw recorded.reason;
     if (recorded.value === 0) {
@@ -299,7 +307,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
     const at = Date.now();
     for (const { messageId, endpointId } of deliveries) {
       const jobId = deliveryJobId(messageId, endpointId);
-      await addDeliveryJob(this.modules, this.queue, multi, jobId, { messageId, endpointId }, now, at);
+      addDeliveryJob(this.modules, this.queue, multi, jobId, { messageId, endpointId }, now, at);
     }
     multi.publish(this.keys.channel, this.workWatch.id);
     const results = await execOrThrow(multi, what);
@@ -383,6 +391,8 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Sends already made are stored (or refused) before the connection goes.
+      await this.enqueues.settled();
       this.workWatch.close();
       // Prefetched jobs go back to the head of the wait list, last first so that the first stays first.
       const prefetched = this.prefetched.reverse();
