@@ -31,8 +31,16 @@ interface Entry {
   delivery: DeliveryRecord;
   /** Order of acceptance, to keep first-in first-out among equal due times. */
   readonly sequence: number;
-  lease?: { readonly token: string; readonly until: number };
+  /**
+   * The lease's token while leased (undefined otherwise) and its end: fields of the entry, not an object
+   * per attempt, since every message of the retention window keeps its entry.
+   */
+  leaseToken: string | undefined;
+  leaseUntil: number;
 }
+
+/** The attempts of a delivery not yet attempted: one shared empty list, not one per message (it is never written to). */
+const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([]);
 
 interface StoredMessage {
   /** Replaced when the payload is erased. */
@@ -110,10 +118,10 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
           endpointId,
           url,
           status: 'disabled',
-          attempts: [],
+          attempts: NO_ATTEMPTS,
           scheduleBase: 0,
         };
-        return { sequence: this.sequence++, delivery };
+        return { sequence: this.sequence++, delivery, leaseToken: undefined, leaseUntil: 0 };
       }
       waiting += 1;
       const delivery: DeliveryRecord = {
@@ -121,11 +129,11 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
         endpointId,
         url,
         status: 'pending',
-        attempts: [],
+        attempts: NO_ATTEMPTS,
         scheduleBase: 0,
         nextAttemptAt: d.nextAttemptAt,
       };
-      return { sequence: this.sequence++, delivery };
+      return { sequence: this.sequence++, delivery, leaseToken: undefined, leaseUntil: 0 };
     });
     const stored: StoredMessage = { message, entries };
     this.messages.set(message.id, stored);
@@ -160,14 +168,16 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       if (bestHeap.size === 0) this.waiting.delete(bestId);
       room.set(bestId, (room.get(bestId) ?? request.endpointCapacity?.(bestId) ?? Infinity) - 1);
       const token = `lease-${++this.leaseCounter}`;
-      entry.lease = { token, until: request.now + request.leaseMs };
-      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease.until);
+      const until = request.now + request.leaseMs;
+      entry.leaseToken = token;
+      entry.leaseUntil = until;
+      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, until);
       this.leased.set(token, entry);
       leases.push({
         token,
         message: (this.messages.get(entry.delivery.messageId) as StoredMessage).message,
         delivery: entry.delivery,
-        leasedUntil: entry.lease.until,
+        leasedUntil: until,
       });
     }
     return leases;
@@ -175,9 +185,9 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
 
   async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
     const entry = this.leased.get(lease.token);
-    if (!entry || entry.lease?.token !== lease.token) return this.settleCancelled(lease.token, attempt);
+    if (!entry || entry.leaseToken !== lease.token) return this.settleCancelled(lease.token, attempt);
     this.leased.delete(lease.token);
-    delete entry.lease;
+    entry.leaseToken = undefined;
     // A new record (a lease or getMessage() may still hold the old one), written out field by field:
     // rest and spread syntax cost more here than the rest of settling.
     const { messageId, endpointId, url, attempts, scheduleBase } = entry.delivery;
@@ -212,8 +222,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     }
     for (const entry of this.leased.values()) {
       if ((endpointCapacity?.(entry.delivery.endpointId) ?? Infinity) <= 0) continue;
-      const until = entry.lease?.until ?? 0;
-      if (next === undefined || until < next) next = until;
+      if (next === undefined || entry.leaseUntil < next) next = entry.leaseUntil;
     }
     return next;
   }
@@ -327,10 +336,10 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       entry.delivery = { ...delivery, status: 'cancelled' };
       this.pending -= 1;
       cancelled += 1;
-      if (entry.lease) {
+      if (entry.leaseToken !== undefined) {
         // Its holder may still settle: the attempt is recorded, and the delivery stays cancelled.
-        this.leased.delete(entry.lease.token);
-        this.cancelledLeases.set(entry.lease.token, entry);
+        this.leased.delete(entry.leaseToken);
+        this.cancelledLeases.set(entry.leaseToken, entry);
       } else endpoints.add(delivery.endpointId);
     }
     for (const endpointId of endpoints) {
@@ -367,7 +376,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     const entry = this.cancelledLeases.get(token);
     if (!entry) return false;
     this.cancelledLeases.delete(token);
-    delete entry.lease;
+    entry.leaseToken = undefined;
     if (attempt) entry.delivery = { ...entry.delivery, attempts: [...entry.delivery.attempts, attempt] };
     return true;
   }
@@ -413,16 +422,16 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     if (now < this.earliestLeaseEnd) return;
     this.earliestLeaseEnd = Infinity;
     for (const [token, entry] of this.leased) {
-      if ((entry.lease?.until ?? 0) > now) continue;
+      if (entry.leaseUntil > now) continue;
       this.leased.delete(token);
-      delete entry.lease;
+      entry.leaseToken = undefined;
       this.wait(entry);
     }
     for (const [token, entry] of this.cancelledLeases) {
-      if ((entry.lease?.until ?? 0) <= now) this.cancelledLeases.delete(token);
+      if (entry.leaseUntil <= now) this.cancelledLeases.delete(token);
     }
     for (const entry of this.leased.values()) {
-      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease?.until ?? Infinity);
+      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.leaseUntil);
     }
   }
 
