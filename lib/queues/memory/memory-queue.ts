@@ -29,6 +29,8 @@ import { MinHeap } from './min-heap';
 
 interface Entry {
   delivery: DeliveryRecord;
+  /** Its message: lease and settle reach it without a lookup by id. */
+  readonly stored: StoredMessage;
   /** Order of acceptance, to keep first-in first-out among equal due times. */
   readonly sequence: number;
   /**
@@ -108,40 +110,24 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
         `message ${message.id} is already queued; message ids are unique.`,
       );
     }
-    let waiting = 0;
     const messageId = message.id;
-    const entries = deliveries.map((d): Entry => {
-      const { endpointId, url } = d;
-      if (d.status === 'disabled') {
-        const delivery: DeliveryRecord = {
-          messageId,
-          endpointId,
-          url,
-          status: 'disabled',
-          attempts: NO_ATTEMPTS,
-          scheduleBase: 0,
-        };
-        return { sequence: this.sequence++, delivery, leaseToken: undefined, leaseUntil: 0 };
-      }
-      waiting += 1;
-      const delivery: DeliveryRecord = {
-        messageId,
-        endpointId,
-        url,
-        status: 'pending',
-        attempts: NO_ATTEMPTS,
-        scheduleBase: 0,
-        nextAttemptAt: d.nextAttemptAt,
-      };
-      return { sequence: this.sequence++, delivery, leaseToken: undefined, leaseUntil: 0 };
-    });
+    const entries: Entry[] = [];
     const stored: StoredMessage = { message, entries };
-    this.messages.set(message.id, stored);
+    let waiting = 0;
+    for (const { endpointId, url, status, nextAttemptAt } of deliveries) {
+      const delivery: DeliveryRecord =
+        status === 'disabled'
+          ? { messageId, endpointId, url, status: 'disabled', attempts: NO_ATTEMPTS, scheduleBase: 0 }
+          : { messageId, endpointId, url, status: 'pending', attempts: NO_ATTEMPTS, scheduleBase: 0, nextAttemptAt };
+      if (status !== 'disabled') waiting += 1;
+      entries.push({ delivery, stored, sequence: this.sequence++, leaseToken: undefined, leaseUntil: 0 });
+    }
+    this.messages.set(messageId, stored);
     this.historyIndex?.add(stored);
     for (const entry of entries) if (entry.delivery.status === 'pending') this.wait(entry);
     this.pending += waiting;
     // Only a message without a pending delivery is finished as it is accepted.
-    if (waiting === 0) this.finishIfDone(message.id);
+    if (waiting === 0) this.finishIfDone(stored);
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
@@ -175,7 +161,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       this.leased.set(token, entry);
       leases.push({
         token,
-        message: (this.messages.get(entry.delivery.messageId) as StoredMessage).message,
+        message: entry.stored.message,
         delivery: entry.delivery,
         leasedUntil: until,
       });
@@ -208,7 +194,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       this.wait(entry);
     } else {
       this.pending -= 1;
-      this.finishIfDone(entry.delivery.messageId);
+      this.finishIfDone(entry.stored);
     }
     return true;
   }
@@ -348,7 +334,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       if (heap?.size === 0) this.waiting.delete(endpointId);
     }
     // A message that had nothing pending was finished already.
-    if (cancelled > 0) this.finishIfDone(messageId);
+    if (cancelled > 0) this.finishIfDone(stored);
     return true;
   }
 
@@ -403,6 +389,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
   }
 
   private drop(stored: StoredMessage): void {
+    stored.dropped = true;
     this.messages.delete(stored.message.id);
     this.historyIndex?.drop(stored);
   }
@@ -435,10 +422,10 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     }
   }
 
-  private finishIfDone(messageId: string): void {
-    const stored = this.messages.get(messageId);
-    if (!stored) return;
-    if (stored.entries.some((entry) => entry.delivery.status === 'pending')) return;
+  private finishIfDone(stored: StoredMessage): void {
+    if (stored.dropped) return;
+    for (const entry of stored.entries) if (entry.delivery.status === 'pending') return;
+    const messageId = stored.message.id;
     this.finished.add(messageId);
     this.finishedOrder.push(messageId);
     while (this.finished.size > this.retainFinished && this.finishedHead < this.finishedOrder.length) {
