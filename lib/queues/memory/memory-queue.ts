@@ -41,9 +41,6 @@ interface Entry {
   leaseUntil: number;
 }
 
-/** The attempts of a delivery not yet attempted: one shared empty list, not one per message (it is never written to). */
-const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([]);
-
 interface StoredMessage {
   /** Replaced when the payload is erased. */
   message: MessageRecord;
@@ -117,8 +114,8 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     for (const { endpointId, url, status, nextAttemptAt } of deliveries) {
       const delivery: DeliveryRecord =
         status === 'disabled'
-          ? { messageId, endpointId, url, status: 'disabled', attempts: NO_ATTEMPTS, scheduleBase: 0 }
-          : { messageId, endpointId, url, status: 'pending', attempts: NO_ATTEMPTS, scheduleBase: 0, nextAttemptAt };
+          ? { messageId, endpointId, url, status: 'disabled', attempts: [], scheduleBase: 0 }
+          : { messageId, endpointId, url, status: 'pending', attempts: [], scheduleBase: 0, nextAttemptAt };
       if (status !== 'disabled') waiting += 1;
       entries.push({ delivery, stored, sequence: this.sequence++, leaseToken: undefined, leaseUntil: 0 });
     }

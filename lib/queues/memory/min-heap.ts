@@ -54,7 +54,8 @@ export class MinHeap<T> {
     if (first === undefined || (top !== undefined && this.before(top, first))) return this.heapPop();
     this.lane[this.laneHead++] = undefined;
     if (this.laneHead === this.lane.length) {
-      this.lane = [];
+      // Emptied: start again at the front, keeping the array (the queue often runs empty between sends).
+      this.lane.length = 0;
       this.laneHead = 0;
     } else if (this.laneHead > 1024 && this.laneHead * 2 > this.lane.length) {
       this.lane = this.lane.slice(this.laneHead);
