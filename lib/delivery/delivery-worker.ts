@@ -68,7 +68,9 @@ export class DeliveryWorker {
   /** Looks for due work now (after `send()`, or when a slot frees up). */
   wake(): void {
     if (!this.running) return;
-    void this.pump();
+    // A pump under way looks again before it ends: no promise per wake-up (one per send() and per attempt).
+    if (this.pumping) this.pumpAgain = true;
+    else void this.pump();
   }
 
   /**

@@ -130,7 +130,8 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
   async lease(request: LeaseRequest): Promise<Lease[]> {
     this.reclaimExpired(request.now);
     const leases: Lease[] = [];
-    const room = new Map<string, number>();
+    // Room left per endpoint, once this call has leased from it (most calls lease one delivery: no map then).
+    let room: Map<string, number> | undefined;
     while (leases.length < request.limit) {
       // The earliest due head among the endpoints with room (kept in locals: this loop runs per lease).
       let bestId: string | undefined;
@@ -139,7 +140,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       for (const [endpointId, heap] of this.waiting) {
         const head = heap.peek() as Entry;
         if (dueAt(head) > request.now) continue;
-        if ((room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Infinity) <= 0) continue;
+        if ((room?.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Infinity) <= 0) continue;
         if (!bestHead || before(head, bestHead)) {
           bestId = endpointId;
           bestHeap = heap;
@@ -149,6 +150,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       if (bestId === undefined || bestHeap === undefined) break;
       const entry = bestHeap.pop() as Entry;
       if (bestHeap.size === 0) this.waiting.delete(bestId);
+      room ??= new Map();
       room.set(bestId, (room.get(bestId) ?? request.endpointCapacity?.(bestId) ?? Infinity) - 1);
       const token = `lease-${++this.leaseCounter}`;
       const until = request.now + request.leaseMs;
