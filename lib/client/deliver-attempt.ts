@@ -43,15 +43,11 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
     if (endpoint.enabled === false) return { kind: 'skipped', reason: 'endpoint-disabled' };
 
     const startedAt = deps.now();
-    const failed = (code: string, error: string): AttemptResult => ({
-      kind: 'attempted',
-      record: { attempt, startedAt, durationMs: Math.round(deps.now() - startedAt), errorCode: code, error },
-    });
     if (deps.checkEndpoint) {
       try {
         checkEndpoint(endpoint, `endpoint '${delivery.endpointId}'`, deps.checkEndpoint, { knownKeysOnly: false });
       } catch (error) {
-        return failed('invalid-endpoint', (error as Error).message);
+        return failedAttempt(attempt, startedAt, deps.now(), 'invalid-endpoint', (error as Error).message);
       }
     }
     const timestamp = Math.floor(startedAt / 1000);
@@ -59,7 +55,13 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
     try {
       signature = signerFor(endpointKeys(endpoint))({ id: message.id, timestamp, body: message.body });
     } catch (error) {
-      return failed(error instanceof HookspecError ? error.code : 'signing-failed', (error as Error).message);
+      return failedAttempt(
+        attempt,
+        startedAt,
+        deps.now(),
+        error instanceof HookspecError ? error.code : 'signing-failed',
+        (error as Error).message,
+      );
     }
     try {
       const response = await deps.transport.send({
@@ -75,18 +77,30 @@ export function createDeliverAttempt(deps: DeliverAttemptDependencies): DeliverO
         body: message.body,
         timeoutMs: deps.timeoutMs,
       });
-      const record: AttemptRecord = {
+      const durationMs = Math.round(response.durationMs);
+      const { status, body } = response;
+      // Two literals rather than a spread of an empty object on every attempt.
+      const record: AttemptRecord = response.truncated
+        ? { attempt, startedAt, durationMs, status, response: body, responseTruncated: true }
+        : { attempt, startedAt, durationMs, status, response: body };
+      const retryAfter = response.headers['retry-after'];
+      return retryAfter === undefined ? { kind: 'attempted', record } : { kind: 'attempted', record, retryAfter };
+    } catch (error) {
+      return failedAttempt(
         attempt,
         startedAt,
-        durationMs: Math.round(response.durationMs),
-        status: response.status,
-        response: response.body,
-        ...(response.truncated ? { responseTruncated: true } : {}),
-      };
-      const retryAfter = response.headers['retry-after'];
-      return { kind: 'attempted', record, ...(retryAfter !== undefined ? { retryAfter } : {}) };
-    } catch (error) {
-      return failed(error instanceof HookspecError ? error.code : 'network-error', (error as Error).message);
+        deps.now(),
+        error instanceof HookspecError ? error.code : 'network-error',
+        (error as Error).message,
+      );
     }
+  };
+}
+
+/** A failed attempt's result: a function, not a closure built on every attempt for the rare failure. */
+function failedAttempt(attempt: number, startedAt: number, now: number, code: string, error: string): AttemptResult {
+  return {
+    kind: 'attempted',
+    record: { attempt, startedAt, durationMs: Math.round(now - startedAt), errorCode: code, error },
   };
 }

@@ -68,7 +68,9 @@ export class DeliveryWorker {
   /** Looks for due work now (after `send()`, or when a slot frees up). */
   wake(): void {
     if (!this.running) return;
-    void this.pump();
+    // A pump under way looks again before it ends: no promise per wake-up (one per send() and per attempt).
+    if (this.pumping) this.pumpAgain = true;
+    else void this.pump();
   }
 
   /**
@@ -147,7 +149,7 @@ export class DeliveryWorker {
       } while (this.pumpAgain && this.running);
       // With a shared queue another process may have finished the last delivery: idle() learns it here,
       // on the wake-ups the queue's watch() gives, as it cannot from this worker's own attempts.
-      if (this.idleWaiters.length > 0) void this.notifyIfIdle();
+      if (this.idleWaiters.length > 0 && this.active === 0) void this.notifyIfIdle();
     } catch (error) {
       this.options.onError(error);
       this.setTimer(QUEUE_ERROR_BACKOFF_MS);
@@ -216,8 +218,9 @@ export class DeliveryWorker {
       else this.inFlight.set(endpointId, left);
       this.settling.delete(lease);
       this.wake();
-      // Checked here first: asking the queue is only worth it while someone waits in idle().
-      if (this.idleWaiters.length > 0) void this.notifyIfIdle();
+      // Checked here first: asking the queue is only worth it while someone waits in idle() and no
+      // attempt is in flight (during a drain() that is once, not once per attempt).
+      if (this.idleWaiters.length > 0 && this.active === 0) void this.notifyIfIdle();
     }
   }
 

@@ -58,7 +58,8 @@ export function createAxiosTransport(
         instance.request<Readable>({
           url: target.url.href,
           method: METHOD,
-          headers: { ...request.headers },
+          // Not copied: axios merges the headers into a new object of its own and never writes to this one.
+          headers: request.headers,
           // The signed bytes must go out unchanged. A Buffer passes axios's default transformRequest
           // untouched; a string with a JSON content type would be trimmed, or JSON-quoted if it did not parse.
           data: Buffer.from(request.body, 'utf8'),
@@ -69,7 +70,7 @@ export function createAxiosTransport(
           // deadline holding each request it creates.
           adapter: 'http',
           httpVersion: 1,
-          transport: deadlineTransport(deadline),
+          transport: new DeadlineTransport(deadline),
           socketPath: null,
           httpAgent: agents.http,
           httpsAgent: agents.https,
@@ -115,20 +116,19 @@ const acceptEveryStatus = (): boolean => true;
 
 /**
  * An axios `transport`: Node's http(s).request, as axios itself uses when redirects are off, handing
- * each request to the deadline, which destroys it when the attempt ends early.
+ * each request to the deadline, which destroys it when the attempt ends early. A class rather than an
+ * object literal with a closure: one small object per attempt.
  */
-function deadlineTransport(deadline: AttemptDeadline): {
-  request(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest;
-} {
-  return {
-    request(options, callback) {
-      // axios's own test for the protocol of the request it built (a proxy's, behind one).
-      const send = /https:?/.test(options.protocol ?? '') ? httpsRequest : httpRequest;
-      const request = send(options, callback);
-      deadline.cut(request);
-      return request;
-    },
-  };
+class DeadlineTransport {
+  constructor(private readonly deadline: AttemptDeadline) {}
+
+  request(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest {
+    // axios's own test for the protocol of the request it built (a proxy's, behind one).
+    const send = /https:?/.test(options.protocol ?? '') ? httpsRequest : httpRequest;
+    const request = send(options, callback);
+    this.deadline.cut(request);
+    return request;
+  }
 }
 
 /**

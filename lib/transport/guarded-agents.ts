@@ -23,14 +23,23 @@ export interface TransportAgentsOptions {
 }
 
 /**
+ * The TCP keep-alive delay of a pooled socket: axios sets 60 s on every request's socket, and Node's
+ * agent sets its own `keepAliveMsecs` (1 s by default) each time the socket goes back to the pool.
+ * Two different values made each request cost two `setsockopt` round trips (Node only calls the
+ * system when the value changes); the same value makes both calls free.
+ */
+const TCP_KEEP_ALIVE_MS = 60_000;
+
+/**
  * Agents that decide where a socket may go before it exists. The guard (the `ConnectGate`) sits in
  * `createConnection`, the one door every new connection of an agent goes through, whatever axios
  * instance, interceptor or request options sent the request there.
  */
 export function createTransportAgents(options: TransportAgentsOptions): TransportAgents {
   const gate = new ConnectGate(options.policy, options.lookup);
-  const http = new GuardedHttpAgent({ keepAlive: options.keepAlive }, gate);
-  const https = new GuardedHttpsAgent({ keepAlive: options.keepAlive }, gate);
+  const agentOptions = { keepAlive: options.keepAlive, keepAliveMsecs: TCP_KEEP_ALIVE_MS };
+  const http = new GuardedHttpAgent(agentOptions, gate);
+  const https = new GuardedHttpsAgent(agentOptions, gate);
   return {
     http,
     https,

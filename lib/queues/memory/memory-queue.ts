@@ -29,9 +29,16 @@ import { MinHeap } from './min-heap';
 
 interface Entry {
   delivery: DeliveryRecord;
+  /** Its message: lease and settle reach it without a lookup by id. */
+  readonly stored: StoredMessage;
   /** Order of acceptance, to keep first-in first-out among equal due times. */
   readonly sequence: number;
-  lease?: { readonly token: string; readonly until: number };
+  /**
+   * The lease's token while leased (undefined otherwise) and its end: fields of the entry, not an object
+   * per attempt, since every message of the retention window keeps its entry.
+   */
+  leaseToken: string | undefined;
+  leaseUntil: number;
 }
 
 interface StoredMessage {
@@ -100,46 +107,31 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
         `message ${message.id} is already queued; message ids are unique.`,
       );
     }
-    let waiting = 0;
     const messageId = message.id;
-    const entries = deliveries.map((d): Entry => {
-      const { endpointId, url } = d;
-      if (d.status === 'disabled') {
-        const delivery: DeliveryRecord = {
-          messageId,
-          endpointId,
-          url,
-          status: 'disabled',
-          attempts: [],
-          scheduleBase: 0,
-        };
-        return { sequence: this.sequence++, delivery };
-      }
-      waiting += 1;
-      const delivery: DeliveryRecord = {
-        messageId,
-        endpointId,
-        url,
-        status: 'pending',
-        attempts: [],
-        scheduleBase: 0,
-        nextAttemptAt: d.nextAttemptAt,
-      };
-      return { sequence: this.sequence++, delivery };
-    });
+    const entries: Entry[] = [];
     const stored: StoredMessage = { message, entries };
-    this.messages.set(message.id, stored);
+    let waiting = 0;
+    for (const { endpointId, url, status, nextAttemptAt } of deliveries) {
+      const delivery: DeliveryRecord =
+        status === 'disabled'
+          ? { messageId, endpointId, url, status: 'disabled', attempts: [], scheduleBase: 0 }
+          : { messageId, endpointId, url, status: 'pending', attempts: [], scheduleBase: 0, nextAttemptAt };
+      if (status !== 'disabled') waiting += 1;
+      entries.push({ delivery, stored, sequence: this.sequence++, leaseToken: undefined, leaseUntil: 0 });
+    }
+    this.messages.set(messageId, stored);
     this.historyIndex?.add(stored);
     for (const entry of entries) if (entry.delivery.status === 'pending') this.wait(entry);
     this.pending += waiting;
     // Only a message without a pending delivery is finished as it is accepted.
-    if (waiting === 0) this.finishIfDone(message.id);
+    if (waiting === 0) this.finishIfDone(stored);
   }
 
   async lease(request: LeaseRequest): Promise<Lease[]> {
     this.reclaimExpired(request.now);
     const leases: Lease[] = [];
-    const room = new Map<string, number>();
+    // Room left per endpoint, once this call has leased from it (most calls lease one delivery: no map then).
+    let room: Map<string, number> | undefined;
     while (leases.length < request.limit) {
       // The earliest due head among the endpoints with room (kept in locals: this loop runs per lease).
       let bestId: string | undefined;
@@ -148,7 +140,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       for (const [endpointId, heap] of this.waiting) {
         const head = heap.peek() as Entry;
         if (dueAt(head) > request.now) continue;
-        if ((room.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Infinity) <= 0) continue;
+        if ((room?.get(endpointId) ?? request.endpointCapacity?.(endpointId) ?? Infinity) <= 0) continue;
         if (!bestHead || before(head, bestHead)) {
           bestId = endpointId;
           bestHeap = heap;
@@ -158,16 +150,19 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       if (bestId === undefined || bestHeap === undefined) break;
       const entry = bestHeap.pop() as Entry;
       if (bestHeap.size === 0) this.waiting.delete(bestId);
+      room ??= new Map();
       room.set(bestId, (room.get(bestId) ?? request.endpointCapacity?.(bestId) ?? Infinity) - 1);
       const token = `lease-${++this.leaseCounter}`;
-      entry.lease = { token, until: request.now + request.leaseMs };
-      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease.until);
+      const until = request.now + request.leaseMs;
+      entry.leaseToken = token;
+      entry.leaseUntil = until;
+      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, until);
       this.leased.set(token, entry);
       leases.push({
         token,
-        message: (this.messages.get(entry.delivery.messageId) as StoredMessage).message,
+        message: entry.stored.message,
         delivery: entry.delivery,
-        leasedUntil: entry.lease.until,
+        leasedUntil: until,
       });
     }
     return leases;
@@ -175,9 +170,9 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
 
   async settle(lease: Lease, attempt: AttemptRecord | undefined, settlement: Settlement): Promise<boolean> {
     const entry = this.leased.get(lease.token);
-    if (!entry || entry.lease?.token !== lease.token) return this.settleCancelled(lease.token, attempt);
+    if (!entry || entry.leaseToken !== lease.token) return this.settleCancelled(lease.token, attempt);
     this.leased.delete(lease.token);
-    delete entry.lease;
+    entry.leaseToken = undefined;
     // A new record (a lease or getMessage() may still hold the old one), written out field by field:
     // rest and spread syntax cost more here than the rest of settling.
     const { messageId, endpointId, url, attempts, scheduleBase } = entry.delivery;
@@ -198,7 +193,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       this.wait(entry);
     } else {
       this.pending -= 1;
-      this.finishIfDone(entry.delivery.messageId);
+      this.finishIfDone(entry.stored);
     }
     return true;
   }
@@ -212,8 +207,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     }
     for (const entry of this.leased.values()) {
       if ((endpointCapacity?.(entry.delivery.endpointId) ?? Infinity) <= 0) continue;
-      const until = entry.lease?.until ?? 0;
-      if (next === undefined || until < next) next = until;
+      if (next === undefined || entry.leaseUntil < next) next = entry.leaseUntil;
     }
     return next;
   }
@@ -327,10 +321,10 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       entry.delivery = { ...delivery, status: 'cancelled' };
       this.pending -= 1;
       cancelled += 1;
-      if (entry.lease) {
+      if (entry.leaseToken !== undefined) {
         // Its holder may still settle: the attempt is recorded, and the delivery stays cancelled.
-        this.leased.delete(entry.lease.token);
-        this.cancelledLeases.set(entry.lease.token, entry);
+        this.leased.delete(entry.leaseToken);
+        this.cancelledLeases.set(entry.leaseToken, entry);
       } else endpoints.add(delivery.endpointId);
     }
     for (const endpointId of endpoints) {
@@ -339,7 +333,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
       if (heap?.size === 0) this.waiting.delete(endpointId);
     }
     // A message that had nothing pending was finished already.
-    if (cancelled > 0) this.finishIfDone(messageId);
+    if (cancelled > 0) this.finishIfDone(stored);
     return true;
   }
 
@@ -367,7 +361,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     const entry = this.cancelledLeases.get(token);
     if (!entry) return false;
     this.cancelledLeases.delete(token);
-    delete entry.lease;
+    entry.leaseToken = undefined;
     if (attempt) entry.delivery = { ...entry.delivery, attempts: [...entry.delivery.attempts, attempt] };
     return true;
   }
@@ -394,6 +388,7 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
   }
 
   private drop(stored: StoredMessage): void {
+    stored.dropped = true;
     this.messages.delete(stored.message.id);
     this.historyIndex?.drop(stored);
   }
@@ -413,23 +408,23 @@ export class MemoryQueue implements DeliveryQueue, MessageHistory {
     if (now < this.earliestLeaseEnd) return;
     this.earliestLeaseEnd = Infinity;
     for (const [token, entry] of this.leased) {
-      if ((entry.lease?.until ?? 0) > now) continue;
+      if (entry.leaseUntil > now) continue;
       this.leased.delete(token);
-      delete entry.lease;
+      entry.leaseToken = undefined;
       this.wait(entry);
     }
     for (const [token, entry] of this.cancelledLeases) {
-      if ((entry.lease?.until ?? 0) <= now) this.cancelledLeases.delete(token);
+      if (entry.leaseUntil <= now) this.cancelledLeases.delete(token);
     }
     for (const entry of this.leased.values()) {
-      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.lease?.until ?? Infinity);
+      this.earliestLeaseEnd = Math.min(this.earliestLeaseEnd, entry.leaseUntil);
     }
   }
 
-  private finishIfDone(messageId: string): void {
-    const stored = this.messages.get(messageId);
-    if (!stored) return;
-    if (stored.entries.some((entry) => entry.delivery.status === 'pending')) return;
+  private finishIfDone(stored: StoredMessage): void {
+    if (stored.dropped) return;
+    for (const entry of stored.entries) if (entry.delivery.status === 'pending') return;
+    const messageId = stored.message.id;
     this.finished.add(messageId);
     this.finishedOrder.push(messageId);
     while (this.finished.size > this.retainFinished && this.finishedHead < this.finishedOrder.length) {
