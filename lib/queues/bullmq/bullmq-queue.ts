@@ -263,12 +263,13 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       if (byId) await move(byId, lease.token, false);
       return true;
     }
-    // Our script (shared with the other settlements of this turn: settle-batch.ts) and BullMQ's move
-    // after it go out together on the worker's connection, which runs them in order: one round trip. Both check the same lock against the token, so they agree: both refuse a stale
-    // lease, and our script keeps the lock a grace period (see ScriptCalls) so the move cannot lose it. Should the move
-    // fail anyway (Redis gone), the job stays active, comes back after its lease, and lease() finds it
-    // ended and completes it. A settlement made with an attempt also takes the next job (a worker that
-    // attempted is still running); one without (a release while stopping, a skip) does not.
+    // Our script (one for all the settlements of this turn: settle-batch.ts) and BullMQ's move after it
+    // go out together on the worker's connection, which runs them in order: one round trip. Both check
+    // the same lock against the token, so they agree: both refuse a stale lease, and our script keeps the
+    // lock a grace period (see ScriptCalls) so the move cannot lose it. Should the move fail anyway (Redis
+    // gone), the job stays active, comes back after its lease, and lease() finds it ended and completes
+    // it. A settlement made with an attempt also takes the next job (a worker that attempted is still
+    // running); one without (a release while stopping, a skip) does not.
     const fetchNext = attempt !== undefined && !this.closing;
     const sentAt = Date.now();
     const client = await this.workerClient();
