@@ -24,10 +24,10 @@ import { decodeMessageHash, endpointsOfHash, pendingCount, type LeaseRead } from
 import { nextDueFrom } from './next-due';
 import { execOrThrow, safeMessage } from './redis-exec';
 import { deliveryJobId, HookspecKeys } from './redis-keys';
-import { ScriptCalls } from './script-calls';
+import { ScriptCalls, type SettlementCall } from './script-calls';
 import { withScripts, type ScriptClient, type ScriptMulti } from './script-client';
+import { SettleBatcher } from './settle-batch';
 import { WorkWatch } from './work-watch';
-import { batchWrites } from './write-batch';
 
 /** Scanned beyond `limit` per lease() call for endpoints with capacity left, before giving up for now. */
 const SCAN_SLACK = 64;
@@ -74,6 +74,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
   private readonly workWatch: WorkWatch;
   private readonly history: BullMqHistory;
   private readonly enqueues: EnqueueBatcher;
+  private readonly settles: SettleBatcher;
   private closing: Promise<void> | undefined;
 
   constructor(options: BullMqQueueOptions) {
@@ -99,6 +100,7 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       () => this.client(),
       (multi) => multi.publish(this.keys.channel, this.workWatch.id),
     );
+    this.settles = new SettleBatcher((client, calls) => this.scripts.settle(client, calls));
     this.history = new BullMqHistory({
       keys: this.keys,
       jobPrefix: bullKeys.jobPrefix,
@@ -236,17 +238,18 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
     // The lock passes to a fresh token as the settlement is recorded; BullMQ's move then fetches the next
     // job under it, so every lease has a token of its own and a stale one can never match a later lock.
     const nextToken = job ? randomUUID() : lease.token;
-    const record = (client: ScriptClient, checkLock: boolean): Promise<number> =>
-      this.scripts.settle(client, {
-        jobId,
-        messageId,
-        endpointId,
-        token: lease.token,
-        attempt,
-        settlement,
-        nextToken,
-        checkLock,
-      });
+    const call = (checkLock: boolean): SettlementCall => ({
+      jobId,
+      messageId,
+      endpointId,
+      token: lease.token,
+      attempt,
+      settlement,
+      nextToken,
+      checkLock,
+    });
+    const record = async (client: ScriptClient, checkLock: boolean): Promise<number> =>
+      (await this.scripts.settle(client, [call(checkLock)]))[0] ?? 0;
     const move = (held: DeliveryJob, token: string, fetchNext: boolean): Promise<NextJobData> => {
       if (settlement.status !== 'pending') {
         return held.moveToCompleted(settlement.status, token, fetchNext) as Promise<NextJobData>;
@@ -260,17 +263,18 @@ export class BullMqQueue implements DeliveryQueue, MessageHistory {
       if (byId) await move(byId, lease.token, false);
       return true;
     }
-    // Our script and BullMQ's move go out together on the worker's connection, which runs them in order:
-    // one round trip. Both check the same lock against the token, so they agree: both refuse a stale
-    // lease, and our script keeps the lock a grace period (see ScriptCalls) so the move cannot lose it. Should the move
-    // fail anyway (Redis gone), the job stays active, comes back after its lease, and lease() finds it
-    // ended and completes it. A settlement made with an attempt also takes the next job (a worker that
-    // attempted is still running); one without (a release while stopping, a skip) does not.
+    // Our script (one for all the settlements of this turn: settle-batch.ts) and BullMQ's move after it
+    // go out together on the worker's connection, which runs them in order: one round trip. Both check
+    // the same lock against the token, so they agree: both refuse a stale lease, and our script keeps the
+    // lock a grace period (see ScriptCalls) so the move cannot lose it. Should the move fail anyway (Redis
+    // gone), the job stays active, comes back after its lease, and lease() finds it ended and completes
+    // it. A settlement made with an attempt also takes the next job (a worker that attempted is still
+    // running); one without (a release while stopping, a skip) does not.
     const fetchNext = attempt !== undefined && !this.closing;
     const sentAt = Date.now();
     const client = await this.workerClient();
-    batchWrites(client);
-    const [recorded, moved] = await Promise.allSettled([record(client, true), move(job, nextToken, fetchNext)]);
+    const batched = this.settles.add(client, call(true), () => move(job, nextToken, fetchNext));
+    const [recorded, moved] = await Promise.allSettled([batched.recorded, batched.followed]);
     if (recorded.status === 'rejected') throw recorded.reason;
     if (recorded.value === 0) {
       if (moved.status === 'rejected') return false; // not ours any more: both refused

@@ -8,6 +8,9 @@ import { HISTORY_LUA } from './history-lua';
 import { HISTORY_SCRIPTS, type HistoryScriptCommands } from './history-scripts';
 import { DELIVERY_FIELD as D, LEASE_FIELDS_LUA, MESSAGE_FIELD as M } from './message-hash';
 
+/** How many arguments SETTLE takes per settlement. */
+export const SETTLE_FIELDS = 11;
+
 /**
  * Stores a new message, in enqueue's MULTI after its BullMQ jobs: refuses (0) a message id already
  * stored, else writes the hash, files it in the history indexes, counts its pending deliveries and, with
@@ -56,77 +59,90 @@ local fields = redis.call('HMGET', KEYS[3], ${LEASE_FIELDS_LUA})
 return {fields, redis.call('LRANGE', KEYS[4], 0, -1)}`;
 
 /**
- * Records a settlement if the lock is still ours: appends the attempt (and notes its time in the
+ * Records settlements, each if its lock is still ours: appends the attempt (and notes its time in the
  * endpoint's ok or ko set), sets the status and due time, moves the delivery between its endpoint's state
  * sets, counts it out of pending, and marks the message finished when it was its last. A delivery
- * cancelled by an erasure while its attempt was in flight keeps that attempt and stays cancelled. Then keeps the lock alive long enough for BullMQ's move that follows, under ARGV[14]'s token (the
- * move's, and the next job's it fetches; the lease's own token to keep it). When this finishes a
- * message, retention runs in the same call. Returns 0 (not ours), 1, or 2 (message finished).
- * ARGV[9] '0' skips the lock check: only for a settlement whose BullMQ move already succeeded under the
- * lease's token, which proves the lease was ours (see settle()).
- * KEYS: lock, message, attempts, pending, finished. ARGV: token, endpointId, attempt JSON or '', status,
- * nextAttemptAt, now, encoded message id, graceMs, check lock ('1' or '0'), then retention's
- * retain count, cutoff, then base, retention's batch size, the lock's next token, then the attempt's
- * outcome ('ok' or 'ko') and start time.
+ * cancelled by an erasure while its attempt was in flight keeps that attempt and stays cancelled. Then
+ * keeps the lock alive long enough for BullMQ's move that follows, under the settlement's next token (the
+ * move's, and the next job's it fetches; the lease's own token to keep it). When one finishes a message,
+ * retention runs in the same call. Replies with one number a settlement, in order: 0 (not ours), 1, or 2
+ * (message finished).
+ * The settlements of one turn of the event loop come in one call (settle-batch.ts): what they share is
+ * passed once, and each one's keys are built here from its ids (its lock from the job key prefix, its
+ * message and attempt log from base), which saves the sender a command, and Redis a script call, each.
+ * A check lock of '0' skips the lock check: only for a settlement whose BullMQ move already succeeded under
+ * the lease's token, which proves the lease was ours (see settle()).
+ * KEYS: pending, finished. ARGV: now, graceMs, retention's retain count, cutoff and batch size, base, job
+ * key prefix, then per settlement (SETTLE_FIELDS each): encoded message id, job id, endpoint id, token,
+ * next token, check lock ('1' or '0'), attempt JSON or '', the attempt's outcome ('ok' or 'ko') and start
+ * time, status, nextAttemptAt.
  */
 const SETTLE = `${HISTORY_LUA}
-if ARGV[9] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local base = ARGV[12]
-local e = ARGV[2]
-local f = redis.call('HMGET', KEYS[2], '${M.sortKey}', '${D.status}' .. e, '${D.scheduleBase}' .. e)
-local sk, previous, scheduled = f[1], f[2], tonumber(f[3] or '0')
-if not previous then return 0 end
+local now, grace, base, prefix = ARGV[1], tonumber(ARGV[2]), ARGV[6], ARGV[7]
 -- The DeliveryState (history-lua.ts: state_of) from a status and the attempt log's length.
-local function state(status, attempts)
+local function state(status, attempts, scheduled)
   if status ~= 'pending' then return status end
   if attempts > scheduled then return 'failing' end
   return 'pending'
 end
--- The log's length before this attempt: RPUSH tells it when one is appended, else LLEN.
-local attempts
-if ARGV[3] ~= '' then
-  attempts = redis.call('RPUSH', KEYS[3], ARGV[3])
-  if sk then note_attempt(base, e, sk, ARGV[15], ARGV[16]) end
-else
-  attempts = redis.call('LLEN', KEYS[3])
-end
-local before = state(previous, ARGV[3] ~= '' and attempts - 1 or attempts)
-local status = ARGV[4]
-if previous == 'cancelled' then status = 'cancelled' end
-redis.call('HSET', KEYS[2], '${D.status}' .. e, status)
-local result = 1
-if status == 'pending' then
-  redis.call('HSET', KEYS[2], '${D.nextAttemptAt}' .. e, ARGV[5])
-else
-  redis.call('HDEL', KEYS[2], '${D.nextAttemptAt}' .. e)
-  if previous == 'pending' then
-    redis.call('DECR', KEYS[4])
-    if redis.call('HINCRBY', KEYS[2], '${M.pending}', -1) <= 0 then
-      mark_finished(base, ARGV[7], ARGV[6])
-      result = 2
-    end
-  end
-end
-if sk then move_state(base, e, sk, before, state(status, attempts)) end
-if ARGV[9] == '1' then
-  local ttl = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[8]))
-  redis.call('SET', KEYS[1], ARGV[14], 'PX', ttl)
-end
-if result == 2 then
-  -- Retention: the oldest finished messages beyond the retained count, and those finished before the
-  -- cutoff, are dropped with their attempt logs and index entries, at most a batch of each per settlement.
-  local batch = tonumber(ARGV[13])
+-- Retention: the oldest finished messages beyond the retained count, and those finished before the
+-- cutoff, are dropped with their attempt logs and index entries, at most a batch of each per settlement.
+local function retain()
+  local batch = tonumber(ARGV[5])
   local victims = {}
-  local excess = redis.call('ZCARD', KEYS[5]) - tonumber(ARGV[10])
-  if excess > 0 then victims = redis.call('ZRANGE', KEYS[5], 0, math.min(excess, batch) - 1) end
-  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. ARGV[11], 'LIMIT', 0, batch)) do
+  local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
+  if excess > 0 then victims = redis.call('ZRANGE', KEYS[2], 0, math.min(excess, batch) - 1) end
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4], 'LIMIT', 0, batch)) do
     victims[#victims + 1] = m
   end
   for _, m in ipairs(victims) do
-    if redis.call('ZSCORE', KEYS[5], m) then drop_message(base, m) end
+    if redis.call('ZSCORE', KEYS[2], m) then drop_message(base, m) end
   end
 end
-return result`;
+local function settle(encoded_id, job, e, token, next_token, check, attempt, outcome, started, status, next_at)
+  local lock = prefix .. job .. ':lock'
+  if check == '1' and redis.call('GET', lock) ~= token then return 0 end
+  local key = base .. 'm:' .. encoded_id
+  local log = base .. 'a:' .. job
+  local f = redis.call('HMGET', key, '${M.sortKey}', '${D.status}' .. e, '${D.scheduleBase}' .. e)
+  local sk, previous, scheduled = f[1], f[2], tonumber(f[3] or '0')
+  if not previous then return 0 end
+  -- The log's length before this attempt: RPUSH tells it when one is appended, else LLEN.
+  local attempts
+  if attempt ~= '' then
+    attempts = redis.call('RPUSH', log, attempt)
+    if sk then note_attempt(base, e, sk, outcome, started) end
+  else
+    attempts = redis.call('LLEN', log)
+  end
+  local before = state(previous, attempt ~= '' and attempts - 1 or attempts, scheduled)
+  if previous == 'cancelled' then status = 'cancelled' end
+  redis.call('HSET', key, '${D.status}' .. e, status)
+  local result = 1
+  if status == 'pending' then
+    redis.call('HSET', key, '${D.nextAttemptAt}' .. e, next_at)
+  else
+    redis.call('HDEL', key, '${D.nextAttemptAt}' .. e)
+    if previous == 'pending' then
+      redis.call('DECR', KEYS[1])
+      if redis.call('HINCRBY', key, '${M.pending}', -1) <= 0 then
+        mark_finished(base, encoded_id, now)
+        result = 2
+      end
+    end
+  end
+  if sk then move_state(base, e, sk, before, state(status, attempts, scheduled)) end
+  if check == '1' then
+    redis.call('SET', lock, next_token, 'PX', math.max(redis.call('PTTL', lock), grace))
+  end
+  if result == 2 then retain() end
+  return result
+end
+local results = {}
+for i = 8, #ARGV, ${SETTLE_FIELDS} do
+  results[#results + 1] = settle(unpack(ARGV, i, i + ${SETTLE_FIELDS - 1}))
+end
+return results`;
 
 /**
  * Makes deliveries pending again if they are exhausted or disabled (or, with ARGV[3] '1', delivered),
@@ -175,7 +191,7 @@ return {pending, more, redis.call('LRANGE', KEYS[2], -k, -1),
 export const SCRIPTS = {
   hookspecStore: { numberOfKeys: 3, lua: STORE },
   hookspecReadLease: { numberOfKeys: 4, lua: READ_LEASE },
-  hookspecSettle: { numberOfKeys: 5, lua: SETTLE },
+  hookspecSettle: { numberOfKeys: 2, lua: SETTLE },
   hookspecRestart: { numberOfKeys: 1, lua: RESTART },
   hookspecPeek: { numberOfKeys: 4, lua: PEEK },
   ...HISTORY_SCRIPTS,
@@ -189,7 +205,7 @@ export type LuaReply = string | number | null | LuaReply[];
 export interface ScriptCommands<R> extends HistoryScriptCommands<R> {
   hookspecStore(message: string, pending: string, finished: string, ...args: Arg[]): R;
   hookspecReadLease(lock: string, stalled: string, message: string, attempts: string, ...args: Arg[]): R;
-  hookspecSettle(lock: string, message: string, attempts: string, pending: string, finished: string, ...args: Arg[]): R;
+  hookspecSettle(pending: string, finished: string, ...args: Arg[]): R;
   hookspecRestart(pending: string, ...args: Arg[]): R;
   hookspecPeek(pending: string, wait: string, delayed: string, active: string, ...args: Arg[]): R;
 }

@@ -5,6 +5,7 @@ import type { BullMqSettings } from './check-bullmq-options';
 import type { DeliveryJob } from './delivery-job';
 import { decodeLease, encodeAttempt, encodeMessageHash, pendingCount, sortKey, type LeaseRead } from './message-hash';
 import type { PeekReply } from './next-due';
+import type { LuaReply } from './redis-scripts';
 import type { HookspecKeys } from './redis-keys';
 import type { ScriptClient, ScriptMulti } from './script-client';
 
@@ -90,35 +91,34 @@ export class ScriptCalls {
     return decodeLease(reply, messageId, endpointId);
   }
 
-  /** SETTLE: 0 when the lease was not ours, 1 when recorded, 2 when it also finished the message. */
-  async settle(client: ScriptClient, call: SettlementCall): Promise<number> {
-    const { settlement, attempt } = call;
+  /**
+   * SETTLE, for one or more settlements (those of one turn: settle-batch.ts): per settlement, 0 when the
+   * lease was not ours, 1 when recorded, 2 when it also finished the message.
+   */
+  async settle(client: ScriptClient, calls: readonly SettlementCall[]): Promise<number[]> {
     const now = Date.now();
-    const succeeded = attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300;
-    const reply = await client.hookspecSettle(
-      this.bull.lock(call.jobId),
-      this.keys.message(call.messageId),
-      this.keys.attempts(call.jobId),
-      this.keys.pending,
-      this.keys.finished,
-      call.token,
-      call.endpointId,
-      encodeAttempt(attempt),
-      settlement.status,
-      settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
-      now,
-      encodeURIComponent(call.messageId),
-      SETTLE_GRACE_MS,
-      call.checkLock ? '1' : '0',
-      this.settings.retainFinished,
-      now - this.settings.retainFinishedMs,
-      this.keys.base,
-      TRIM_BATCH,
-      call.nextToken,
-      succeeded ? 'ok' : 'ko',
-      attempt?.startedAt ?? 0,
-    );
-    return Number(reply);
+    const { retainFinished, retainFinishedMs } = this.settings;
+    const args: (string | number)[] = [now, SETTLE_GRACE_MS, retainFinished, now - retainFinishedMs, TRIM_BATCH];
+    args.push(this.keys.base, this.bull.jobPrefix);
+    for (const call of calls) {
+      const { settlement, attempt } = call;
+      const succeeded = attempt?.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+      args.push(
+        encodeURIComponent(call.messageId),
+        call.jobId,
+        call.endpointId,
+        call.token,
+        call.nextToken,
+        call.checkLock ? '1' : '0',
+        encodeAttempt(attempt),
+        succeeded ? 'ok' : 'ko',
+        attempt?.startedAt ?? 0,
+        settlement.status,
+        settlement.status === 'pending' ? settlement.nextAttemptAt : 0,
+      );
+    }
+    const reply = await client.hookspecSettle(this.keys.pending, this.keys.finished, ...args);
+    return (reply as LuaReply[]).map(Number);
   }
 
   /**

@@ -108,8 +108,8 @@ describe('the message hash codec', () => {
 
   it('gives the scripts the same field names it writes', () => {
     const settle = SCRIPTS.hookspecSettle.lua;
-    expect(settle).toContain("redis.call('HSET', KEYS[2], 's:' .. e, status)");
-    expect(settle).toContain("redis.call('HINCRBY', KEYS[2], 'pending', -1)");
+    expect(settle).toContain("redis.call('HSET', key, 's:' .. e, status)");
+    expect(settle).toContain("redis.call('HINCRBY', key, 'pending', -1)");
     expect(settle).toContain("redis.call('HMGET', key, 'sk', 'owner', 'event', 'eps')");
     expect(SCRIPTS.hookspecRestart.lua).toContain("'s:' .. e, 'pending', 'n:' .. e, ARGV[2],");
     for (const { lua } of Object.values(SCRIPTS)) expect(lua).not.toContain('${');
