@@ -12,4 +12,5 @@ export type {
   SqliteSynchronous,
 } from './sqlite-queue-options';
 export { SqliteEndpointStore } from './sqlite-endpoint-store';
-export type { SqliteEndpointStoreOptions, SqliteDatabase } from './sqlite-endpoint-store-options';
+export type { SqliteEndpointStoreOptions } from './sqlite-endpoint-store-options';
+export type { SqliteDatabase } from './check-sqlite-database';

@@ -1,20 +1,6 @@
 import { EndpointStoreError } from '../../errors';
 import { checkOptionsObject, describe, type OptionScope } from '../../options';
-
-/**
- * An open better-sqlite3 `Database`, described by the members the store checks: the declarations of
- * `hookspec/sqlite` name no better-sqlite3 type, so that an app compiles without its type package.
- */
-export interface SqliteDatabase {
-  readonly name: string;
-  readonly open: boolean;
-  readonly readonly: boolean;
-  /** better-sqlite3's own flag: whether a transaction is open on the connection. */
-  readonly inTransaction: boolean;
-  prepare(source: string): unknown;
-  transaction(fn: (...args: never[]) => unknown): unknown;
-  exec(source: string): unknown;
-}
+import { checkSqliteDatabase, type SqliteDatabase } from './check-sqlite-database';
 
 /**
  * Where a SqliteEndpointStore keeps its tables: a file it opens itself (`path`), or a connection the app
@@ -65,31 +51,7 @@ export function resolveSqliteEndpointStoreOptions(
     );
   }
   if (database !== undefined) {
-    const connection = database as Partial<SqliteDatabase> | null;
-    if (
-      typeof connection?.prepare !== 'function' ||
-      typeof connection.transaction !== 'function' ||
-      typeof connection.inTransaction !== 'boolean'
-    ) {
-      throw scope.fail(
-        'invalid-option',
-        `${scope.where}: database must be an open better-sqlite3 Database, got ${describe(database)}.`,
-      );
-    }
-    if (connection.open !== true || connection.readonly === true) {
-      throw scope.fail(
-        'invalid-option',
-        `${scope.where}: database is ${connection.open !== true ? 'closed' : 'read-only'}; give an open, writable connection.`,
-      );
-    }
-    if (connection.inTransaction) {
-      throw scope.fail(
-        'invalid-option',
-        `${scope.where}: database is inside a transaction; create the store outside your transactions (at ` +
-          'startup), since it creates its tables at once and a rollback would take them away.',
-      );
-    }
-    return { database: database as SqliteDatabase };
+    return { database: checkSqliteDatabase(database, scope, 'store') };
   }
   if (typeof path !== 'string' || path.trim() === '') {
     throw scope.fail(

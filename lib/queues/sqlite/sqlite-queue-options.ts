@@ -1,6 +1,6 @@
 import { DeliveryQueueError } from '../../errors';
 import { checkOptionsObject, countOf, describe, durationMs, oneOf, type OptionScope } from '../../options';
-import type { SqliteDatabase } from './sqlite-endpoint-store-options';
+import { checkSqliteDatabase, type SqliteDatabase } from './check-sqlite-database';
 
 /** How hard SQLite pushes each commit to the disk (`PRAGMA synchronous`, in WAL mode). */
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
@@ -94,7 +94,7 @@ export function resolveSqliteQueueOptions(options: SqliteQueueOptions): Resolved
     pollIntervalMs: durationMs(options.pollIntervalMs, 1_000, 'pollIntervalMs', scope),
   };
   if (database !== undefined) {
-    const connection = checkDatabase(database);
+    const connection = checkSqliteDatabase(database, scope, 'queue');
     if (options.synchronous !== undefined) {
       throw scope.fail(
         'invalid-option',
@@ -123,36 +123,4 @@ export function resolveSqliteQueueOptions(options: SqliteQueueOptions): Resolved
     synchronous: oneOf(options.synchronous, 'FULL', SYNCHRONOUS, 'synchronous (upper case)', scope),
     ...common,
   };
-}
-
-/**
- * An open, writable better-sqlite3 connection outside any transaction: the tables are created at once,
- * and created inside the app's transaction they would vanish with its rollback.
- */
-function checkDatabase(database: unknown): SqliteQueueDatabase {
-  const connection = database as Partial<SqliteQueueDatabase> | null;
-  if (
-    typeof connection?.prepare !== 'function' ||
-    typeof connection.transaction !== 'function' ||
-    typeof connection.inTransaction !== 'boolean'
-  ) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: database must be an open better-sqlite3 Database, got ${describe(database)}.`,
-    );
-  }
-  if (connection.open !== true || connection.readonly === true) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: database is ${connection.open !== true ? 'closed' : 'read-only'}; give an open, writable connection.`,
-    );
-  }
-  if (connection.inTransaction) {
-    throw scope.fail(
-      'invalid-option',
-      `${scope.where}: database is inside a transaction; create the queue outside your transactions (at ` +
-        'startup), since it creates its tables at once and a rollback would take them away.',
-    );
-  }
-  return connection as SqliteQueueDatabase;
 }
