@@ -108,23 +108,23 @@ export class EnqueueBatcher {
       const multi = client.multi() as ScriptMulti;
       const start = multi.length;
       const placed: Placed[] = [];
-      const refused = new Set<Entry>();
+      let refused: Entry | undefined;
       for (const entry of left) {
         const from = multi.length - start;
         try {
           entry.build(multi);
         } catch (error) {
           entry.reject(error);
-          refused.add(entry);
+          refused = entry;
           break;
         }
         placed.push({ entry, from, to: multi.length - start });
       }
-      if (refused.size === 0) {
+      if (refused === undefined) {
         this.finish(multi);
         return [multi, placed];
       }
-      left = left.filter((entry) => !refused.has(entry));
+      left = left.filter((entry) => entry !== refused);
     }
   }
 }
